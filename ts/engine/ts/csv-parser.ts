@@ -1,0 +1,368 @@
+import type { ParseOptions, SourceErrorCode } from '../types'
+import { skippingBom, type ByteStreamParser } from './bom'
+import { ByteBuffer } from './byte-buffer'
+import { excerptOf, RecordHead } from './excerpt'
+import type { FormatParserFactory, ParseSink } from './format-parser'
+import { headerNames } from './header-names'
+import { inferValue } from './infer-value'
+import { isUtf8Range, Utf8Guard } from './utf8-guard'
+
+const LF = 10
+const CR = 13
+
+// The states of csv-core's reader (default config) that matter once the `\r\n` state is folded
+// into START_RECORD: csv-core's CRLF state only swallows a `\n`, which START_RECORD discards
+// anyway as an empty line. Only line counting tells them apart, and it is done separately.
+/** Between records: terminators here are empty lines and are skipped. */
+const START_RECORD = 0
+/** At a field's first byte: only here does a quote open a quoted field. */
+const START_FIELD = 1
+const IN_FIELD = 2
+const IN_QUOTED = 3
+/** Just after a quote inside a quoted field: a second quote is data, anything else closes it. */
+const QUOTE_IN_QUOTED = 4
+
+/**
+ * CSV and TSV with the record semantics of `csv-core` (DESIGN.md, "CSV and TSV"). Field bytes are
+ * unquoted into `out` as the state machine runs, with each field's end in `fieldEnds`; a finished
+ * record is decoded with one `toString` and cut into fields by index.
+ */
+class CsvParser implements ByteStreamParser {
+  /** Stream offset of the next byte to arrive. */
+  private offset = 0
+  private line = 1
+  private state = START_RECORD
+  /** The byte before the current chunk was `\r`, so a `\n` opening the chunk completes a CRLF. */
+  private previousWasCr = false
+  private recordLine = 0
+  private recordOffset = 0
+  /** Unquoted field bytes of the record being read. */
+  private readonly out = new ByteBuffer(1 << 16)
+  private readonly fieldEnds: number[] = []
+  private fieldCount = 0
+  /** Decoded fields of the record being finished; reused from record to record. */
+  private readonly texts: string[] = []
+  /** Raw bytes of the record being read, once it runs past the end of a chunk. */
+  private readonly raw = new ByteBuffer()
+  /** The record being read outgrew `maxRecordBytes`: the machine runs on to find its end, keeping nothing but its head. */
+  private skipping = false
+  private readonly head = new RecordHead()
+  private readonly utf8 = new Utf8Guard()
+  /** Fields every record must have; -1 until the first good record sets it. */
+  private expectedFields = -1
+  private names: string[] | null = null
+  /** Index of a `__proto__` column, which must become an own property, not the prototype. */
+  private protoIndex = -1
+  private readonly delimiter: number
+  private readonly stops = new Uint8Array(256)
+  private readonly quote: number
+  private readonly header: boolean
+  private readonly infer: boolean
+  private readonly maxRecordBytes: number
+
+  constructor(options: ParseOptions, private readonly sink: ParseSink) {
+    this.delimiter = options.delimiter.charCodeAt(0)
+    this.quote = options.quote.charCodeAt(0)
+    this.stops[this.delimiter] = 1
+    this.stops[CR] = 1
+    this.stops[LF] = 1
+    this.header = options.header
+    this.infer = options.types === 'infer'
+    this.maxRecordBytes = options.maxRecordBytes
+  }
+
+  skip(n: number): void {
+    this.offset += n
+  }
+
+  push(chunk: Uint8Array): void {
+    const n = chunk.length
+    if (n === 0) return
+    this.utf8.prepare(chunk)
+    // A chunk adds at most `n` output bytes, so one reservation covers every write below.
+    this.out.reserve(n)
+    const out = this.out.bytes
+    let outLength = this.out.length
+    const delimiter = this.delimiter
+    const quote = this.quote
+    /** Bytes that end an unquoted field: the delimiter, `\r`, `\n`. */
+    const stops = this.stops
+    const fieldEnds = this.fieldEnds
+    let fieldCount = this.fieldCount
+    let state = this.state
+    let line = this.line
+    /** Where the current record starts in this chunk; -1 when it began in an earlier one. */
+    let recordStart = -1
+    let i = 0
+    while (i < n) {
+      switch (state) {
+        case START_RECORD: {
+          const b = chunk[i]
+          if (b === CR) {
+            line++
+            i++
+          } else if (b === LF) {
+            if (i > 0 ? chunk[i - 1] !== CR : !this.previousWasCr) line++
+            i++
+          } else {
+            recordStart = i
+            this.recordLine = line
+            this.recordOffset = this.offset + i
+            state = START_FIELD
+          }
+          break
+        }
+        case START_FIELD:
+        case IN_FIELD: {
+          if (state === START_FIELD && chunk[i] === quote) {
+            state = IN_QUOTED
+            i++
+            break
+          }
+          // Unquoted fields follow one another here without a trip through the switch.
+          state = IN_FIELD
+          for (;;) {
+            let b = 0
+            while (i < n) {
+              b = chunk[i]
+              if (stops[b] !== 0) break
+              out[outLength++] = b
+              i++
+            }
+            if (i === n) break
+            fieldEnds[fieldCount++] = outLength
+            i++
+            if (b !== delimiter) {
+              this.fieldCount = fieldCount
+              this.out.length = outLength
+              this.endRecord(chunk, recordStart, i - 1)
+              fieldCount = 0
+              outLength = 0
+              // The terminator ends a field, so the byte before it is not a `\r`: it counts.
+              line++
+              state = START_RECORD
+              break
+            }
+            if (i === n) {
+              state = START_FIELD
+              break
+            }
+            if (chunk[i] === quote) {
+              state = IN_QUOTED
+              i++
+              break
+            }
+          }
+          break
+        }
+        case IN_QUOTED: {
+          while (i < n) {
+            const b = chunk[i]
+            if (b === quote) break
+            // Line breaks inside quotes still count as lines; a `\n` after `\r` completes one.
+            if (b === CR) line++
+            else if (b === LF && (i > 0 ? chunk[i - 1] !== CR : !this.previousWasCr)) line++
+            out[outLength++] = b
+            i++
+          }
+          if (i < n) {
+            state = QUOTE_IN_QUOTED
+            i++
+          }
+          break
+        }
+        case QUOTE_IN_QUOTED: {
+          const b = chunk[i]
+          if (b === quote) {
+            out[outLength++] = b
+            state = IN_QUOTED
+            i++
+          } else if (b === delimiter) {
+            fieldEnds[fieldCount++] = outLength
+            state = START_FIELD
+            i++
+          } else if (b === CR || b === LF) {
+            fieldEnds[fieldCount++] = outLength
+            this.fieldCount = fieldCount
+            this.out.length = outLength
+            this.endRecord(chunk, recordStart, i)
+            fieldCount = 0
+            outLength = 0
+            line++
+            state = START_RECORD
+            i++
+          } else {
+            // `"ab"cd`: bytes after the closing quote join the field as in an unquoted one.
+            state = IN_FIELD
+          }
+          break
+        }
+      }
+    }
+    this.fieldCount = fieldCount
+    this.state = state
+    this.line = line
+    this.previousWasCr = chunk[n - 1] === CR
+    if (state !== START_RECORD) this.carryRecord(chunk, recordStart < 0 ? 0 : recordStart)
+    if (this.skipping) {
+      // Nothing of a skipped record is used, so its output need not outlive the chunk.
+      outLength = 0
+      this.fieldCount = 0
+    }
+    this.out.length = outLength
+    if (outLength === 0) this.out.clear(4 * n)
+    this.offset += n
+  }
+
+  end(): void {
+    const state = this.state
+    if (state === START_RECORD) return
+    this.state = START_RECORD
+    const rawLength = this.offset - this.recordOffset
+    // push() carried every byte of the unfinished record (or, when skipping, its head).
+    if (this.skipping || rawLength > this.maxRecordBytes) {
+      if (!this.skipping) this.keepHead(this.raw.bytes, 0, 0)
+      this.tooLarge(rawLength)
+    } else if (state === IN_QUOTED) {
+      // csv-core would end the field silently; an open quote at the end usually means lost data.
+      this.fault('ERR_UNTERMINATED_QUOTE', excerptOf(this.raw.bytes, 0, this.raw.length, rawLength), 'quoted field not closed at end of input')
+    } else {
+      this.fieldEnds[this.fieldCount++] = this.out.length
+      this.finishRecord(this.raw.bytes, 0, this.raw.length, isUtf8Range(this.raw.bytes, 0, this.raw.length))
+    }
+    this.resetRecord()
+  }
+
+  /** Keeps the part of the unfinished record that is in `chunk[from, n)` for the next chunk. */
+  private carryRecord(chunk: Uint8Array, from: number): void {
+    if (this.skipping) {
+      // The head may still be short of an excerpt (a small `maxRecordBytes`, small chunks).
+      this.head.add(chunk, from, chunk.length)
+      return
+    }
+    if (this.offset + chunk.length - this.recordOffset <= this.maxRecordBytes) {
+      this.raw.append(chunk, from, chunk.length)
+      return
+    }
+    this.keepHead(chunk, from, chunk.length)
+    this.skipping = true
+    this.raw.clear()
+  }
+
+  /** Fills `head` from the record's carried bytes followed by `bytes[start, end)`. */
+  private keepHead(bytes: Uint8Array, start: number, end: number): void {
+    this.head.reset()
+    this.head.add(this.raw.bytes, 0, this.raw.length)
+    this.head.add(bytes, start, end)
+  }
+
+  /** The record that started at `recordStart` (-1: in an earlier chunk) ends at `chunk[end]`. */
+  private endRecord(chunk: Uint8Array, recordStart: number, end: number): void {
+    const rawLength = this.offset + end - this.recordOffset
+    if (this.skipping || rawLength > this.maxRecordBytes) {
+      if (this.skipping) this.head.add(chunk, recordStart < 0 ? 0 : recordStart, end)
+      else this.keepHead(chunk, recordStart < 0 ? 0 : recordStart, end)
+      this.tooLarge(rawLength)
+    } else if (recordStart >= 0) {
+      this.finishRecord(chunk, recordStart, end, this.utf8.isValid(chunk, recordStart, end))
+    } else {
+      this.raw.append(chunk, 0, end)
+      this.finishRecord(this.raw.bytes, 0, this.raw.length, isUtf8Range(this.raw.bytes, 0, this.raw.length))
+    }
+    this.resetRecord()
+  }
+
+  private resetRecord(): void {
+    this.out.length = 0
+    this.fieldCount = 0
+    this.raw.length = 0
+    this.skipping = false
+  }
+
+  /** Reports the current record as too large; `head` holds its first bytes. */
+  private tooLarge(rawLength: number): void {
+    this.fault('ERR_RECORD_TOO_LARGE', this.head.excerpt(rawLength), `record is longer than ${this.maxRecordBytes} bytes`)
+  }
+
+  /** Turns the fields in `out` into a record; `raw[rawStart, rawEnd)` are its raw bytes. */
+  private finishRecord(raw: Uint8Array, rawStart: number, rawEnd: number, validUtf8: boolean): void {
+    if (!validUtf8) {
+      this.fault('ERR_INVALID_UTF8', excerptOf(raw, rawStart, rawEnd, rawEnd - rawStart), 'record is not valid UTF-8')
+      return
+    }
+    const count = this.fieldCount
+    if (this.expectedFields < 0) {
+      this.expectedFields = count
+      if (this.header) {
+        this.names = headerNames(this.texts.slice(0, this.decodeFields()))
+        this.protoIndex = this.names.indexOf('__proto__')
+        return
+      }
+    } else if (count !== this.expectedFields) {
+      this.fault('ERR_FIELD_COUNT', excerptOf(raw, rawStart, rawEnd, rawEnd - rawStart), `expected ${this.expectedFields} fields, found ${count}`)
+      return
+    }
+    this.sink.record(this.names === null ? this.makeArray() : this.makeObject(this.names), this.recordLine, this.recordOffset)
+  }
+
+  private makeArray(): unknown[] {
+    const count = this.decodeFields()
+    const texts = this.texts
+    const values: unknown[] = []
+    for (let k = 0; k < count; k++) values.push(this.infer ? inferValue(texts[k]) : texts[k])
+    return values
+  }
+
+  private makeObject(names: string[]): Record<string, unknown> {
+    const count = this.decodeFields()
+    const texts = this.texts
+    const infer = this.infer
+    const record: Record<string, unknown> = {}
+    for (let k = 0; k < count; k++) {
+      const value = infer ? inferValue(texts[k]) : texts[k]
+      if (k === this.protoIndex) {
+        // Assigning would set the prototype; JSON.parse makes an own property, and so do we.
+        Object.defineProperty(record, '__proto__', { value, writable: true, enumerable: true, configurable: true })
+      } else {
+        record[names[k]] = value
+      }
+    }
+    return record
+  }
+
+  /**
+   * Decodes the record's fields into `texts[0, count)` and returns `count`. An all-ASCII record
+   * (string length equals byte length) is decoded once and sliced by byte index; otherwise byte
+   * and character indexes differ, and each field is decoded on its own.
+   */
+  private decodeFields(): number {
+    const bytes = this.out.bytes
+    const length = this.out.length
+    const ends = this.fieldEnds
+    const texts = this.texts
+    const count = this.fieldCount
+    const text = bytes.toString('utf8', 0, length)
+    let start = 0
+    if (text.length === length) {
+      for (let k = 0; k < count; k++) {
+        const end = ends[k]
+        texts[k] = text.slice(start, end)
+        start = end
+      }
+    } else {
+      for (let k = 0; k < count; k++) {
+        const end = ends[k]
+        texts[k] = bytes.toString('utf8', start, end)
+        start = end
+      }
+    }
+    return count
+  }
+
+  private fault(code: SourceErrorCode, excerpt: string, detail: string): void {
+    this.sink.fault({ code, line: this.recordLine, byteOffset: this.recordOffset, excerpt, detail })
+  }
+}
+
+/** CSV and TSV; `options.delimiter` and `options.quote` pick the dialect. */
+export const createCsvParser: FormatParserFactory = (options, sink) => skippingBom(new CsvParser(options, sink))

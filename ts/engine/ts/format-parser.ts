@@ -1,0 +1,20 @@
+import type { ParseOptions, SourceFault } from '../types'
+
+/** Receives what a parser finds, in input order. */
+export interface ParseSink {
+  record(value: unknown, line: number, byteOffset: number): void
+  fault(fault: SourceFault): void
+}
+
+/**
+ * A push parser for one file's bytes. `push` may be called with chunks of any size, split
+ * anywhere (inside a UTF-8 sequence, a CRLF, a quoted field); the parser never keeps a reference
+ * to a chunk after `push` returns, so callers may reuse their buffer. `end` flushes the last
+ * record and reports faults that only the end of input reveals.
+ */
+export interface FormatParser {
+  push(chunk: Uint8Array): void
+  end(): void
+}
+
+export type FormatParserFactory = (options: ParseOptions, sink: ParseSink) => FormatParser

@@ -1,0 +1,293 @@
+import type { Buffer } from 'node:buffer'
+import type { ParseOptions, SourceErrorCode } from '../types'
+import { skippingBom, type ByteStreamParser } from './bom'
+import { asBuffer, ByteBuffer } from './byte-buffer'
+import { messageOf } from './error-message'
+import { excerptOf, RecordHead } from './excerpt'
+import type { FormatParserFactory, ParseSink } from './format-parser'
+import { isUtf8Range, Utf8Guard } from './utf8-guard'
+
+const LF = 10
+const QUOTE = 34
+const BACKSLASH = 92
+const COMMA = 44
+const OPEN_SQUARE = 91
+const CLOSE_SQUARE = 93
+const OPEN_CURLY = 123
+const CLOSE_CURLY = 125
+
+/** Before the opening `[`. */
+const BEFORE = 0
+/** In the array at its own level, where an element may start. */
+const BETWEEN = 1
+/** In an element, outside strings. */
+const ELEMENT = 2
+/** In a string inside an element. */
+const STRING = 3
+/** After the closing `]`: only whitespace may follow. */
+const AFTER = 4
+/** Nothing more is read (not an array, or trailing content found). */
+const DONE = 5
+
+function isWhitespace(b: number): boolean {
+  return b === 32 || b === 10 || b === 13 || b === 9
+}
+
+/** Bytes an element scan must stop at; everything else is skipped in a tight loop. */
+const STRUCTURAL = new Uint8Array(256)
+for (const b of [LF, QUOTE, COMMA, OPEN_SQUARE, CLOSE_SQUARE, OPEN_CURLY, CLOSE_CURLY]) STRUCTURAL[b] = 1
+
+/**
+ * A top-level JSON array, streamed element by element (DESIGN.md, "JSON array"). A structural scan
+ * finds each element's end without parsing it; the element's bytes are then parsed with
+ * `JSON.parse`. Elements inside a chunk are parsed straight from it; one that runs past the chunk's
+ * end is copied into `carry`.
+ */
+class JsonArrayParser implements ByteStreamParser {
+  /** Stream offset of the next byte to arrive. */
+  private offset = 0
+  private line = 1
+  private state = BEFORE
+  /** Nesting inside the current element; the array's own level is 0. */
+  private depth = 0
+  /** The previous byte in the current string was an unescaped `\`, possibly in an earlier chunk. */
+  private escaped = false
+  /** A `,` came since the last element, so a `]` now closes an empty element. */
+  private afterComma = false
+  private elementLine = 0
+  private elementOffset = 0
+  private readonly carry = new ByteBuffer()
+  /** The current element outgrew `maxRecordBytes`: the scan goes on, keeping only its head. */
+  private skipping = false
+  private readonly head = new RecordHead()
+  private readonly utf8 = new Utf8Guard()
+  private readonly maxRecordBytes: number
+
+  constructor(options: ParseOptions, private readonly sink: ParseSink) {
+    this.maxRecordBytes = options.maxRecordBytes
+  }
+
+  skip(n: number): void {
+    this.offset += n
+  }
+
+  push(chunk: Uint8Array): void {
+    const n = chunk.length
+    if (n === 0) return
+    let state = this.state
+    if (state === DONE) {
+      this.offset += n
+      return
+    }
+    if (state !== AFTER) this.utf8.prepare(chunk)
+    let line = this.line
+    let depth = this.depth
+    /** Where the current element starts in this chunk; -1 when it began in an earlier one. */
+    let elementStart = -1
+    let i = 0
+    while (i < n) {
+      switch (state) {
+        case BEFORE:
+        case BETWEEN:
+        case AFTER: {
+          let b = 0
+          while (i < n) {
+            b = chunk[i]
+            if (!isWhitespace(b)) break
+            if (b === LF) line++
+            i++
+          }
+          if (i === n) break
+          if (state === BEFORE) {
+            if (b === OPEN_SQUARE) {
+              state = BETWEEN
+              i++
+            } else {
+              this.sink.fault({ code: 'ERR_NOT_AN_ARRAY', line, byteOffset: this.offset + i, excerpt: '', detail: `expected '[', found ${describe(b)}` })
+              state = DONE
+              i = n
+            }
+          } else if (state === AFTER) {
+            this.sink.fault({ code: 'ERR_TRAILING_CONTENT', line, byteOffset: this.offset + i, excerpt: '', detail: `${describe(b)} after the closing ']'` })
+            state = DONE
+            i = n
+          } else if (b === COMMA) {
+            this.sink.fault({ code: 'ERR_PARSE', line, byteOffset: this.offset + i, excerpt: '', detail: 'empty array element' })
+            this.afterComma = true
+            i++
+          } else if (b === CLOSE_SQUARE) {
+            if (this.afterComma) {
+              this.sink.fault({ code: 'ERR_PARSE', line, byteOffset: this.offset + i, excerpt: '', detail: 'empty array element' })
+            }
+            state = AFTER
+            i++
+          } else {
+            elementStart = i
+            this.elementLine = line
+            this.elementOffset = this.offset + i
+            depth = 0
+            state = ELEMENT
+          }
+          break
+        }
+        case ELEMENT: {
+          while (i < n && STRUCTURAL[chunk[i]] === 0) i++
+          if (i === n) break
+          const b = chunk[i]
+          if (b === QUOTE) {
+            state = STRING
+          } else if (b === OPEN_SQUARE || b === OPEN_CURLY) {
+            depth++
+          } else if (b === CLOSE_CURLY) {
+            // A stray `}` at the array's level cannot close the array; it is element content,
+            // and JSON.parse will reject the element.
+            if (depth > 0) depth--
+          } else if (b === LF) {
+            line++
+          } else if (depth > 0) {
+            if (b === CLOSE_SQUARE) depth--
+          } else {
+            // `,` or `]` at the array's level ends the element.
+            this.endElement(chunk, elementStart, i)
+            this.afterComma = b === COMMA
+            state = b === COMMA ? BETWEEN : AFTER
+          }
+          i++
+          break
+        }
+        case STRING: {
+          let escaped = this.escaped
+          while (i < n) {
+            const b = chunk[i]
+            if (escaped) {
+              escaped = false
+            } else if (b === QUOTE) {
+              break
+            } else if (b === BACKSLASH) {
+              escaped = true
+            }
+            if (b === LF) line++
+            i++
+          }
+          // A `\` as the chunk's last byte escapes the next chunk's first byte.
+          this.escaped = escaped
+          if (i < n) {
+            state = ELEMENT
+            i++
+          }
+          break
+        }
+        default:
+          i = n
+      }
+    }
+    this.state = state
+    this.line = line
+    this.depth = depth
+    if (state === ELEMENT || state === STRING) this.carryElement(chunk, elementStart < 0 ? 0 : elementStart)
+    this.offset += n
+  }
+
+  end(): void {
+    const state = this.state
+    this.state = DONE
+    if (state === BEFORE || state === AFTER || state === DONE) return
+    if (state === ELEMENT || state === STRING) {
+      // A truncated file keeps what it can: the pending element is parsed as if it ended here.
+      const rawLength = this.offset - this.elementOffset
+      if (this.skipping || rawLength > this.maxRecordBytes) {
+        if (!this.skipping) this.keepHead(this.carry.bytes, 0, 0)
+        this.tooLarge(rawLength)
+      } else {
+        this.parseElement(this.carry.bytes, 0, this.carry.length, isUtf8Range(this.carry.bytes, 0, this.carry.length))
+      }
+      this.resetElement()
+    }
+    this.sink.fault({ code: 'ERR_TRUNCATED', line: this.line, byteOffset: this.offset, excerpt: '', detail: 'input ends inside the array' })
+  }
+
+  /** Keeps the part of the unfinished element that is in `chunk[from, n)` for the next chunk. */
+  private carryElement(chunk: Uint8Array, from: number): void {
+    if (this.skipping) {
+      // The head may still be short of an excerpt (a small `maxRecordBytes`, small chunks).
+      this.head.add(chunk, from, chunk.length)
+      return
+    }
+    if (this.offset + chunk.length - this.elementOffset <= this.maxRecordBytes) {
+      this.carry.append(chunk, from, chunk.length)
+      return
+    }
+    this.keepHead(chunk, from, chunk.length)
+    this.skipping = true
+    this.carry.clear()
+  }
+
+  /** Fills `head` from the element's carried bytes followed by `bytes[start, end)`. */
+  private keepHead(bytes: Uint8Array, start: number, end: number): void {
+    this.head.reset()
+    this.head.add(this.carry.bytes, 0, this.carry.length)
+    this.head.add(bytes, start, end)
+  }
+
+  /** The element that started at `elementStart` (-1: in an earlier chunk) ends at `chunk[end]`. */
+  private endElement(chunk: Uint8Array, elementStart: number, end: number): void {
+    const rawLength = this.offset + end - this.elementOffset
+    if (this.skipping || rawLength > this.maxRecordBytes) {
+      if (this.skipping) this.head.add(chunk, elementStart < 0 ? 0 : elementStart, end)
+      else this.keepHead(chunk, elementStart < 0 ? 0 : elementStart, end)
+      this.tooLarge(rawLength)
+    } else if (elementStart >= 0) {
+      this.parseElement(asBuffer(chunk), elementStart, end, this.utf8.isValid(chunk, elementStart, end))
+    } else {
+      this.carry.append(chunk, 0, end)
+      this.parseElement(this.carry.bytes, 0, this.carry.length, isUtf8Range(this.carry.bytes, 0, this.carry.length))
+    }
+    this.resetElement()
+  }
+
+  private resetElement(): void {
+    this.carry.clear()
+    this.skipping = false
+    this.escaped = false
+  }
+
+  /** Parses the element `bytes[start, end)`; `end` is where its terminating `,`/`]` (or the input) ends it. */
+  private parseElement(bytes: Buffer, start: number, end: number, validUtf8: boolean): void {
+    // The element is its bytes up to its last non-whitespace byte; it starts at a non-whitespace one.
+    let last = end
+    while (last > start && isWhitespace(bytes[last - 1])) last--
+    if (!validUtf8) {
+      this.fault('ERR_INVALID_UTF8', excerptOf(bytes, start, last, last - start), 'element is not valid UTF-8')
+      return
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(bytes.toString('utf8', start, last))
+    } catch (error) {
+      this.fault('ERR_PARSE', excerptOf(bytes, start, last, last - start), messageOf(error))
+      return
+    }
+    this.sink.record(value, this.elementLine, this.elementOffset)
+  }
+
+  /** Reports the current element as too large; `head` holds its first bytes. */
+  private tooLarge(rawLength: number): void {
+    // Like a parsed element, the excerpt ends at the last non-whitespace byte when the head shows
+    // the whole element; a longer element's trailing whitespace is beyond the excerpt anyway.
+    let shown = rawLength
+    if (shown <= this.head.length) while (shown > 0 && isWhitespace(this.head.bytes[shown - 1])) shown--
+    this.fault('ERR_RECORD_TOO_LARGE', this.head.excerpt(shown), `element is longer than ${this.maxRecordBytes} bytes`)
+  }
+
+  private fault(code: SourceErrorCode, excerpt: string, detail: string): void {
+    this.sink.fault({ code, line: this.elementLine, byteOffset: this.elementOffset, excerpt, detail })
+  }
+}
+
+/** A byte for a message: printable ASCII as itself, anything else as hex. */
+function describe(b: number): string {
+  return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`
+}
+
+/** JSON arrays (`.json`) per DESIGN.md, "JSON array". */
+export const createJsonArrayParser: FormatParserFactory = (options, sink) => skippingBom(new JsonArrayParser(options, sink))

@@ -1,0 +1,171 @@
+import type { Buffer } from 'node:buffer'
+import type { ParseOptions, SourceErrorCode } from '../types'
+import { skippingBom, type ByteStreamParser } from './bom'
+import { asBuffer, ByteBuffer } from './byte-buffer'
+import { messageOf } from './error-message'
+import { excerptOf, RecordHead } from './excerpt'
+import type { FormatParserFactory, ParseSink } from './format-parser'
+import { isUtf8Range, Utf8Guard } from './utf8-guard'
+
+const LF = 10
+const CR = 13
+
+/** Whether `bytes[start, end)` holds only spaces, tabs and `\r` — a line JSON Lines skips. */
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]
+    if (b !== 32 && b !== 9 && b !== CR) return false
+  }
+  return true
+}
+
+/**
+ * JSON Lines: one JSON value per `\n`-terminated line. Lines inside a chunk are parsed straight
+ * from it; only a line that runs past the chunk's end is copied, into `carry`.
+ */
+class JsonlParser implements ByteStreamParser {
+  /** Stream offset of the next byte to arrive. */
+  private offset = 0
+  /** Line number of the line being read (the pending one, or the next to start). */
+  private line = 1
+  /** A line started in an earlier chunk and has not ended yet. */
+  private pending = false
+  private pendingStart = 0
+  private readonly carry = new ByteBuffer()
+  /** The pending line outgrew `maxRecordBytes`: its bytes are dropped, only its head is kept. */
+  private skipping = false
+  private skippedLength = 0
+  private skippedBlank = true
+  /** Last byte of the pending line so far: a `\r` there is dropped when `\n` follows. */
+  private pendingLastByte = 0
+  private readonly head = new RecordHead()
+  private readonly utf8 = new Utf8Guard()
+  private readonly maxRecordBytes: number
+
+  constructor(options: ParseOptions, private readonly sink: ParseSink) {
+    this.maxRecordBytes = options.maxRecordBytes
+  }
+
+  skip(n: number): void {
+    this.offset += n
+  }
+
+  push(chunk: Uint8Array): void {
+    const n = chunk.length
+    if (n === 0) return
+    let pos = 0
+    if (this.pending) {
+      const newline = chunk.indexOf(LF)
+      this.extendPending(chunk, 0, newline === -1 ? n : newline)
+      if (newline === -1) {
+        this.offset += n
+        return
+      }
+      this.finishPending(true)
+      this.line++
+      pos = newline + 1
+    }
+    let newline = chunk.indexOf(LF, pos)
+    if (newline !== -1) {
+      const buffer = asBuffer(chunk)
+      this.utf8.prepare(chunk)
+      do {
+        this.parseLine(buffer, pos, newline, true, this.offset + pos, this.utf8.isValid(chunk, pos, newline))
+        this.line++
+        pos = newline + 1
+        newline = chunk.indexOf(LF, pos)
+      } while (newline !== -1)
+    }
+    if (pos < n) {
+      this.pending = true
+      this.pendingStart = this.offset + pos
+      this.extendPending(chunk, pos, n)
+    }
+    this.offset += n
+  }
+
+  end(): void {
+    if (this.pending) this.finishPending(false)
+  }
+
+  /** Adds `chunk[start, end)` to the pending line, switching to skipping once it is too large. */
+  private extendPending(chunk: Uint8Array, start: number, end: number): void {
+    if (end === start) return
+    this.pendingLastByte = chunk[end - 1]
+    if (this.skipping) {
+      // The head may still be short of an excerpt (a small `maxRecordBytes`, small chunks).
+      this.head.add(chunk, start, end)
+      this.skippedLength += end - start
+      if (this.skippedBlank) this.skippedBlank = isBlank(chunk, start, end)
+      return
+    }
+    const length = this.carry.length + end - start
+    if (length <= this.maxRecordBytes) {
+      this.carry.append(chunk, start, end)
+      return
+    }
+    this.skipping = true
+    this.skippedLength = length
+    this.skippedBlank = isBlank(this.carry.bytes, 0, this.carry.length) && isBlank(chunk, start, end)
+    this.head.reset()
+    this.head.add(this.carry.bytes, 0, this.carry.length)
+    this.head.add(chunk, start, end)
+    this.carry.clear()
+  }
+
+  /** Ends the pending line; `terminated` is false at end of input (no `\n`). */
+  private finishPending(terminated: boolean): void {
+    this.pending = false
+    if (this.skipping) {
+      this.skipping = false
+      // A blank line is not a record, so it is skipped whatever its length.
+      if (this.skippedBlank) return
+      const shown = this.skippedLength - (terminated && this.pendingLastByte === CR ? 1 : 0)
+      this.fault('ERR_RECORD_TOO_LARGE', this.pendingStart, this.head.excerpt(shown), `line is longer than ${this.maxRecordBytes} bytes`)
+      return
+    }
+    const bytes = this.carry.bytes
+    const length = this.carry.length
+    this.parseLine(bytes, 0, length, terminated, this.pendingStart, isUtf8Range(bytes, 0, length))
+    this.carry.clear()
+  }
+
+  /**
+   * Parses the line `bytes[start, end)`: `end` is its `\n` (or the end of input when not
+   * `terminated`), so `end - start` is its raw length.
+   */
+  private parseLine(bytes: Buffer, start: number, end: number, terminated: boolean, byteOffset: number, validUtf8: boolean): void {
+    let contentEnd = end
+    if (terminated && contentEnd > start && bytes[contentEnd - 1] === CR) contentEnd--
+    let first = start
+    while (first < contentEnd) {
+      const b = bytes[first]
+      if (b !== 32 && b !== 9 && b !== CR) break
+      first++
+    }
+    if (first === contentEnd) return
+    if (end - start > this.maxRecordBytes) {
+      this.fault('ERR_RECORD_TOO_LARGE', byteOffset, excerptOf(bytes, start, contentEnd, contentEnd - start), `line is longer than ${this.maxRecordBytes} bytes`)
+      return
+    }
+    if (!validUtf8) {
+      this.fault('ERR_INVALID_UTF8', byteOffset, excerptOf(bytes, start, contentEnd, contentEnd - start), 'line is not valid UTF-8')
+      return
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(bytes.toString('utf8', start, contentEnd))
+    } catch (error) {
+      this.fault('ERR_PARSE', byteOffset, excerptOf(bytes, start, contentEnd, contentEnd - start), messageOf(error))
+      return
+    }
+    this.sink.record(value, this.line, byteOffset)
+  }
+
+  private fault(code: SourceErrorCode, byteOffset: number, excerpt: string, detail: string): void {
+    this.sink.fault({ code, line: this.line, byteOffset, excerpt, detail })
+  }
+}
+
+/** JSON Lines (`.jsonl`, `.ndjson`) per DESIGN.md, "JSON Lines". */
+export const createJsonlParser: FormatParserFactory = (options, sink) => skippingBom(new JsonlParser(options, sink))

@@ -1,0 +1,8 @@
+import type { Engine } from '../types'
+import { TsFileReader } from './file-reader'
+
+/** The pure-TypeScript engine: runs everywhere Node runs; the reference the native engine matches. */
+export const tsEngine: Engine = {
+  name: 'ts',
+  openFile: (request) => new TsFileReader(request),
+}

@@ -1,0 +1,90 @@
+/**
+ * The contract between the facade and an engine (pure TypeScript or native). An engine turns one
+ * file into batches of records plus the source faults found between them; everything else —
+ * stages, error policy, messages, hints — lives in the facade so both engines behave alike.
+ */
+
+/** Formats every engine parses. `tsv` is CSV with a tab delimiter. */
+export type Format = 'jsonl' | 'csv' | 'tsv' | 'json'
+
+/** Compression of a file's bytes, chosen from its extension. */
+export type Compression = 'none' | 'gzip' | 'zstd'
+
+/** Codes of errors about one record (or one spot) of a file. See DESIGN.md, "Error codes". */
+export type SourceErrorCode =
+  | 'ERR_PARSE'
+  | 'ERR_INVALID_UTF8'
+  | 'ERR_RECORD_TOO_LARGE'
+  | 'ERR_FIELD_COUNT'
+  | 'ERR_UNTERMINATED_QUOTE'
+  | 'ERR_NOT_AN_ARRAY'
+  | 'ERR_TRAILING_CONTENT'
+  | 'ERR_TRUNCATED'
+
+/** What an engine reports about a bad record; the facade turns it into an `ItemError`. */
+export interface SourceFault {
+  code: SourceErrorCode
+  /** 1-based line where the record starts. */
+  line: number
+  /** 0-based offset of the record's first byte in the file's (decompressed) bytes. */
+  byteOffset: number
+  /** First 80 raw bytes of the record, decoded; see DESIGN.md "Excerpt". */
+  excerpt: string
+  /** The parser's own words; free text, not compared between engines. */
+  detail: string
+}
+
+/** Parsing options every engine honours, already validated and defaulted by the facade. */
+export interface ParseOptions {
+  format: Format
+  /** CSV/TSV: the first record names the fields. */
+  header: boolean
+  /** CSV/TSV: one single-byte character. */
+  delimiter: string
+  /** CSV/TSV: one single-byte character. */
+  quote: string
+  /** CSV/TSV: `'infer'` converts values by the rules in DESIGN.md. */
+  types: 'string' | 'infer'
+  maxRecordBytes: number
+}
+
+/** One batch handed from an engine to the facade. */
+export interface EngineBatch {
+  records: unknown[]
+  /** `lines[i]` and `byteOffsets[i]` are the position of `records[i]`. */
+  lines: ArrayLike<number>
+  byteOffsets: ArrayLike<number>
+  /**
+   * Faults in input order; `index` is the number of records of this batch that came before the
+   * fault in the input (a fault with index 0 comes before `records[0]`).
+   */
+  faults: Array<SourceFault & { index: number }>
+}
+
+/** Reads one file as batches. Created per iteration; never shared between iterators. */
+export interface FileBatchReader {
+  /** The next batch, or `null` at the end. Blocks the thread; for `for…of`. */
+  nextBatchSync(): EngineBatch | null
+  /** The next batch, or `null` at the end, without blocking; for `for await…of`. */
+  nextBatch(): Promise<EngineBatch | null>
+  /** Releases the file handle and any buffers at once. Idempotent. */
+  close(): void
+  /** Bytes read from the file so far (compressed bytes for a compressed file). */
+  readonly bytesRead: number
+}
+
+/** Everything an engine needs to open one file. */
+export interface FileReadRequest extends ParseOptions {
+  path: string
+  compression: Compression
+  /** Records per batch. */
+  batchSize: number
+  /** Bytes read from the file per read call (the TS engine) or ring-buffer size (native). */
+  bufferSize: number
+}
+
+/** An engine: a way to open files. */
+export interface Engine {
+  readonly name: 'ts' | 'native'
+  openFile(request: FileReadRequest): FileBatchReader
+}

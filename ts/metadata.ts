@@ -1,0 +1,120 @@
+import { ByteSource } from './engine/ts/byte-source'
+import type { ParseSink } from './engine/ts/format-parser'
+import { parserFor } from './engine/ts/parsers'
+import type { Compression, Format } from './engine/types'
+import type { PlannedFile } from './sources/resolve-source'
+
+/**
+ * Facts about a dataset, from its file sizes and a sample of its head — never a full scan.
+ * The spec's snake_case names map to these: `streaming_supported` → `streamingSupported`,
+ * `recommended_batch_size` → `recommendedBatchSize`, `memory_estimate_mb` → `memoryEstimateMb`.
+ */
+export interface Metadata {
+  /** Whether the source can be read as a stream (always `true` for ringstream's own sources). */
+  streamingSupported: boolean
+  /** Records per batch that keeps one batch near 1 MiB of input; the default `batchSize`. */
+  recommendedBatchSize: number
+  /**
+   * Expected memory of one iteration, in MiB: the read buffer plus one batch of records as JS
+   * objects at `recommendedBatchSize`. `null` when the source cannot tell.
+   */
+  memoryEstimateMb: number | null
+  /** The format of the (first) file; `null` for sources that are not files. */
+  format: Format | null
+  /** Compression of the (first) file. */
+  compression: Compression
+  /** Every file the stream would read, in order. */
+  files: string[]
+  /** Their total size on disk; `null` for sources that are not files. */
+  totalBytes: number | null
+  /** `totalBytes` divided by the sampled bytes per record; `null` when compressed or unknown. */
+  estimatedRecords: number | null
+  /** Average raw bytes per record in the sample. */
+  averageRecordBytes: number | null
+  /** The engine that would read the files. */
+  engine: 'ts' | 'native'
+  /** From a dataset folder's manifest. */
+  description: string | null
+}
+
+/** Bytes of decompressed input the head sample reads at most. */
+export const SAMPLE_BYTES = 256 * 1024
+/** Records per batch when nothing better is known (custom sources without metadata). */
+export const DEFAULT_BATCH_SIZE = 1024
+const TARGET_BATCH_BYTES = 1 << 20
+const MIN_BATCH = 16
+const MAX_BATCH = 8192
+/**
+ * Heap bytes per byte of input once records are JS objects, measured with
+ * `node bench/object-expansion.mjs` (TS engine, Node 20): wide JSON Lines 1.54; CSV as strings
+ * 4.30 (wide) and 6.53 (narrow numeric: many tiny strings); CSV with `types: 'infer'` 3.42 and
+ * 3.35. The larger value of each kind is kept so the estimate errs high.
+ */
+function objectExpansion(format: Format, types: 'string' | 'infer'): number {
+  if (format === 'jsonl' || format === 'json') return 1.6
+  return types === 'infer' ? 3.5 : 6.6
+}
+
+/** The head sample of one file: how many records, and how many bytes each, on average. */
+export interface HeadSample {
+  records: number
+  averageRecordBytes: number | null
+}
+
+/** Reads at most {@link SAMPLE_BYTES} of a file's head and counts its records. */
+export function sampleHead(file: PlannedFile): HeadSample {
+  const bytes = new ByteSource(file.path, file.compression, 64 * 1024)
+  let records = 0
+  let lastStart = 0
+  const sink: ParseSink = {
+    record(_value, _line, byteOffset) {
+      records++
+      lastStart = byteOffset
+    },
+    fault(fault) {
+      records++
+      lastStart = fault.byteOffset
+    },
+  }
+  const parser = parserFor(file.format)(file.parse, sink)
+  let seen = 0
+  let complete = false
+  try {
+    while (seen < SAMPLE_BYTES) {
+      const chunk = bytes.readSync()
+      if (chunk === null) {
+        parser.end()
+        complete = true
+        break
+      }
+      seen += chunk.length
+      parser.push(chunk)
+    }
+  } finally {
+    bytes.close()
+  }
+  if (records === 0) return { records: 0, averageRecordBytes: complete ? null : seen }
+  // A sample cut mid-file ends inside a record, so measure up to the start of the last one.
+  const average = complete ? seen / records : records > 1 ? lastStart / (records - 1) : seen
+  return { records, averageRecordBytes: Math.max(1, average) }
+}
+
+/** A power of two near 1 MiB of input per batch, between 16 and 8192 records. */
+export function recommendedBatchSize(averageRecordBytes: number | null): number {
+  if (averageRecordBytes === null) return DEFAULT_BATCH_SIZE
+  const ideal = TARGET_BATCH_BYTES / averageRecordBytes
+  const pow2 = 2 ** Math.round(Math.log2(Math.max(1, ideal)))
+  return Math.min(MAX_BATCH, Math.max(MIN_BATCH, pow2))
+}
+
+/** Memory one iteration holds, in MiB (rounded to 0.1): read buffers plus one batch of objects. */
+export function memoryEstimateMb(
+  bufferBytes: number,
+  batchSize: number,
+  averageRecordBytes: number,
+  format: Format,
+  types: 'string' | 'infer',
+): number {
+  const bytes = bufferBytes + batchSize * averageRecordBytes * objectExpansion(format, types)
+  return Math.round((bytes / (1 << 20)) * 10) / 10
+}

@@ -1,0 +1,394 @@
+import { processingItemError, sourceItemError } from '../error-messages'
+import { ItemError, RingstreamError, TooManyErrorsError } from '../errors'
+import { DROP, Many, type Stage, type StageRun } from '../operators/stage'
+import type { ErrorPolicy } from '../options'
+import { type Progress, ProgressReporter } from '../progress'
+import type { BatchCursor, SourceBatch } from '../sources/batch-cursor'
+
+/** Counters of one iteration, readable at any time from its iterator's `stats`. */
+export interface IterationStats {
+  /** Records read from the source, good and bad. */
+  records: number
+  /** Items handed to the consumer. */
+  yielded: number
+  /** Item errors met (skipped, raised or handled). */
+  errors: number
+  /** Bytes read from files; `null` for sources that are not files. */
+  bytesRead: number | null
+  /** Milliseconds since the iteration began. */
+  elapsedMs: number
+}
+
+export interface IterationSettings {
+  stages: readonly Stage[]
+  onError: ErrorPolicy
+  maxErrors: number
+  maxRecordBytes: number
+  delimiter: string
+  onProgress: ((p: Progress) => void) | undefined
+  progressInterval: number
+  signal: AbortSignal | undefined
+  /** Builds the cursor at the first pull, so nothing is opened before iteration begins. */
+  openCursor: () => BatchCursor
+}
+
+type Step = void | Promise<void>
+
+const FIRST_ERRORS_KEPT = 5
+const NOT_STOPPED = -1
+
+/**
+ * One pass over a stream: pulls source records one at a time, runs each through fresh stage
+ * state, and queues what comes out. The same machinery serves `for…of` (`async = false`: a
+ * promise from a callback is an error) and `for await…of` (promises are awaited only when one
+ * appears, so synchronous chains pay no microtask per stage).
+ */
+export class Iteration {
+  private readonly runs: StageRun[]
+  private readonly names: string[]
+  private cursor: BatchCursor | null = null
+  private batch: SourceBatch | null = null
+  private recordPos = 0
+  private faultPos = 0
+  /** Index of the first stage that will pass nothing more (an exhausted `limit`). */
+  private stopAt = NOT_STOPPED
+  private halted = false
+  private finished = false
+  private pendingError: unknown = undefined
+  private readonly out: unknown[] = []
+  private outPos = 0
+  private readonly startedAt = Date.now()
+  private readonly progress: ProgressReporter | null
+  private readonly firstErrors: ItemError[] = []
+  private records = 0
+  private yielded = 0
+  private errors = 0
+  // Where the record being processed came from, for processing errors.
+  private path: string | null = null
+  private line: number | null = null
+  private byteOffset: number | null = null
+  private recordIndex = -1
+
+  constructor(
+    private readonly settings: IterationSettings,
+    private readonly async: boolean,
+  ) {
+    this.names = settings.stages.map((s) => s.name)
+    this.runs = settings.stages.map((stage, k) =>
+      stage.start({
+        exhaust: () => {
+          if (this.stopAt === NOT_STOPPED || k > this.stopAt) this.stopAt = k
+          // Nothing upstream of a spent limit matters any more: release the file right away
+          // rather than at the consumer's next pull.
+          this.cursor?.close()
+        },
+      }),
+    )
+    this.progress = settings.onProgress ? new ProgressReporter(settings.onProgress, settings.progressInterval, (done) => this.progressSnapshot(done)) : null
+  }
+
+  get stats(): IterationStats {
+    return {
+      records: this.records,
+      yielded: this.yielded,
+      errors: this.errors,
+      bytesRead: this.cursor?.bytesRead ?? null,
+      elapsedMs: Date.now() - this.startedAt,
+    }
+  }
+
+  nextSync(): IteratorResult<unknown> {
+    for (;;) {
+      if (this.outPos < this.out.length) return this.emit()
+      this.resetOut()
+      if (this.pendingError !== undefined) this.fail()
+      if (this.finished) return { done: true, value: undefined }
+      this.guard(() => this.pump())
+    }
+  }
+
+  async next(): Promise<IteratorResult<unknown>> {
+    for (;;) {
+      if (this.outPos < this.out.length) return this.emit()
+      this.resetOut()
+      if (this.pendingError !== undefined) this.fail()
+      if (this.finished) return { done: true, value: undefined }
+      const step = this.guard(() => this.pump())
+      if (step !== undefined) await this.guardAsync(step)
+    }
+  }
+
+  /** Ends the iteration early: closes the source at once. */
+  close(): void {
+    this.halted = true
+    this.out.length = 0
+    this.finish()
+  }
+
+  private emit(): IteratorResult<unknown> {
+    const value = this.out[this.outPos]
+    this.out[this.outPos++] = undefined
+    this.yielded++
+    return { done: false, value }
+  }
+
+  private resetOut(): void {
+    if (this.out.length > 0) {
+      this.out.length = 0
+      this.outPos = 0
+    }
+  }
+
+  private fail(): never {
+    const error = this.pendingError
+    this.pendingError = undefined
+    this.finish()
+    throw error
+  }
+
+  /** Anything thrown outside the item-error policy ends the iteration and closes the source. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      this.halted = true
+      this.finish()
+      throw error
+    }
+  }
+
+  private async guardAsync(step: Promise<void>): Promise<void> {
+    try {
+      await step
+    } catch (error) {
+      this.halted = true
+      this.finish()
+      throw error
+    }
+  }
+
+  /** Moves one source record (or fault) through the chain, or ends the input. */
+  private pump(): Step {
+    if (this.halted || this.stopAt !== NOT_STOPPED) return this.endOfInput()
+    const signal = this.settings.signal
+    if (signal?.aborted) throw signal.reason
+    const batch = this.batch
+    if (batch === null || (this.recordPos >= batch.records.length && this.faultPos >= batch.faults.length)) {
+      return this.fetch()
+    }
+    if (this.faultPos < batch.faults.length && batch.faults[this.faultPos].index <= this.recordPos) {
+      const fault = batch.faults[this.faultPos++]
+      this.recordIndex++
+      this.records++
+      this.path = batch.path
+      this.line = fault.line
+      this.byteOffset = fault.byteOffset
+      const error = sourceItemError(fault, {
+        path: batch.path,
+        format: batch.format,
+        recordIndex: this.recordIndex,
+        maxRecordBytes: this.settings.maxRecordBytes,
+        delimiter: this.settings.delimiter,
+      })
+      return this.itemError(error, 0)
+    }
+    const i = this.recordPos++
+    this.recordIndex++
+    this.records++
+    this.path = batch.path
+    this.line = batch.lines === null ? null : batch.lines[i]
+    this.byteOffset = batch.byteOffsets === null ? null : batch.byteOffsets[i]
+    return this.run(batch.records[i], 0)
+  }
+
+  private fetch(): Step {
+    if (this.cursor === null) this.cursor = this.settings.openCursor()
+    this.batch = null
+    this.recordPos = 0
+    this.faultPos = 0
+    if (!this.async) {
+      this.accept(this.cursor.nextSync())
+      return
+    }
+    return this.cursor.next().then((batch) => this.accept(batch))
+  }
+
+  private accept(batch: SourceBatch | null): void {
+    if (batch === null) {
+      this.halted = true
+      return
+    }
+    this.batch = batch
+    this.progress?.tick()
+  }
+
+  /** Flushes held-back items (short batches) downstream of any exhausted limit, then finishes. */
+  private endOfInput(): Step {
+    this.cursor?.close()
+    if (this.pendingError !== undefined) return this.finish()
+    return this.flushFrom(this.stopAt === NOT_STOPPED ? 0 : this.stopAt + 1)
+  }
+
+  private flushFrom(k: number): Step {
+    for (; k < this.runs.length; k++) {
+      const flush = this.runs[k].flush
+      if (flush === undefined) continue
+      const held = flush()
+      if (held === DROP) continue
+      const step = this.run(held, k + 1)
+      const next = k + 1
+      if (step !== undefined) return step.then(() => this.flushFrom(next))
+    }
+    this.finish()
+  }
+
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.cursor?.close()
+    this.progress?.finish()
+    if (this.errors > 0 && this.settings.onError === 'skip') {
+      const first = this.firstErrors[0]
+      process.emitWarning(
+        `ringstream skipped ${this.errors} item error${this.errors === 1 ? '' : 's'}; the first: ${first?.message.split('\n')[0] ?? 'unknown'}. ` +
+          "Pass { onError: handler } to see each one, or { onError: 'raise' } to stop at the first.",
+        { code: 'RINGSTREAM_SKIPPED_ERRORS' },
+      )
+    }
+  }
+
+  /** Runs `item` through the stages from `k` on; queues what reaches the end. */
+  private run(item: unknown, k: number): Step {
+    const runs = this.runs
+    while (k < runs.length) {
+      if (k <= this.stopAt) return
+      const stage = runs[k]
+      let result: unknown
+      try {
+        result = stage.invoke(item)
+      } catch (error) {
+        return this.callbackError(error, item, k)
+      }
+      if (isThenable(result)) return this.awaitResult(result, item, k)
+      let flow: unknown
+      try {
+        flow = stage.settle(item, result)
+      } catch (error) {
+        return this.callbackError(error, item, k)
+      }
+      if (flow === DROP) return
+      if (flow instanceof Many) return this.runMany(flow.items[Symbol.iterator](), item, k)
+      item = flow
+      k++
+    }
+    this.out.push(item)
+  }
+
+  private awaitResult(result: PromiseLike<unknown>, item: unknown, k: number): Step {
+    if (!this.async) {
+      Promise.resolve(result).then(undefined, () => undefined)
+      throw asyncInSync(`${this.names[k]} (stage ${k + 1})`)
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        let flow: unknown
+        try {
+          flow = this.runs[k].settle(item, value)
+        } catch (error) {
+          return this.callbackError(error, item, k)
+        }
+        if (flow === DROP) return
+        if (flow instanceof Many) return this.runMany(flow.items[Symbol.iterator](), item, k)
+        return this.run(flow, k + 1)
+      },
+      (error) => this.callbackError(error, item, k),
+    )
+  }
+
+  /** Items of a `flatMap` result, one by one; `k` is the flatMap's own index. */
+  private runMany(items: Iterator<unknown>, origin: unknown, k: number): Step {
+    for (;;) {
+      if (this.halted || k + 1 <= this.stopAt) return
+      let step: IteratorResult<unknown>
+      try {
+        step = items.next()
+      } catch (error) {
+        return this.callbackError(error, origin, k)
+      }
+      if (step.done) return
+      const pending = this.run(step.value, k + 1)
+      if (pending !== undefined) return pending.then(() => this.runMany(items, origin, k))
+    }
+  }
+
+  private callbackError(cause: unknown, item: unknown, k: number): Step {
+    const error = processingItemError(cause, {
+      stage: this.names[k],
+      stageIndex: k + 1,
+      item,
+      path: this.path,
+      line: this.line,
+      byteOffset: this.byteOffset,
+      recordIndex: this.recordIndex,
+    })
+    return this.itemError(error, k + 1)
+  }
+
+  /**
+   * Applies the error policy. A replacement from a handler enters the chain at `resumeAt`: the
+   * stage after the one that failed, or the first stage for a bad source record.
+   */
+  private itemError(error: ItemError, resumeAt: number): Step {
+    this.errors++
+    if (this.firstErrors.length < FIRST_ERRORS_KEPT) this.firstErrors.push(error)
+    const policy = this.settings.onError
+    if (this.errors > this.settings.maxErrors) return this.stopWith(new TooManyErrorsError(this.errors, this.settings.maxErrors, this.firstErrors))
+    if (policy === 'skip') return
+    if (policy === 'raise') return this.stopWith(error)
+    let replacement: unknown
+    try {
+      replacement = policy(error)
+    } catch (thrown) {
+      return this.stopWith(thrown)
+    }
+    if (isThenable(replacement)) {
+      if (!this.async) {
+        Promise.resolve(replacement).then(undefined, () => undefined)
+        throw asyncInSync('the onError handler')
+      }
+      return Promise.resolve(replacement).then(
+        (value) => (value === undefined ? undefined : this.run(value, resumeAt)),
+        (thrown) => this.stopWith(thrown),
+      )
+    }
+    if (replacement !== undefined) return this.run(replacement, resumeAt)
+  }
+
+  /** Stops reading; `error` is thrown once every item produced before it has been yielded. */
+  private stopWith(error: unknown): void {
+    this.pendingError = error
+    this.halted = true
+  }
+
+  private progressSnapshot(done: boolean): Progress {
+    return {
+      bytesRead: this.cursor?.bytesRead ?? null,
+      totalBytes: this.cursor?.totalBytes ?? null,
+      records: this.records,
+      errors: this.errors,
+      elapsedMs: Date.now() - this.startedAt,
+      path: this.cursor?.path ?? null,
+      done,
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function'
+}
+
+function asyncInSync(what: string): RingstreamError {
+  return new RingstreamError('ERR_ASYNC_IN_SYNC', `${what} returned a promise during synchronous iteration (for…of)`, {
+    hint: 'iterate with for await…of, or use the async terminals (toArray, forEach, …), to await async callbacks',
+  })
+}

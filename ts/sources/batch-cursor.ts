@@ -1,0 +1,25 @@
+import type { Format, SourceFault } from '../engine/types'
+
+/** A batch as the pipeline sees it, from a file or from a custom source. */
+export interface SourceBatch {
+  records: readonly unknown[]
+  /** Positions of the records; `null` for sources that are not files. */
+  lines: ArrayLike<number> | null
+  byteOffsets: ArrayLike<number> | null
+  faults: ReadonlyArray<SourceFault & { index: number }>
+  path: string | null
+  format: Format | null
+}
+
+/** One iteration's reading position in a source. Never shared between iterations. */
+export interface BatchCursor {
+  nextSync(): SourceBatch | null
+  next(): Promise<SourceBatch | null>
+  /** Releases files and stops any read-ahead at once. Idempotent. */
+  close(): void
+  readonly bytesRead: number | null
+  readonly totalBytes: number | null
+  readonly path: string | null
+}
+
+export const NO_FAULTS: ReadonlyArray<SourceFault & { index: number }> = Object.freeze([])

@@ -1,0 +1,83 @@
+import type { Engine, FileBatchReader } from '../engine/types'
+import type { BatchCursor, SourceBatch } from './batch-cursor'
+import type { PlannedFile } from './resolve-source'
+
+/** Reads planned files one after the other; a file is opened only when its turn comes. */
+export class FileCursor implements BatchCursor {
+  private index = -1
+  private reader: FileBatchReader | null = null
+  private finishedBytes = 0
+  private closed = false
+  readonly totalBytes: number
+
+  constructor(
+    private readonly files: readonly PlannedFile[],
+    private readonly engineFor: (file: PlannedFile) => Engine,
+    private readonly batchSize: number,
+    private readonly bufferSize: number,
+  ) {
+    this.totalBytes = files.reduce((sum, f) => sum + f.size, 0)
+  }
+
+  get bytesRead(): number {
+    return this.finishedBytes + (this.reader?.bytesRead ?? 0)
+  }
+
+  get path(): string | null {
+    return this.files[this.index]?.path ?? null
+  }
+
+  nextSync(): SourceBatch | null {
+    for (;;) {
+      const reader = this.current()
+      if (reader === null) return null
+      const batch = reader.nextBatchSync()
+      if (batch !== null) return this.wrap(batch)
+      this.advance()
+    }
+  }
+
+  async next(): Promise<SourceBatch | null> {
+    for (;;) {
+      const reader = this.current()
+      if (reader === null) return null
+      const batch = await reader.nextBatch()
+      if (batch !== null) return this.wrap(batch)
+      this.advance()
+    }
+  }
+
+  close(): void {
+    this.closed = true
+    this.reader?.close()
+  }
+
+  private current(): FileBatchReader | null {
+    if (this.closed) return null
+    if (this.reader === null) {
+      this.index++
+      const file = this.files[this.index]
+      if (file === undefined) return null
+      this.reader = this.engineFor(file).openFile({
+        ...file.parse,
+        path: file.path,
+        compression: file.compression,
+        batchSize: this.batchSize,
+        bufferSize: this.bufferSize,
+      })
+    }
+    return this.reader
+  }
+
+  private advance(): void {
+    if (this.reader === null) return
+    this.finishedBytes += this.reader.bytesRead
+    this.reader.close()
+    this.reader = null
+  }
+
+  private wrap(batch: { records: unknown[]; lines: ArrayLike<number>; byteOffsets: ArrayLike<number>; faults: SourceBatch['faults'] }): SourceBatch {
+    const file = this.files[this.index]
+    return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, faults: batch.faults, path: file.path, format: file.format }
+  }
+}

@@ -1,0 +1,146 @@
+import { statSync } from 'node:fs'
+import type { Readable } from 'node:stream'
+import type { Compression, Format, ParseOptions } from '../engine/types'
+import { RingstreamError } from '../errors'
+import { DEFAULT_MAX_RECORD_BYTES, type StreamOptions } from '../options'
+import { type DatasetManifest, catalogFolders, findDataset, readManifest } from './catalog'
+import { type DataSource, type Source, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
+import { fileKind } from './file-formats'
+import { listDataFiles } from './list-files'
+
+/** One file to read, with everything known before opening it. */
+export interface PlannedFile {
+  path: string
+  format: Format
+  compression: Compression
+  /** Size on disk, in bytes. */
+  size: number
+  parse: ParseOptions
+}
+
+/** Files to read one after the other, as one stream. */
+export interface FilePlan {
+  kind: 'files'
+  files: PlannedFile[]
+  description: string | null
+  /** Batch size from the options or manifest, if either set one. */
+  batchSize: number | undefined
+}
+
+/** A source that is not a file: the user's object, iterable or Readable, ready to iterate once. */
+export interface CustomPlan {
+  kind: 'custom'
+  source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable
+  /** For a byte `Readable`: how to parse its bytes. */
+  parse: ParseOptions | null
+  batchSize: number | undefined
+}
+
+export type SourcePlan = FilePlan | CustomPlan
+
+/** Checks the kind of a source at the `stream()` call, without touching the file system. */
+export function validateSource(source: unknown): void {
+  if (typeof source === 'string') {
+    if (source.length === 0) throw new TypeError('stream(source): the path or dataset name is empty')
+    return
+  }
+  if (Array.isArray(source) && source.length > 0 && source.every((s) => typeof s === 'string')) return
+  if (typeof source === 'function' || isDataSource(source) || isReadable(source) || isIterable(source) || isAsyncIterable(source)) return
+  throw new TypeError(
+    'stream(source) takes a path, a folder, a dataset name, an array of paths, a data source with readBatches(), an iterable or async iterable, a Readable, or a function returning one of those',
+  )
+}
+
+/**
+ * Turns a source into a plan. Runs at the start of every iteration — never at `stream()` — so a
+ * missing path errors where iteration begins, and a folder's new files are seen by the next loop.
+ */
+export function resolveSource(source: Source, options: StreamOptions): SourcePlan {
+  const given = typeof source === 'function' && !isDataSource(source) ? (source as () => unknown)() : source
+  if (typeof given === 'string') return planFiles([given], options, true)
+  if (Array.isArray(given) && given.length > 0 && given.every((s) => typeof s === 'string')) {
+    return planFiles(given as string[], options, false)
+  }
+  if (isReadable(given)) {
+    if (given.readableEnded || given.destroyed) {
+      throw new RingstreamError('ERR_SOURCE_CONSUMED', 'this stream reads a Readable that has already been read to its end or destroyed', {
+        hint: 'pass a function that returns a fresh Readable, e.g. stream(() => fs.createReadStream(path), …), to iterate more than once',
+      })
+    }
+    if (given.readableObjectMode) return { kind: 'custom', source: given, parse: null, batchSize: options.batchSize }
+    if (options.format === undefined) {
+      throw new RingstreamError('ERR_INVALID_ARGUMENT', 'a byte Readable needs { format } to know how to parse it', {
+        hint: "pass { format: 'jsonl' }, 'csv', 'tsv' or 'json'",
+      })
+    }
+    return { kind: 'custom', source: given, parse: parseOptionsFor(options.format, options), batchSize: options.batchSize }
+  }
+  if (isDataSource(given) || isIterable(given) || isAsyncIterable(given)) {
+    return { kind: 'custom', source: given, parse: null, batchSize: options.batchSize }
+  }
+  throw new TypeError('the source function must return an iterable, an async iterable, a data source or a Readable')
+}
+
+function planFiles(paths: string[], options: StreamOptions, mayBeName: boolean): FilePlan {
+  const files: PlannedFile[] = []
+  let description: string | null = null
+  let manifestOptions: DatasetManifest['options'] = {}
+  for (const given of paths) {
+    const stat = statOrNull(given)
+    let target = given
+    let isDir = stat?.isDirectory() ?? false
+    if (stat === null) {
+      if (!mayBeName) throw notFound(given)
+      const entry = findDataset(given, catalogFolders(options.catalog))
+      target = entry.path
+      isDir = statOrNull(target)?.isDirectory() ?? false
+      description = entry.manifest?.description ?? null
+      manifestOptions = entry.manifest?.options ?? {}
+    } else if (isDir) {
+      const manifest = readManifest(given)
+      description = manifest?.description ?? description
+      manifestOptions = manifest?.options ?? manifestOptions
+    }
+    const effective: StreamOptions = { ...manifestOptions, ...options }
+    const members = isDir ? listDataFiles(target, effective.format !== undefined) : [target]
+    for (const path of members) files.push(planFile(path, effective))
+  }
+  return { kind: 'files', files, description, batchSize: options.batchSize ?? manifestOptions.batchSize }
+}
+
+function planFile(path: string, options: StreamOptions): PlannedFile {
+  const kind = fileKind(path)
+  const format = options.format ?? kind.format
+  if (format === null) {
+    throw new RingstreamError('ERR_UNSUPPORTED', `cannot tell the format of ${path} from its name`, {
+      hint: "pass { format: 'jsonl' }, 'csv', 'tsv' or 'json'",
+    })
+  }
+  const stat = statOrNull(path)
+  if (stat === null) throw notFound(path)
+  return { path, format, compression: kind.compression, size: stat.size, parse: parseOptionsFor(format, options) }
+}
+
+/** The parse options for one format, with the documented defaults filled in. */
+export function parseOptionsFor(format: Format, options: StreamOptions): ParseOptions {
+  return {
+    format,
+    header: options.header ?? true,
+    delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ','),
+    quote: options.quote ?? '"',
+    types: options.types ?? 'string',
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+  }
+}
+
+function statOrNull(path: string) {
+  try {
+    return statSync(path)
+  } catch {
+    return null
+  }
+}
+
+function notFound(path: string): RingstreamError {
+  return new RingstreamError('ERR_NOT_FOUND', `no such file or folder: ${path}`)
+}

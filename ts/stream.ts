@@ -1,0 +1,280 @@
+import { selectEngine } from './engine/select-engine'
+import { batchStage } from './operators/batch'
+import { filterStage } from './operators/filter'
+import { flatMapStage } from './operators/flat-map'
+import { limitStage } from './operators/limit'
+import { selectStage } from './operators/select'
+import { skipStage } from './operators/skip'
+import type { Stage } from './operators/stage'
+import { tapStage } from './operators/tap'
+import { transformStage } from './operators/transform'
+import { DEFAULT_BUFFER_SIZE, DEFAULT_MAX_RECORD_BYTES, DEFAULT_PROGRESS_INTERVAL_MS, type StreamOptions } from './options'
+import { Iteration } from './pipeline/iteration'
+import { AsyncStreamIterator, StreamIterator } from './pipeline/iterators'
+import { type Metadata, DEFAULT_BATCH_SIZE, memoryEstimateMb, recommendedBatchSize, sampleHead } from './metadata'
+import type { BatchCursor } from './sources/batch-cursor'
+import { CustomCursor } from './sources/custom-cursor'
+import { isDataSource, type Source } from './sources/data-source'
+import { FileCursor } from './sources/file-cursor'
+import { resolveSource } from './sources/resolve-source'
+import { validateFunction } from './validate'
+
+/**
+ * A lazy, immutable, re-iterable description of records: a source and a chain of stages. Every
+ * chain method returns a new `Stream` and reads nothing; iteration (`for…of`, `for await…of`) or
+ * a terminal (`toArray`, `forEach`, `count`, `reduce`, `first`) starts a fresh pass over the
+ * source with fresh stage state, so a stream can be iterated any number of times, even by two
+ * loops at once.
+ *
+ * @example
+ * const errors = stream('logs/')                       // every data file of the folder, in name order
+ *   .filter((r) => r.level === 'error')
+ *   .transform((r) => ({ at: r.ts, msg: r.msg }))
+ *   .limit(100)
+ * for (const e of errors) console.log(e.at, e.msg)
+ */
+export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
+  readonly #source: Source<unknown>
+  readonly #options: StreamOptions
+  readonly #stages: readonly Stage[]
+
+  /** @internal Use {@link stream}. */
+  constructor(source: Source<unknown>, options: StreamOptions, stages: readonly Stage[]) {
+    this.#source = source
+    this.#options = options
+    this.#stages = Object.freeze([...stages])
+  }
+
+  /**
+   * Keeps the items for which `predicate` returns a truthy value (or a promise of one, awaited in
+   * `for await`). `index` counts the items this stage has seen, from 0.
+   *
+   * @example stream('users.csv').filter((u) => u.country === 'NL')
+   */
+  filter<S extends T>(predicate: (item: T, index: number) => item is S): Stream<S>
+  filter(predicate: (item: T, index: number) => unknown): Stream<T>
+  filter(predicate: (item: T, index: number) => unknown): Stream<T> {
+    return this.#with(filterStage(predicate))
+  }
+
+  /**
+   * Replaces each item with what `fn` returns; a promise is awaited in `for await` and is an
+   * error in `for…of`.
+   *
+   * @example stream('events.jsonl').transform((e) => ({ ...e, day: String(e.ts).slice(0, 10) }))
+   */
+  transform<U>(fn: (item: T, index: number) => U): Stream<Awaited<U>> {
+    return this.#with(transformStage(fn))
+  }
+
+  /** Alias of {@link Stream.transform}. */
+  map<U>(fn: (item: T, index: number) => U): Stream<Awaited<U>> {
+    return this.#with(transformStage(fn, 'map'))
+  }
+
+  /**
+   * Replaces each item with the items of the iterable `fn` returns — none, one or many.
+   *
+   * @example stream('orders.jsonl').flatMap((o) => o.lines)
+   */
+  flatMap<U>(fn: (item: T, index: number) => Iterable<U> | Promise<Iterable<U>>): Stream<U> {
+    return this.#with(flatMapStage(fn))
+  }
+
+  /**
+   * Ends the stream after `n` items; the source is closed as soon as the n-th item is through.
+   *
+   * @example const head = await stream('big.jsonl').limit(10).toArray()
+   */
+  limit(n: number): Stream<T> {
+    return this.#with(limitStage(n))
+  }
+
+  /** Alias of {@link Stream.limit}. */
+  take(n: number): Stream<T> {
+    return this.#with(limitStage(n, 'take'))
+  }
+
+  /** Drops the first `n` items. */
+  skip(n: number): Stream<T> {
+    return this.#with(skipStage(n))
+  }
+
+  /**
+   * Groups items into arrays of `size`; the last may be shorter. Only one batch is held.
+   *
+   * @example for (const rows of stream('big.csv').batch(32)) trainStep(rows)
+   */
+  batch(size: number): Stream<T[]> {
+    return this.#with(batchStage(size))
+  }
+
+  /**
+   * Keeps only the named fields of each record, in the order given; fields a record lacks are
+   * left out. A record that is not an object is a processing error.
+   *
+   * @example stream('users.csv').select('id', 'email')
+   */
+  select<K extends keyof T & string>(...fields: K[]): Stream<Pick<T, K>>
+  select<K extends keyof T & string>(fields: readonly K[]): Stream<Pick<T, K>>
+  select(...fields: unknown[]): Stream<unknown> {
+    return this.#with(selectStage(fields))
+  }
+
+  /**
+   * Calls `fn` for its side effect and passes each item on unchanged.
+   *
+   * @example stream('a.jsonl').tap((r, i) => { if (i % 100_000 === 0) console.log(i) })
+   */
+  tap(fn: (item: T, index: number) => unknown): Stream<T> {
+    return this.#with(tapStage(fn))
+  }
+
+  /** Iterates synchronously; needs a synchronous source and synchronous callbacks. */
+  [Symbol.iterator](): StreamIterator<T> {
+    return new StreamIterator<T>(this.#iteration(false, this.#stages))
+  }
+
+  /** Iterates asynchronously; works with every source and awaits async callbacks. */
+  [Symbol.asyncIterator](): AsyncStreamIterator<T> {
+    return new AsyncStreamIterator<T>(this.#iteration(true, this.#stages))
+  }
+
+  /**
+   * Gathers every item into an array — the one place memory grows with the data; use `limit`
+   * first on large inputs.
+   *
+   * @example const sample = await stream('big.jsonl').limit(100).toArray()
+   */
+  async toArray(): Promise<T[]> {
+    const items: T[] = []
+    for await (const item of this) items.push(item)
+    return items
+  }
+
+  /**
+   * Calls `fn` for every item, awaiting it when it returns a promise. `fn` runs as the chain's
+   * last stage, named `'forEach'`, so what it throws is an item error handled by `onError`.
+   *
+   * @example await stream('raw.jsonl', { onError: (e) => log(e) }).forEach(publish)
+   */
+  async forEach(fn: (item: T, index: number) => unknown): Promise<void> {
+    validateFunction(fn, 'forEach(fn)')
+    const stages = [...this.#stages, { ...tapStage(fn), name: 'forEach' }]
+    const iterator = new AsyncStreamIterator<T>(this.#iteration(true, stages))
+    for await (const _ of iterator) {
+      // The work happens in the forEach stage.
+    }
+  }
+
+  /** Counts the items. */
+  async count(): Promise<number> {
+    let n = 0
+    for await (const _ of this) n++
+    return n
+  }
+
+  /**
+   * Folds the items into one value; `fn` may return a promise.
+   *
+   * @example const total = await stream('sales.csv', { types: 'infer' }).reduce((sum, r) => sum + r.amount, 0)
+   */
+  async reduce<A>(fn: (accumulator: A, item: T, index: number) => A | Promise<A>, initial: A): Promise<A> {
+    validateFunction(fn, 'reduce(fn)')
+    let accumulator = initial
+    let index = 0
+    for await (const item of this) accumulator = await fn(accumulator, item, index++)
+    return accumulator
+  }
+
+  /** The first item, or `undefined` for an empty stream; reads no further than it. */
+  async first(): Promise<T | undefined> {
+    for await (const item of this.limit(1)) return item
+    return undefined
+  }
+
+  /**
+   * Facts about the source from its sizes and a sample of its head (never a full scan).
+   *
+   * @example const { recommendedBatchSize, memoryEstimateMb } = await stream('huge.jsonl').metadata()
+   */
+  async metadata(): Promise<Metadata> {
+    const options = this.#options
+    const plan = resolveSource(this.#source, options)
+    const engine = selectEngine(options.engine).name
+    if (plan.kind === 'custom') {
+      const own = isDataSource(plan.source) && plan.source.metadata ? await plan.source.metadata() : {}
+      return {
+        streamingSupported: true,
+        recommendedBatchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        memoryEstimateMb: null,
+        format: plan.parse?.format ?? null,
+        compression: 'none',
+        files: [],
+        totalBytes: null,
+        estimatedRecords: null,
+        averageRecordBytes: null,
+        engine,
+        description: null,
+        ...own,
+      }
+    }
+    const first = plan.files[0]
+    const sample = first ? sampleHead(first) : { records: 0, averageRecordBytes: null }
+    const batchSize = plan.batchSize ?? recommendedBatchSize(sample.averageRecordBytes)
+    const totalBytes = plan.files.reduce((sum, f) => sum + f.size, 0)
+    const allPlain = plan.files.every((f) => f.compression === 'none')
+    const average = sample.averageRecordBytes
+    return {
+      streamingSupported: true,
+      recommendedBatchSize: batchSize,
+      memoryEstimateMb: first
+        ? memoryEstimateMb(options.bufferSize ?? DEFAULT_BUFFER_SIZE, batchSize, average ?? 0, first.format, first.parse.types)
+        : 0,
+      format: first?.format ?? options.format ?? null,
+      compression: first?.compression ?? 'none',
+      files: plan.files.map((f) => f.path),
+      totalBytes,
+      estimatedRecords: average !== null && allPlain ? Math.round(totalBytes / average) : plan.files.length === 0 ? 0 : null,
+      averageRecordBytes: average === null ? null : Math.round(average * 10) / 10,
+      engine,
+      description: plan.description,
+    }
+  }
+
+  #with<U>(stage: Stage): Stream<U> {
+    return new Stream<U>(this.#source, this.#options, [...this.#stages, stage])
+  }
+
+  #iteration(async: boolean, stages: readonly Stage[]): Iteration {
+    const options = this.#options
+    return new Iteration(
+      {
+        stages,
+        onError: options.onError ?? 'skip',
+        maxErrors: options.maxErrors ?? Infinity,
+        maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+        delimiter: options.delimiter ?? ',',
+        onProgress: options.onProgress,
+        progressInterval: options.progressInterval ?? DEFAULT_PROGRESS_INTERVAL_MS,
+        signal: options.signal,
+        openCursor: () => openCursor(this.#source, options),
+      },
+      async,
+    )
+  }
+}
+
+/** Resolves the source and opens a cursor over it; runs when iteration begins. */
+function openCursor(source: Source<unknown>, options: StreamOptions): BatchCursor {
+  const plan = resolveSource(source, options)
+  if (plan.kind === 'custom') {
+    const own = isDataSource(plan.source) ? plan.source.metadata?.() : undefined
+    const suggested = own && !(own instanceof Promise) ? own.recommendedBatchSize : undefined
+    return new CustomCursor(plan.source, plan.parse, plan.batchSize ?? suggested ?? DEFAULT_BATCH_SIZE)
+  }
+  const engine = selectEngine(options.engine)
+  const first = plan.files[0]
+  const batchSize = plan.batchSize ?? (first ? recommendedBatchSize(sampleHead(first).averageRecordBytes) : DEFAULT_BATCH_SIZE)
+  return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE)
+}
