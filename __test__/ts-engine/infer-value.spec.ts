@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { inferValue } from '../../ts/engine/ts/infer-value'
 
@@ -61,5 +62,30 @@ describe('inferValue', () => {
 
   it('keeps the sign of -0 as Number does', () => {
     expect(Object.is(inferValue('-0'), -0)).toBe(true)
+  })
+
+  it('agrees with the rule written as a RegExp and Number()', () => {
+    const decimal = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/
+    const reference = (text: string): unknown => {
+      if (text === '') return null
+      if (['true', 'TRUE', 'True'].includes(text)) return true
+      if (['false', 'FALSE', 'False'].includes(text)) return false
+      if (!decimal.test(text)) return text
+      const value = Number(text)
+      if (!/[.eE]/.test(text)) return Number.isSafeInteger(value) ? value : text
+      return Number.isFinite(value) ? value : text
+    }
+    const unit = fc.constantFrom('-', '+', '0', '1', '5', '9', '.', 'e', 'E', 'x')
+    fc.assert(
+      fc.property(fc.oneof(
+          fc.string({ unit, maxLength: 24 }),
+          fc.bigInt().map(String),
+          fc.double().map(String),
+          fc.stringMatching(/^-?(0|[1-9][0-9]{0,16})(\.[0-9]{1,17})?$/),
+        ), (text) => {
+        expect(inferValue(text)).toStrictEqual(reference(text))
+      }),
+      { numRuns: 5000 },
+    )
   })
 })

@@ -83,3 +83,17 @@ export function withoutDetail(events: readonly ParseEvent[]): unknown[] {
     return rest
   })
 }
+
+/**
+ * Peak growth of `ArrayBuffer` memory while `push` is called `times` times with `chunk`,
+ * sampled after every push; for checking that skipped bytes are not kept.
+ */
+export function peakGrowthWhilePushing(push: (chunk: Uint8Array) => void, chunk: Uint8Array, times: number): number {
+  const before = process.memoryUsage().arrayBuffers
+  let peak = before
+  for (let k = 0; k < times; k++) {
+    push(chunk)
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers)
+  }
+  return peak - before
+}

@@ -22,6 +22,9 @@ const IN_QUOTED = 3
 /** Just after a quote inside a quoted field: a second quote is data, anything else closes it. */
 const QUOTE_IN_QUOTED = 4
 
+/** Field count above which the per-record field arrays are emptied after the record. */
+const SHRINK_FIELDS_ABOVE = 1 << 16
+
 /**
  * CSV and TSV with the record semantics of `csv-core` (DESIGN.md, "CSV and TSV"). Field bytes are
  * unquoted into `out` as the state machine runs, with each field's end in `fieldEnds`; a finished
@@ -274,8 +277,13 @@ class CsvParser implements ByteStreamParser {
 
   private resetRecord(): void {
     this.out.length = 0
+    // A record with a huge number of fields leaves these arrays long; give the memory back.
+    if (this.fieldCount > SHRINK_FIELDS_ABOVE) {
+      this.fieldEnds.length = 0
+      this.texts.length = 0
+    }
     this.fieldCount = 0
-    this.raw.length = 0
+    this.raw.clear()
     this.skipping = false
   }
 
