@@ -21,8 +21,9 @@ export function stream<T = DataRecord>(source: string | readonly string[], optio
 export function stream<T>(source: DataSource<T> | Iterable<T> | AsyncIterable<T> | SourceFactory<T>, options?: StreamOptions): Stream<T>
 export function stream<T = DataRecord>(source: Readable, options?: StreamOptions): Stream<T>
 export function stream(source: unknown, options?: StreamOptions): Stream<unknown> {
-  validateSource(source)
-  return new Stream(source as never, validateOptions(options), [])
+  const checked = validateOptions(options)
+  validateSource(source, checked)
+  return new Stream(source as never, checked, [])
 }
 
 export { Stream }

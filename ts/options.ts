@@ -1,5 +1,5 @@
 import type { Format } from './engine/types'
-import type { ItemError } from './errors'
+import { type ItemError, InvalidArgumentError, OutOfRangeError } from './errors'
 import type { Progress } from './progress'
 import { validateChar, validateFunction, validateInteger, validateOneOf, validateObject } from './validate'
 
@@ -65,16 +65,16 @@ export function validateOptions(options: unknown): StreamOptions {
   const o = options as Record<string, unknown>
   const known = new Set<string>(OPTION_NAMES)
   for (const key of Object.keys(o)) {
-    if (!known.has(key)) throw new TypeError(`unknown option ${JSON.stringify(key)}; known options: ${OPTION_NAMES.join(', ')}`)
+    if (!known.has(key)) throw new InvalidArgumentError(`unknown option ${JSON.stringify(key)}; known options: ${OPTION_NAMES.join(', ')}`)
   }
   if (o.format !== undefined) validateOneOf(o.format, 'options.format', ['jsonl', 'csv', 'tsv', 'json'])
   if (o.engine !== undefined) validateOneOf(o.engine, 'options.engine', ['ts', 'native'])
   if (o.batchSize !== undefined) validateInteger(o.batchSize, 'options.batchSize', 1, MAX_BATCH_SIZE)
-  if (o.header !== undefined && typeof o.header !== 'boolean') throw new TypeError('options.header must be a boolean')
+  if (o.header !== undefined && typeof o.header !== 'boolean') throw new InvalidArgumentError('options.header must be a boolean')
   if (o.delimiter !== undefined) validateChar(o.delimiter, 'options.delimiter')
   if (o.quote !== undefined) validateChar(o.quote, 'options.quote')
   if (o.delimiter !== undefined && o.delimiter === (o.quote ?? '"')) {
-    throw new RangeError('options.delimiter and options.quote must differ')
+    throw new OutOfRangeError('options.delimiter and options.quote must differ')
   }
   if (o.types !== undefined) validateOneOf(o.types, 'options.types', ['string', 'infer'])
   if (o.maxRecordBytes !== undefined) validateInteger(o.maxRecordBytes, 'options.maxRecordBytes', 1, 2 ** 31 - 1)
@@ -85,8 +85,8 @@ export function validateOptions(options: unknown): StreamOptions {
   if (o.maxErrors !== undefined && o.maxErrors !== Infinity) validateInteger(o.maxErrors, 'options.maxErrors', 0, Number.MAX_SAFE_INTEGER)
   if (o.onProgress !== undefined) validateFunction(o.onProgress, 'options.onProgress')
   if (o.progressInterval !== undefined) validateInteger(o.progressInterval, 'options.progressInterval', 0, 2 ** 31 - 1)
-  if (o.catalog !== undefined && typeof o.catalog !== 'string') throw new TypeError('options.catalog must be a string (a folder)')
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal')
+  if (o.catalog !== undefined && typeof o.catalog !== 'string') throw new InvalidArgumentError('options.catalog must be a string (a folder)')
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new InvalidArgumentError('options.signal must be an AbortSignal')
   return o as StreamOptions
 }
 

@@ -29,6 +29,7 @@ export class ProgressReporter {
 
   /** Cheap enough to call once per batch. */
   tick(): void {
+    if (this.finished) return
     const now = Date.now()
     if (now - this.lastReport < this.intervalMs) return
     this.lastReport = now

@@ -8,7 +8,7 @@ import { skipStage } from './operators/skip'
 import type { Stage } from './operators/stage'
 import { tapStage } from './operators/tap'
 import { transformStage } from './operators/transform'
-import { DEFAULT_BUFFER_SIZE, DEFAULT_MAX_RECORD_BYTES, DEFAULT_PROGRESS_INTERVAL_MS, type StreamOptions } from './options'
+import { DEFAULT_BUFFER_SIZE, DEFAULT_PROGRESS_INTERVAL_MS, type StreamOptions } from './options'
 import { Iteration } from './pipeline/iteration'
 import { AsyncStreamIterator, StreamIterator } from './pipeline/iterators'
 import { type Metadata, DEFAULT_BATCH_SIZE, memoryEstimateMb, recommendedBatchSize, sampleHead } from './metadata'
@@ -253,8 +253,6 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
         stages,
         onError: options.onError ?? 'skip',
         maxErrors: options.maxErrors ?? Infinity,
-        maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
-        delimiter: options.delimiter ?? ',',
         onProgress: options.onProgress,
         progressInterval: options.progressInterval ?? DEFAULT_PROGRESS_INTERVAL_MS,
         signal: options.signal,
@@ -269,12 +267,26 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
 function openCursor(source: Source<unknown>, options: StreamOptions): BatchCursor {
   const plan = resolveSource(source, options)
   if (plan.kind === 'custom') {
-    const own = isDataSource(plan.source) ? plan.source.metadata?.() : undefined
-    const suggested = own && !(own instanceof Promise) ? own.recommendedBatchSize : undefined
-    return new CustomCursor(plan.source, plan.parse, plan.batchSize ?? suggested ?? DEFAULT_BATCH_SIZE)
+    return new CustomCursor(plan.source, plan.parse, plan.batchSize ?? suggestedBatchSize(plan.source) ?? DEFAULT_BATCH_SIZE)
   }
   const engine = selectEngine(options.engine)
   const first = plan.files[0]
   const batchSize = plan.batchSize ?? (first ? recommendedBatchSize(sampleHead(first).averageRecordBytes) : DEFAULT_BATCH_SIZE)
   return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE)
+}
+
+/**
+ * A custom source's own `metadata().recommendedBatchSize`, when its metadata is synchronous. An
+ * asynchronous answer cannot wait for the first pull; it is dropped, and so is its rejection.
+ */
+function suggestedBatchSize(source: unknown): number | undefined {
+  if (!isDataSource(source) || source.metadata === undefined) return undefined
+  const own: unknown = source.metadata()
+  if (own === null || typeof own !== 'object') return undefined
+  if (typeof (own as PromiseLike<unknown>).then === 'function') {
+    Promise.resolve(own).then(undefined, () => undefined)
+    return undefined
+  }
+  const size = (own as { recommendedBatchSize?: unknown }).recommendedBatchSize
+  return typeof size === 'number' && Number.isInteger(size) && size >= 1 ? size : undefined
 }

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors'
 import type { Stage } from './stage'
 
 /**
@@ -6,9 +7,9 @@ import type { Stage } from './stage'
  */
 export function selectStage(fields: readonly unknown[]): Stage {
   const names = (fields.length === 1 && Array.isArray(fields[0]) ? fields[0] : fields) as unknown[]
-  if (names.length === 0) throw new TypeError('select(...fields) needs at least one field name')
+  if (names.length === 0) throw new InvalidArgumentError('select(...fields) needs at least one field name')
   for (const f of names) {
-    if (typeof f !== 'string') throw new TypeError(`select(...fields) takes field names (strings), got ${typeof f}`)
+    if (typeof f !== 'string') throw new InvalidArgumentError(`select(...fields) takes field names (strings), got ${typeof f}`)
   }
   const keys = names as string[]
   return {

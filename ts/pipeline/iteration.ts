@@ -1,7 +1,7 @@
 import { processingItemError, sourceItemError } from '../error-messages'
 import { ItemError, RingstreamError, TooManyErrorsError } from '../errors'
 import { DROP, Many, type Stage, type StageRun } from '../operators/stage'
-import type { ErrorPolicy } from '../options'
+import { DEFAULT_MAX_RECORD_BYTES, type ErrorPolicy } from '../options'
 import { type Progress, ProgressReporter } from '../progress'
 import type { BatchCursor, SourceBatch } from '../sources/batch-cursor'
 
@@ -23,8 +23,6 @@ export interface IterationSettings {
   stages: readonly Stage[]
   onError: ErrorPolicy
   maxErrors: number
-  maxRecordBytes: number
-  delimiter: string
   onProgress: ((p: Progress) => void) | undefined
   progressInterval: number
   signal: AbortSignal | undefined
@@ -114,14 +112,35 @@ export class Iteration {
       if (this.pendingError !== undefined) this.fail()
       if (this.finished) return { done: true, value: undefined }
       const step = this.guard(() => this.pump())
-      if (step !== undefined) await this.guardAsync(step)
+      if (step !== undefined) await this.guardAsync(this.abortable(step))
     }
+  }
+
+  /**
+   * A step that rejects with the signal's reason as soon as the signal aborts, so an abort also
+   * ends an iteration that waits on a live source or a slow callback, not only one that is busy.
+   */
+  private abortable(step: Promise<void>): Promise<void> {
+    const signal = this.settings.signal
+    if (signal === undefined) return step
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason)
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+      step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
   }
 
   /** Ends the iteration early: closes the source at once. */
   close(): void {
+    this.abandon()
+  }
+
+  /** Ends the iteration now, dropping queued items; nothing flows through the chain after it. */
+  private abandon(): void {
     this.halted = true
     this.out.length = 0
+    this.outPos = 0
     this.finish()
   }
 
@@ -151,8 +170,7 @@ export class Iteration {
     try {
       return fn()
     } catch (error) {
-      this.halted = true
-      this.finish()
+      this.abandon()
       throw error
     }
   }
@@ -161,8 +179,7 @@ export class Iteration {
     try {
       await step
     } catch (error) {
-      this.halted = true
-      this.finish()
+      this.abandon()
       throw error
     }
   }
@@ -187,8 +204,8 @@ export class Iteration {
         path: batch.path,
         format: batch.format,
         recordIndex: this.recordIndex,
-        maxRecordBytes: this.settings.maxRecordBytes,
-        delimiter: this.settings.delimiter,
+        maxRecordBytes: batch.parse?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+        delimiter: batch.parse?.delimiter ?? ',',
       })
       return this.itemError(error, 0)
     }
@@ -259,6 +276,8 @@ export class Iteration {
 
   /** Runs `item` through the stages from `k` on; queues what reaches the end. */
   private run(item: unknown, k: number): Step {
+    // A step left behind by an abort may resolve later; what it carries goes nowhere.
+    if (this.finished) return
     const runs = this.runs
     while (k < runs.length) {
       if (k <= this.stopAt) return

@@ -1,4 +1,4 @@
-import type { Format, SourceFault } from '../engine/types'
+import type { Format, ParseOptions, SourceFault } from '../engine/types'
 
 /** A batch as the pipeline sees it, from a file or from a custom source. */
 export interface SourceBatch {
@@ -9,6 +9,8 @@ export interface SourceBatch {
   faults: ReadonlyArray<SourceFault & { index: number }>
   path: string | null
   format: Format | null
+  /** The options the records were parsed with (defaults and a manifest applied); `null` when not parsed. */
+  parse: ParseOptions | null
 }
 
 /** One iteration's reading position in a source. Never shared between iterations. */

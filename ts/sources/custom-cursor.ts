@@ -123,7 +123,7 @@ export class CustomCursor implements BatchCursor {
       return null
     }
     const batch = queue.take(this.batchSize)
-    return { ...batch, path: null, format: parse.format }
+    return { ...batch, path: null, format: parse.format, parse }
   }
 
   private parser: { push(chunk: Uint8Array): void; end(): void } | null = null
@@ -131,5 +131,5 @@ export class CustomCursor implements BatchCursor {
 }
 
 function recordsBatch(records: readonly unknown[]): SourceBatch {
-  return { records, lines: null, byteOffsets: null, faults: NO_FAULTS, path: null, format: null }
+  return { records, lines: null, byteOffsets: null, faults: NO_FAULTS, path: null, format: null, parse: null }
 }

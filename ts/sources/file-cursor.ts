@@ -23,8 +23,9 @@ export class FileCursor implements BatchCursor {
     return this.finishedBytes + (this.reader?.bytesRead ?? 0)
   }
 
+  /** The file being read, or the last one read once the cursor is past the end. */
   get path(): string | null {
-    return this.files[this.index]?.path ?? null
+    return this.files[Math.min(this.index, this.files.length - 1)]?.path ?? null
   }
 
   nextSync(): SourceBatch | null {
@@ -78,6 +79,6 @@ export class FileCursor implements BatchCursor {
 
   private wrap(batch: { records: unknown[]; lines: ArrayLike<number>; byteOffsets: ArrayLike<number>; faults: SourceBatch['faults'] }): SourceBatch {
     const file = this.files[this.index]
-    return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, faults: batch.faults, path: file.path, format: file.format }
+    return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, faults: batch.faults, path: file.path, format: file.format, parse: file.parse }
   }
 }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import type { Compression, Format, ParseOptions } from '../engine/types'
-import { RingstreamError } from '../errors'
+import { InvalidArgumentError, RingstreamError } from '../errors'
 import { DEFAULT_MAX_RECORD_BYTES, type StreamOptions } from '../options'
 import { type DatasetManifest, catalogFolders, findDataset, readManifest } from './catalog'
 import { type DataSource, type Source, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
@@ -38,15 +38,22 @@ export interface CustomPlan {
 
 export type SourcePlan = FilePlan | CustomPlan
 
-/** Checks the kind of a source at the `stream()` call, without touching the file system. */
-export function validateSource(source: unknown): void {
+/**
+ * Checks the kind of a source at the `stream()` call, without touching the file system. A byte
+ * `Readable` given directly needs `options.format`, which is known here already.
+ */
+export function validateSource(source: unknown, options: StreamOptions): void {
   if (typeof source === 'string') {
-    if (source.length === 0) throw new TypeError('stream(source): the path or dataset name is empty')
+    if (source.length === 0) throw new InvalidArgumentError('stream(source): the path or dataset name is empty')
     return
   }
   if (Array.isArray(source) && source.length > 0 && source.every((s) => typeof s === 'string')) return
-  if (typeof source === 'function' || isDataSource(source) || isReadable(source) || isIterable(source) || isAsyncIterable(source)) return
-  throw new TypeError(
+  if (isReadable(source)) {
+    if (!source.readableObjectMode && options.format === undefined) throw byteReadableNeedsFormat()
+    return
+  }
+  if (typeof source === 'function' || isDataSource(source) || isIterable(source) || isAsyncIterable(source)) return
+  throw new InvalidArgumentError(
     'stream(source) takes a path, a folder, a dataset name, an array of paths, a data source with readBatches(), an iterable or async iterable, a Readable, or a function returning one of those',
   )
 }
@@ -68,11 +75,7 @@ export function resolveSource(source: Source, options: StreamOptions): SourcePla
       })
     }
     if (given.readableObjectMode) return { kind: 'custom', source: given, parse: null, batchSize: options.batchSize }
-    if (options.format === undefined) {
-      throw new RingstreamError('ERR_INVALID_ARGUMENT', 'a byte Readable needs { format } to know how to parse it', {
-        hint: "pass { format: 'jsonl' }, 'csv', 'tsv' or 'json'",
-      })
-    }
+    if (options.format === undefined) throw byteReadableNeedsFormat()
     return { kind: 'custom', source: given, parse: parseOptionsFor(options.format, options), batchSize: options.batchSize }
   }
   if (isDataSource(given) || isIterable(given) || isAsyncIterable(given)) {
@@ -139,6 +142,10 @@ function statOrNull(path: string) {
   } catch {
     return null
   }
+}
+
+function byteReadableNeedsFormat(): InvalidArgumentError {
+  return new InvalidArgumentError("a byte Readable needs { format } to know how to parse it: pass { format: 'jsonl' }, 'csv', 'tsv' or 'json'")
 }
 
 function notFound(path: string): RingstreamError {

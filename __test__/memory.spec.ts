@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process'
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundleLibrary } from './support/bundle'
+import { ENGINES } from './support/engines'
+import { makeTempDir } from './support/temp'
+
+/**
+ * Constant memory, measured where nothing else shares the heap: a child process streams a JSON
+ * Lines file of about 300 MB through filter + transform and reports its peak RSS. The same run
+ * over a file ten times smaller must peak at about the same height.
+ */
+
+const MiB = 1 << 20
+const LARGE_MB = 300
+const SMALL_MB = 30
+/** Peak RSS the large run must stay under; about half of it is Node itself. */
+const PEAK_BOUND = 200 * MiB
+/** How much higher the large run may peak than the small one: generous, as GC timing varies. */
+const GROWTH_FACTOR = 1.5
+
+const execFileAsync = promisify(execFile)
+
+interface Run {
+  records: number
+  maxRss: number
+}
+
+/** The child: streams one file with one engine, sync or async, and prints what it saw. */
+const CHILD = `
+const { stream } = require(process.argv[2])
+const [path, engine, mode] = process.argv.slice(3)
+let records = 0
+let sum = 0
+const s = stream(path, { engine }).filter((r) => r.k % 3 !== 0).transform((r) => ({ id: r.id, v: r.v * 2 }))
+function report() {
+  if (!(sum > 0)) throw new Error('nothing was read')
+  process.stdout.write(JSON.stringify({ records, maxRss: process.resourceUsage().maxRSS * 1024 }))
+}
+if (mode === 'async') {
+  ;(async () => {
+    for await (const r of s) { records++; sum += r.v }
+    report()
+  })().catch((e) => { console.error(e); process.exit(1) })
+} else {
+  for (const r of s) { records++; sum += r.v }
+  report()
+}
+`
+
+/**
+ * Writes about `mb` MiB of JSON Lines by repeating one varied 1 MiB block; returns how many records
+ * the child's filter keeps (k = id % 7; k % 3 !== 0 keeps k = 1, 2, 4, 5).
+ */
+function writeJsonLines(path: string, mb: number): number {
+  const lines: string[] = []
+  let size = 0
+  let kept = 0
+  for (let i = 0; size < MiB - 256; i++) {
+    if ((i % 7) % 3 !== 0) kept++
+    const line = `${JSON.stringify({ id: i, k: i % 7, v: i * 0.5 + 1, name: `user-${i}`, tags: ['a', 'b'], text: `lorem ipsum ${(i * 7919) % 10007}` })}\n`
+    lines.push(line)
+    size += line.length
+  }
+  const block = Buffer.from(lines.join(''))
+  const blocks = Math.ceil((mb * MiB) / block.length)
+  const fd = openSync(path, 'w')
+  try {
+    for (let i = 0; i < blocks; i++) writeSync(fd, block)
+  } finally {
+    closeSync(fd)
+  }
+  return blocks * kept
+}
+
+describe('memory stays flat as the input grows 10×', () => {
+  let tmp: ReturnType<typeof makeTempDir> | null = null
+  const files = { bundle: '', child: '', large: '', small: '' }
+  const kept = { large: 0, small: 0 }
+
+  beforeAll(() => {
+    tmp = makeTempDir('ringstream-memory-')
+    const { dir } = tmp
+    const bundle = (files.bundle = join(dir, 'ringstream.cjs'))
+    const child = (files.child = join(dir, 'child.cjs'))
+    files.large = join(dir, 'large.jsonl')
+    files.small = join(dir, 'small.jsonl')
+    bundleLibrary(bundle)
+    writeFileSync(child, CHILD)
+    kept.large = writeJsonLines(files.large, LARGE_MB)
+    kept.small = writeJsonLines(files.small, SMALL_MB)
+  })
+
+  afterAll(() => tmp?.remove())
+
+  const run = async (path: string, engine: string, mode: 'sync' | 'async'): Promise<Run> => {
+    const { stdout } = await execFileAsync(process.execPath, [files.child, files.bundle, path, engine, mode], { maxBuffer: MiB })
+    const parsed: unknown = JSON.parse(stdout)
+    if (parsed === null || typeof parsed !== 'object') throw new Error(`unexpected child output: ${stdout}`)
+    const { records, maxRss } = parsed as Record<string, unknown>
+    if (typeof records !== 'number' || typeof maxRss !== 'number') throw new Error(`unexpected child output: ${stdout}`)
+    return { records, maxRss }
+  }
+
+  it.each(ENGINES)(
+    'peaks under 200 MB for a 300 MB file and about as high as for a 30 MB file (%s engine)',
+    async (engine) => {
+      const [largeSync, smallSync, largeAsync, smallAsync] = await Promise.all([
+        run(files.large, engine, 'sync'),
+        run(files.small, engine, 'sync'),
+        run(files.large, engine, 'async'),
+        run(files.small, engine, 'async'),
+      ])
+      expect([largeSync.records, smallSync.records, largeAsync.records, smallAsync.records]).toEqual([kept.large, kept.small, kept.large, kept.small])
+      const mb = (n: number) => `${(n / MiB).toFixed(1)} MB`
+      const summary = `for…of: ${mb(smallSync.maxRss)} → ${mb(largeSync.maxRss)}; for await: ${mb(smallAsync.maxRss)} → ${mb(largeAsync.maxRss)}`
+      expect(largeSync.maxRss, summary).toBeLessThan(PEAK_BOUND)
+      expect(largeAsync.maxRss, summary).toBeLessThan(PEAK_BOUND)
+      expect(largeSync.maxRss, summary).toBeLessThan(smallSync.maxRss * GROWTH_FACTOR)
+      expect(largeAsync.maxRss, summary).toBeLessThan(smallAsync.maxRss * GROWTH_FACTOR)
+    },
+    180_000,
+  )
+})

@@ -1,0 +1,180 @@
+import { closeSync, openSync, readFileSync, statSync, writeSync, ftruncateSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { type DataSource, type Metadata, stream } from '../ts/index'
+import { ENGINES } from './support/engines'
+import { codeOf, rejectionOf } from './support/errors'
+import { ids, jsonl, useTempDir } from './support/temp'
+
+const METADATA_KEYS: readonly (keyof Metadata)[] = [
+  'streamingSupported',
+  'recommendedBatchSize',
+  'memoryEstimateMb',
+  'format',
+  'compression',
+  'files',
+  'totalBytes',
+  'estimatedRecords',
+  'averageRecordBytes',
+  'engine',
+  'description',
+]
+
+/** Bytes this process has read through read(2) and friends so far (Linux `/proc/self/io`). */
+function bytesReadByProcess(): number {
+  const match = /^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))
+  if (match === null) throw new Error('no rchar in /proc/self/io')
+  return Number(match[1])
+}
+
+/** A record of exactly `size` bytes without its newline. */
+function recordOf(size: number, id: number): string {
+  const head = `{"id":${id},"pad":"`
+  return `${head}${'p'.repeat(size - head.length - 2)}"}`
+}
+
+describe.each(ENGINES)('metadata (%s engine)', (engine) => {
+  const tmp = useTempDir()
+
+  it('gives every documented field, and only camelCase names', async () => {
+    const meta = await stream(tmp.file('a.jsonl', jsonl(ids(10))), { engine }).metadata()
+    expect(Object.keys(meta).sort()).toEqual([...METADATA_KEYS].sort())
+    for (const key of Object.keys(meta)) expect(key).not.toContain('_')
+    expect(meta).not.toHaveProperty('streaming_supported')
+    expect(meta).not.toHaveProperty('recommended_batch_size')
+    expect(meta).not.toHaveProperty('memory_estimate_mb')
+  })
+
+  it('describes a JSON Lines file from its size and head', async () => {
+    const lines = Array.from({ length: 100 }, (_, i) => recordOf(99, i))
+    const path = tmp.file('a.jsonl', lines.map((l) => `${l}\n`).join(''))
+    const meta = await stream(path, { engine }).metadata()
+    expect(meta.streamingSupported).toBe(true)
+    expect(meta.format).toBe('jsonl')
+    expect(meta.compression).toBe('none')
+    expect(meta.files).toEqual([path])
+    expect(meta.totalBytes).toBe(10_000)
+    expect(meta.averageRecordBytes).toBe(100)
+    expect(meta.estimatedRecords).toBe(100)
+    expect(meta.engine).toBe(engine)
+    expect(meta.description).toBeNull()
+  })
+
+  it('recommends a power of two near 1 MiB of input per batch', async () => {
+    const path = tmp.file('wide.jsonl', Array.from({ length: 50 }, (_, i) => `${recordOf(1023, i)}\n`).join(''))
+    expect((await stream(path, { engine }).metadata()).recommendedBatchSize).toBe(1024)
+  })
+
+  it('clamps the recommended batch size to 16…8192', async () => {
+    const narrow = tmp.file('narrow.jsonl', '1\n'.repeat(1000))
+    const wide = tmp.file('wide.jsonl', `${recordOf(200_000, 1)}\n${recordOf(200_000, 2)}\n`)
+    expect((await stream(narrow, { engine }).metadata()).recommendedBatchSize).toBe(8192)
+    expect((await stream(wide, { engine }).metadata()).recommendedBatchSize).toBe(16)
+  })
+
+  it('reports options.batchSize as the batch size when given', async () => {
+    const meta = await stream(tmp.file('a.jsonl', jsonl(ids(10))), { engine, batchSize: 77 }).metadata()
+    expect(meta.recommendedBatchSize).toBe(77)
+  })
+
+  it('estimates memory as a positive number that grows with bufferSize', async () => {
+    const path = tmp.file('a.jsonl', jsonl(ids(1000)))
+    const small = await stream(path, { engine, bufferSize: 1 << 16 }).metadata()
+    const large = await stream(path, { engine, bufferSize: 16 << 20 }).metadata()
+    expect(small.memoryEstimateMb).toBeGreaterThan(0)
+    expect(large.memoryEstimateMb).toBeGreaterThanOrEqual(16)
+    expect(large.memoryEstimateMb as number).toBeGreaterThan(small.memoryEstimateMb as number)
+  })
+
+  it('describes a CSV file', async () => {
+    const meta = await stream(tmp.file('a.csv', 'a,b\n1,2\n3,4\n'), { engine }).metadata()
+    expect(meta.format).toBe('csv')
+    expect(meta.totalBytes).toBe(12)
+  })
+
+  it('describes a gzip file, without a record estimate', async () => {
+    const path = tmp.file('a.jsonl.gz', gzipSync(jsonl(ids(100))))
+    const meta = await stream(path, { engine }).metadata()
+    expect(meta.compression).toBe('gzip')
+    expect(meta.format).toBe('jsonl')
+    expect(meta.totalBytes).toBe(statSync(path).size)
+    expect(meta.estimatedRecords).toBeNull()
+    expect(meta.averageRecordBytes).toBeGreaterThan(0)
+  })
+
+  it('describes a dataset folder: its files in order, their total size and the manifest description', async () => {
+    const a = tmp.file('catalog/events/a.jsonl', jsonl(ids(3)))
+    const b = tmp.file('catalog/events/sub/b.jsonl', jsonl(ids(4)))
+    tmp.file('catalog/events/ringstream.json', JSON.stringify({ description: 'Two shards' }))
+    const meta = await stream('events', { engine, catalog: tmp.path('catalog') }).metadata()
+    expect(meta.files).toEqual([a, b])
+    expect(meta.totalBytes).toBe(statSync(a).size + statSync(b).size)
+    expect(meta.description).toBe('Two shards')
+  })
+
+  it('describes an empty folder', async () => {
+    const meta = await stream(tmp.mkdir('empty'), { engine }).metadata()
+    expect(meta).toMatchObject({ files: [], totalBytes: 0, estimatedRecords: 0 })
+  })
+
+  it('rejects with ERR_NOT_FOUND for a missing path', async () => {
+    const error = await rejectionOf(stream(tmp.path('missing.jsonl'), { engine }).metadata())
+    expect(codeOf(error)).toBe('ERR_NOT_FOUND')
+  })
+
+  it('reads only the head of a file whose tail is garbage', async () => {
+    const path = tmp.path('garbage-tail.jsonl')
+    const fd = openSync(path, 'w')
+    try {
+      writeSync(fd, jsonl(ids(1000)))
+      ftruncateSync(fd, 1 << 30) // a 1 GiB sparse tail of NUL bytes: one endless line that is not JSON
+    } finally {
+      closeSync(fd)
+    }
+    const linux = process.platform === 'linux'
+    const before = linux ? bytesReadByProcess() : 0
+    const meta = await stream(path, { engine }).metadata()
+    const read = linux ? bytesReadByProcess() - before : 0
+    expect(meta.totalBytes).toBe(1 << 30)
+    expect(meta.averageRecordBytes).toBeGreaterThan(0)
+    if (linux) expect(read).toBeLessThan(4 << 20)
+  })
+})
+
+describe('metadata of custom sources', () => {
+  it('merges the source’s own metadata over the defaults', async () => {
+    const source: DataSource<number> = {
+      *readBatches() {
+        yield [1]
+      },
+      metadata: async () => ({ recommendedBatchSize: 50, description: 'a live feed', estimatedRecords: 1e6 }),
+    }
+    const meta = await stream(source).metadata()
+    expect(meta).toMatchObject({
+      streamingSupported: true,
+      recommendedBatchSize: 50,
+      description: 'a live feed',
+      estimatedRecords: 1e6,
+      format: null,
+      files: [],
+      totalBytes: null,
+    })
+  })
+
+  it('reports options.batchSize, else 1024, for a source without metadata', async () => {
+    expect((await stream([1, 2, 3]).metadata()).recommendedBatchSize).toBe(1024)
+    expect((await stream([1, 2, 3], { batchSize: 9 }).metadata()).recommendedBatchSize).toBe(9)
+  })
+
+  it('does not read the source', async () => {
+    let calls = 0
+    const source: DataSource<number> = {
+      *readBatches() {
+        calls++
+        yield [1]
+      },
+    }
+    await stream(source).metadata()
+    expect(calls).toBe(0)
+  })
+})

@@ -1,0 +1,564 @@
+import { delimiter as PATH_LIST_DELIMITER, join } from 'node:path'
+import { Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type DataSource, RingstreamError, stream } from '../ts/index'
+import { ENGINES } from './support/engines'
+import { codeOf, rejectionOf, thrownBy } from './support/errors'
+import { ids, jsonl, useTempDir } from './support/temp'
+
+describe.each(ENGINES)('file sources (%s engine)', (engine) => {
+  const tmp = useTempDir()
+
+  describe('one file', () => {
+    it('reads a .jsonl file', async () => {
+      const path = tmp.file('a.jsonl', jsonl(ids(3)))
+      expect(await stream(path, { engine }).toArray()).toEqual(ids(3))
+    })
+
+    it('reads a .ndjson file as JSON Lines', async () => {
+      const path = tmp.file('a.ndjson', '{"x":1}\n{"x":2}\n')
+      expect(await stream(path, { engine }).toArray()).toEqual([{ x: 1 }, { x: 2 }])
+    })
+
+    it('reads a .csv file with its header', async () => {
+      const path = tmp.file('a.csv', 'name,age\nann,31\nbob,42\n')
+      expect(await stream(path, { engine }).toArray()).toEqual([
+        { name: 'ann', age: '31' },
+        { name: 'bob', age: '42' },
+      ])
+    })
+
+    it('reads a .tsv file with tabs', async () => {
+      const path = tmp.file('a.tsv', 'a\tb\n1,5\t2\n')
+      expect(await stream(path, { engine }).toArray()).toEqual([{ a: '1,5', b: '2' }])
+    })
+
+    it('reads a .json file as an array, element by element', async () => {
+      const path = tmp.file('a.json', '[{"x":1}, 2, "three"]')
+      expect(await stream(path, { engine }).toArray()).toEqual([{ x: 1 }, 2, 'three'])
+    })
+
+    it('lets options.format override the extension', async () => {
+      const path = tmp.file('data.txt', 'a;b\n1;2\n')
+      expect(await stream(path, { engine, format: 'csv', delimiter: ';' }).toArray()).toEqual([{ a: '1', b: '2' }])
+    })
+
+    it('throws ERR_UNSUPPORTED for an unknown extension without a format', () => {
+      const path = tmp.file('data.txt', '{"a":1}\n')
+      const error = thrownBy(() => [...stream(path, { engine })])
+      expect(codeOf(error)).toBe('ERR_UNSUPPORTED')
+      expect((error as RingstreamError).hint).toContain('format')
+    })
+
+    it('reads a gzip-compressed .jsonl.gz file in for…of and for await', async () => {
+      const path = tmp.file('a.jsonl.gz', gzipSync(jsonl(ids(500))))
+      expect([...stream(path, { engine, bufferSize: 64 })]).toEqual(ids(500))
+      expect(await stream(path, { engine }).toArray()).toEqual(ids(500))
+    })
+
+    it('reads a .csv.gz file', async () => {
+      const path = tmp.file('a.csv.gz', gzipSync('k,v\na,1\nb,2\n'))
+      expect(await stream(path, { engine }).toArray()).toEqual([
+        { k: 'a', v: '1' },
+        { k: 'b', v: '2' },
+      ])
+    })
+
+    it('reads concatenated gzip members as one stream', async () => {
+      const gz = Buffer.concat([gzipSync(jsonl(ids(2))), gzipSync(jsonl([{ id: 2 }]))])
+      const path = tmp.file('multi.jsonl.gz', gz)
+      expect(await stream(path, { engine }).toArray()).toEqual(ids(3))
+    })
+
+    it('reports line and byte positions in the decompressed bytes of a .gz file', async () => {
+      const path = tmp.file('bad.jsonl.gz', gzipSync('{"id":0}\nbroken\n'))
+      const errors: Array<[number | null, number | null]> = []
+      await stream(path, { engine, onError: (e) => void errors.push([e.line, e.byteOffset]) }).toArray()
+      expect(errors).toEqual([[2, 9]])
+    })
+
+    it('throws ERR_IO for a .gz file that is not gzip', async () => {
+      const path = tmp.file('fake.jsonl.gz', '{"not":"compressed"}\n')
+      const error = await rejectionOf(stream(path, { engine }).toArray())
+      expect(codeOf(error)).toBe('ERR_IO')
+    })
+  })
+
+  describe('a folder', () => {
+    it('reads its data files recursively, sorted by relative path in code-unit order', async () => {
+      for (const name of ['b.jsonl', 'a10.jsonl', 'a2.jsonl', 'B.jsonl', 'a.jsonl', 'a/z.jsonl', 'year=2024/m=01.jsonl']) {
+        tmp.file(`ds/${name}`, jsonl([{ f: name }]))
+      }
+      const names = (await stream(tmp.path('ds'), { engine }).toArray()).map((r) => r.f)
+      expect(names).toEqual(['B.jsonl', 'a.jsonl', 'a/z.jsonl', 'a10.jsonl', 'a2.jsonl', 'b.jsonl', 'year=2024/m=01.jsonl'])
+    })
+
+    it('skips hidden and _-prefixed files and folders and files without a data extension', async () => {
+      tmp.file('ds/part-1.jsonl', jsonl([{ f: 1 }]))
+      tmp.file('ds/.part-0.jsonl', jsonl([{ f: 'hidden' }]))
+      tmp.file('ds/_tmp.jsonl', jsonl([{ f: 'underscore' }]))
+      tmp.file('ds/_SUCCESS', '')
+      tmp.file('ds/.part-1.jsonl.crc', 'crc')
+      tmp.file('ds/_temporary/part-2.jsonl', jsonl([{ f: 'temporary' }]))
+      tmp.file('ds/.git/x.jsonl', jsonl([{ f: 'git' }]))
+      tmp.file('ds/README.md', '# not data')
+      tmp.file('ds/sub/part-3.jsonl', jsonl([{ f: 3 }]))
+      expect(await stream(tmp.path('ds'), { engine }).toArray()).toEqual([{ f: 1 }, { f: 3 }])
+    })
+
+    it('reads extension-less shards when format is given', async () => {
+      tmp.file('ds/part-00000', jsonl([{ f: 0 }]))
+      tmp.file('ds/part-00001', jsonl([{ f: 1 }]))
+      tmp.file('ds/_SUCCESS', '')
+      expect(await stream(tmp.path('ds'), { engine, format: 'jsonl' }).toArray()).toEqual([{ f: 0 }, { f: 1 }])
+    })
+
+    it('parses every file by its own extension, each CSV with its own header', async () => {
+      tmp.file('ds/1.csv', 'a,b\n1,2\n')
+      tmp.file('ds/2.csv', 'b,a\n3,4\n')
+      tmp.file('ds/3.jsonl', '{"a":"5"}\n')
+      expect(await stream(tmp.path('ds'), { engine }).toArray()).toEqual([{ a: '1', b: '2' }, { b: '3', a: '4' }, { a: '5' }])
+    })
+
+    it('gives nothing for an empty folder', async () => {
+      expect(await stream(tmp.mkdir('empty'), { engine }).toArray()).toEqual([])
+    })
+
+    it('counts lines per file in errors', async () => {
+      tmp.file('ds/a.jsonl', '{"a":1}\n{"a":2}\n')
+      const b = tmp.file('ds/b.jsonl', '{"b":1}\nbad\n')
+      const errors: Array<[string | null, number | null]> = []
+      await stream(tmp.path('ds'), { engine, onError: (e) => void errors.push([e.path, e.line]) }).toArray()
+      expect(errors).toEqual([[b, 2]])
+    })
+  })
+
+  describe('an array of paths', () => {
+    it('reads the files in the order given', async () => {
+      const a = tmp.file('a.jsonl', jsonl([{ f: 'a' }]))
+      const b = tmp.file('b.jsonl', jsonl([{ f: 'b' }]))
+      expect(await stream([b, a, b], { engine }).toArray()).toEqual([{ f: 'b' }, { f: 'a' }, { f: 'b' }])
+    })
+
+    it('may mix files and folders', async () => {
+      const a = tmp.file('a.csv', 'x\n1\n')
+      tmp.file('ds/b.jsonl', '{"x":"2"}\n')
+      expect(await stream([tmp.path('ds'), a], { engine }).toArray()).toEqual([{ x: '2' }, { x: '1' }])
+    })
+
+    it('throws ERR_NOT_FOUND naming a missing member at iteration', () => {
+      const a = tmp.file('a.jsonl', jsonl(ids(1)))
+      const missing = tmp.path('missing.jsonl')
+      const s = stream([a, missing], { engine })
+      const error = thrownBy(() => [...s])
+      expect(codeOf(error)).toBe('ERR_NOT_FOUND')
+      expect((error as Error).message).toContain(missing)
+    })
+  })
+
+  describe('a dataset name', () => {
+    const env = { saved: undefined as string | undefined }
+    beforeEach(() => {
+      env.saved = process.env.RINGSTREAM_DATA
+    })
+    afterEach(() => {
+      if (env.saved === undefined) delete process.env.RINGSTREAM_DATA
+      else process.env.RINGSTREAM_DATA = env.saved
+    })
+
+    it('finds <catalog>/<name>.<ext> through options.catalog', async () => {
+      tmp.file('catalog/sales.csv', 'id,total\n1,9.5\n')
+      expect(await stream('sales', { engine, catalog: tmp.path('catalog') }).toArray()).toEqual([{ id: '1', total: '9.5' }])
+    })
+
+    it('finds a compressed <name>.jsonl.gz', async () => {
+      tmp.file('catalog/logs.jsonl.gz', gzipSync(jsonl(ids(2))))
+      expect(await stream('logs', { engine, catalog: tmp.path('catalog') }).toArray()).toEqual(ids(2))
+    })
+
+    it('finds a dataset folder <catalog>/<name>/ and reads its shards', async () => {
+      tmp.file('catalog/events/p1.jsonl', jsonl([{ p: 1 }]))
+      tmp.file('catalog/events/p2.jsonl', jsonl([{ p: 2 }]))
+      expect(await stream('events', { engine, catalog: tmp.path('catalog') }).toArray()).toEqual([{ p: 1 }, { p: 2 }])
+    })
+
+    it('searches the RINGSTREAM_DATA path list in order when no catalog is given', async () => {
+      tmp.file('first/other.jsonl', jsonl([{ from: 'first' }]))
+      tmp.file('second/wanted.jsonl', jsonl([{ from: 'second' }]))
+      tmp.file('third/wanted.jsonl', jsonl([{ from: 'third' }]))
+      process.env.RINGSTREAM_DATA = [tmp.path('first'), tmp.path('second'), tmp.path('third')].join(PATH_LIST_DELIMITER)
+      expect(await stream('wanted', { engine }).toArray()).toEqual([{ from: 'second' }])
+    })
+
+    it('prefers options.catalog over RINGSTREAM_DATA', async () => {
+      tmp.file('env/d.jsonl', jsonl([{ from: 'env' }]))
+      tmp.file('opt/d.jsonl', jsonl([{ from: 'option' }]))
+      process.env.RINGSTREAM_DATA = tmp.path('env')
+      expect(await stream('d', { engine, catalog: tmp.path('opt') }).toArray()).toEqual([{ from: 'option' }])
+    })
+
+    it('applies the options of the folder’s ringstream.json manifest', async () => {
+      tmp.file('catalog/sales/ringstream.json', JSON.stringify({ description: 'Daily sales', options: { format: 'csv', types: 'infer', delimiter: ';' } }))
+      tmp.file('catalog/sales/part-0', 'id;total;paid\n1;9.5;true\n')
+      expect(await stream('sales', { engine, catalog: tmp.path('catalog') }).toArray()).toEqual([{ id: 1, total: 9.5, paid: true }])
+    })
+
+    it('lets the caller’s options win over the manifest’s', async () => {
+      tmp.file('catalog/sales/ringstream.json', JSON.stringify({ options: { format: 'csv', types: 'infer' } }))
+      tmp.file('catalog/sales/a.csv', 'id\n1\n')
+      expect(await stream('sales', { engine, catalog: tmp.path('catalog'), types: 'string' }).toArray()).toEqual([{ id: '1' }])
+    })
+
+    it('applies the manifest when the folder is given as a path too', async () => {
+      tmp.file('ds/ringstream.json', JSON.stringify({ options: { header: false } }))
+      tmp.file('ds/a.csv', 'x,y\n')
+      expect(await stream(tmp.path('ds'), { engine }).toArray()).toEqual([['x', 'y']])
+    })
+
+    it('does not read the manifest as data', async () => {
+      tmp.file('ds/ringstream.json', JSON.stringify({ description: 'd' }))
+      tmp.file('ds/a.json', '[1]')
+      expect(await stream(tmp.path('ds'), { engine }).toArray()).toEqual([1])
+    })
+
+    it('throws ERR_INVALID_ARGUMENT at iteration for a manifest that is not JSON', () => {
+      tmp.file('ds/ringstream.json', '{ description: oops')
+      tmp.file('ds/a.jsonl', '{}\n')
+      const s = stream(tmp.path('ds'), { engine })
+      const error = thrownBy(() => [...s])
+      expect(codeOf(error)).toBe('ERR_INVALID_ARGUMENT')
+      expect((error as Error).message).toContain('ringstream.json')
+    })
+
+    it('throws ERR_INVALID_ARGUMENT for a manifest option that does not exist', () => {
+      tmp.file('ds/ringstream.json', JSON.stringify({ options: { onError: 'raise' } }))
+      tmp.file('ds/a.jsonl', '{}\n')
+      const error = thrownBy(() => [...stream(tmp.path('ds'), { engine })])
+      expect(codeOf(error)).toBe('ERR_INVALID_ARGUMENT')
+      expect((error as Error).message).toContain('onError')
+    })
+
+    it('throws ERR_NOT_FOUND listing every place it looked and the closest names', async () => {
+      tmp.file('catalog/events/p.jsonl', '{}\n')
+      tmp.file('catalog/eventz.csv', 'a\n')
+      tmp.file('catalog/unrelated.jsonl', '{}\n')
+      const catalog = tmp.path('catalog')
+      const error = await rejectionOf(stream('evnts', { engine, catalog }).toArray())
+      expect(error).toBeInstanceOf(RingstreamError)
+      expect(codeOf(error)).toBe('ERR_NOT_FOUND')
+      const message = (error as Error).message
+      expect(message).toContain('"evnts"')
+      expect(message).toContain(join(catalog, 'evnts'))
+      expect(message).toContain(join(catalog, 'evnts.{'))
+      const hint = (error as RingstreamError).hint ?? ''
+      expect(hint).toContain('"events"')
+      expect(hint).toContain('"eventz"')
+      expect(hint).not.toContain('unrelated')
+    })
+
+    it('lists every RINGSTREAM_DATA folder it looked in', () => {
+      process.env.RINGSTREAM_DATA = [tmp.mkdir('one'), tmp.mkdir('two')].join(PATH_LIST_DELIMITER)
+      const error = thrownBy(() => [...stream('ghost', { engine })])
+      expect(codeOf(error)).toBe('ERR_NOT_FOUND')
+      expect((error as Error).message).toContain(join(tmp.path('one'), 'ghost'))
+      expect((error as Error).message).toContain(join(tmp.path('two'), 'ghost'))
+    })
+
+    it('suggests the catalog setting when no name is close', () => {
+      const error = thrownBy(() => [...stream('zzzzzzzz', { engine, catalog: tmp.mkdir('empty') })])
+      expect((error as RingstreamError).hint).toMatch(/catalog|RINGSTREAM_DATA/)
+    })
+  })
+})
+
+describe('custom sources', () => {
+  describe('a data source with readBatches', () => {
+    it('receives options.batchSize and its batches become the records', () => {
+      const sizes: number[] = []
+      const source: DataSource<number> = {
+        *readBatches(size) {
+          sizes.push(size)
+          yield [1, 2]
+          yield []
+          yield [3]
+        },
+      }
+      expect([...stream(source, { batchSize: 7 })]).toEqual([1, 2, 3])
+      expect(sizes).toEqual([7])
+    })
+
+    it('is called again at every iteration', async () => {
+      let calls = 0
+      const source: DataSource<number> = {
+        *readBatches() {
+          calls++
+          yield [calls]
+        },
+      }
+      const s = stream(source)
+      expect([...s]).toEqual([1])
+      expect(await s.toArray()).toEqual([2])
+    })
+
+    it('gets its own recommendedBatchSize when no batchSize is given', () => {
+      const sizes: number[] = []
+      const source: DataSource<number> = {
+        *readBatches(size) {
+          sizes.push(size)
+        },
+        metadata: () => ({ recommendedBatchSize: 33 }),
+      }
+      ;[...stream(source)]
+      expect(sizes).toEqual([33])
+    })
+
+    it('does not ask metadata() for a batch size when batchSize is given', () => {
+      let asked = 0
+      const source: DataSource<number> = {
+        *readBatches() {
+          yield [1]
+        },
+        metadata: () => {
+          asked++
+          return { recommendedBatchSize: 33 }
+        },
+      }
+      expect([...stream(source, { batchSize: 5 })]).toEqual([1])
+      expect(asked).toBe(0)
+    })
+
+    it('reads a source whose async metadata() rejects, leaving no unhandled rejection', async () => {
+      const unhandled: unknown[] = []
+      const listener = (reason: unknown) => void unhandled.push(reason)
+      process.on('unhandledRejection', listener)
+      try {
+        const source: DataSource<number> = {
+          *readBatches(size) {
+            yield [size]
+          },
+          metadata: async () => {
+            throw new Error('metadata service down')
+          },
+        }
+        expect([...stream(source)]).toEqual([1024])
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      } finally {
+        process.off('unhandledRejection', listener)
+      }
+      expect(unhandled).toEqual([])
+    })
+
+    it('gets 1024 when nothing suggests a batch size', () => {
+      const sizes: number[] = []
+      ;[...stream({ *readBatches(size: number) { sizes.push(size) } })]
+      expect(sizes).toEqual([1024])
+    })
+
+    it('may be asynchronous for for await', async () => {
+      const sizes: number[] = []
+      const source: DataSource<string> = {
+        async *readBatches(size) {
+          sizes.push(size)
+          yield ['a']
+          await new Promise((resolve) => setImmediate(resolve))
+          yield ['b', 'c']
+        },
+      }
+      expect(await stream(source, { batchSize: 5 }).toArray()).toEqual(['a', 'b', 'c'])
+      expect(sizes).toEqual([5])
+    })
+
+    it('throws ERR_ASYNC_IN_SYNC in for…of when asynchronous', () => {
+      const source: DataSource<string> = {
+        async *readBatches() {
+          yield ['a']
+        },
+      }
+      const error = thrownBy(() => [...stream(source)])
+      expect(codeOf(error)).toBe('ERR_ASYNC_IN_SYNC')
+    })
+
+    it('throws a TypeError when a batch is not an array', () => {
+      const source = {
+        *readBatches() {
+          yield 5 as unknown as number[]
+        },
+      }
+      expect(() => [...stream(source)]).toThrow(TypeError)
+    })
+  })
+
+  describe('iterables', () => {
+    it('reads a sync iterable of records in for…of and for await', async () => {
+      const s = stream(new Set([{ a: 1 }, { a: 2 }]))
+      expect([...s]).toEqual([{ a: 1 }, { a: 2 }])
+      expect(await s.toArray()).toEqual([{ a: 1 }, { a: 2 }])
+    })
+
+    it('reads an array of non-strings as records, again at every iteration', () => {
+      const s = stream([1, 2, 3])
+      expect([...s]).toEqual([1, 2, 3])
+      expect([...s]).toEqual([1, 2, 3])
+    })
+
+    it('groups a sync iterable into batches of batchSize', () => {
+      let pulled = 0
+      const it = stream(function* () {
+        for (let i = 0; i < 100; i++) {
+          pulled++
+          yield i
+        }
+      }, { batchSize: 10 })[Symbol.iterator]()
+      it.next()
+      expect(pulled).toBe(10)
+      it.return()
+    })
+
+    it('reads an async iterable in for await, handing on each record as it arrives', async () => {
+      let pulled = 0
+      async function* feed() {
+        for (let i = 0; ; i++) {
+          pulled++
+          yield i
+        }
+      }
+      const it = stream(feed, { batchSize: 100 })[Symbol.asyncIterator]()
+      expect(await it.next()).toEqual({ done: false, value: 0 })
+      expect(pulled).toBe(1)
+      await it.return()
+    })
+
+    it('throws ERR_ASYNC_IN_SYNC when an async iterable meets for…of', () => {
+      async function* feed() {
+        yield 1
+      }
+      const error = thrownBy(() => [...stream(feed())])
+      expect(error).toBeInstanceOf(RingstreamError)
+      expect(codeOf(error)).toBe('ERR_ASYNC_IN_SYNC')
+      expect((error as RingstreamError).hint).toContain('for await')
+    })
+
+    it('makes a generator re-iterable through a function source', async () => {
+      let calls = 0
+      const s = stream(function* () {
+        calls++
+        yield 'x'
+        yield 'y'
+      })
+      expect([...s]).toEqual(['x', 'y'])
+      expect(await s.toArray()).toEqual(['x', 'y'])
+      expect(calls).toBe(2)
+    })
+
+    it('runs a generator’s finally block when the loop breaks', () => {
+      let cleaned = false
+      const s = stream(function* () {
+        try {
+          for (let i = 0; ; i++) yield i
+        } finally {
+          cleaned = true
+        }
+      }, { batchSize: 4 })
+      for (const n of s) if (n === 1) break
+      expect(cleaned).toBe(true)
+    })
+  })
+
+  describe('Node Readable', () => {
+    it('reads an object-mode Readable in for await', async () => {
+      const readable = Readable.from([{ a: 1 }, { a: 2 }])
+      expect(await stream(readable).toArray()).toEqual([{ a: 1 }, { a: 2 }])
+    })
+
+    it('throws ERR_ASYNC_IN_SYNC when a Readable meets for…of', () => {
+      const error = thrownBy(() => [...stream(Readable.from([{ a: 1 }]))])
+      expect(codeOf(error)).toBe('ERR_ASYNC_IN_SYNC')
+    })
+
+    it('parses a byte Readable as options.format, with records split across chunks', async () => {
+      const chunks = ['{"a":1}\n{"a"', ':2}\n{"a":3', '}'].map((s) => Buffer.from(s))
+      const readable = Readable.from(chunks, { objectMode: false })
+      expect(await stream(readable, { format: 'jsonl' }).toArray()).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }])
+    })
+
+    it('parses a CSV byte Readable with its header', async () => {
+      const readable = Readable.from([Buffer.from('x,y\n1,"a\nb"\n')], { objectMode: false })
+      expect(await stream(readable, { format: 'csv' }).toArray()).toEqual([{ x: '1', y: 'a\nb' }])
+    })
+
+    it('reports source errors of a byte Readable with line and byte offset but no path', async () => {
+      const readable = Readable.from([Buffer.from('{"a":1}\noops\n')], { objectMode: false })
+      const errors: Array<[string, string | null, number | null, number | null]> = []
+      await stream(readable, { format: 'jsonl', onError: (e) => void errors.push([e.code, e.path, e.line, e.byteOffset]) }).toArray()
+      expect(errors).toEqual([['ERR_PARSE', null, 2, 8]])
+    })
+
+    it('needs options.format for a byte Readable: a TypeError at the call', () => {
+      const readable = Readable.from([Buffer.from('{}\n')], { objectMode: false })
+      const error = thrownBy(() => stream(readable))
+      expect(error).toBeInstanceOf(TypeError)
+      expect(codeOf(error)).toBe('ERR_INVALID_ARGUMENT')
+      expect((error as Error).message).toContain('format')
+    })
+
+    it('needs options.format for a byte Readable from a function source, at iteration', async () => {
+      const s = stream(() => Readable.from([Buffer.from('{}\n')], { objectMode: false }))
+      const error = await rejectionOf(s.toArray())
+      expect(codeOf(error)).toBe('ERR_INVALID_ARGUMENT')
+    })
+
+    it('throws ERR_SOURCE_CONSUMED when the Readable was already read', async () => {
+      const s = stream(Readable.from([{ a: 1 }]))
+      expect(await s.toArray()).toEqual([{ a: 1 }])
+      const error = await rejectionOf(s.toArray())
+      expect(error).toBeInstanceOf(RingstreamError)
+      expect(codeOf(error)).toBe('ERR_SOURCE_CONSUMED')
+      expect((error as RingstreamError).hint).toContain('function')
+    })
+
+    it('throws ERR_SOURCE_CONSUMED for a Readable ended before stream() saw it', async () => {
+      const readable = Readable.from([1])
+      for await (const _ of readable) {
+        // consumed elsewhere
+      }
+      const error = await rejectionOf(stream(readable).toArray())
+      expect(codeOf(error)).toBe('ERR_SOURCE_CONSUMED')
+    })
+
+    it('is re-iterable through a function source', async () => {
+      const s = stream(() => Readable.from([{ n: 1 }, { n: 2 }]))
+      expect(await s.toArray()).toEqual([{ n: 1 }, { n: 2 }])
+      expect(await s.toArray()).toEqual([{ n: 1 }, { n: 2 }])
+    })
+
+    it('destroys the Readable when the loop breaks', async () => {
+      const readable = Readable.from(
+        (function* () {
+          for (let i = 0; ; i++) yield i
+        })(),
+      )
+      for await (const n of stream(readable)) if (n === 2) break
+      expect(readable.destroyed).toBe(true)
+    })
+  })
+
+  describe('function sources', () => {
+    it('are called once per iteration and not at stream()', () => {
+      let calls = 0
+      const s = stream(() => {
+        calls++
+        return [calls]
+      })
+      expect(calls).toBe(0)
+      expect([...s]).toEqual([1])
+      expect([...s]).toEqual([2])
+      expect(calls).toBe(2)
+    })
+
+    it('throw a TypeError at iteration when they return something that is not a source', () => {
+      const s = stream((() => 42) as unknown as () => number[])
+      expect(() => [...s]).toThrow(TypeError)
+    })
+  })
+})

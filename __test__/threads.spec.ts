@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stream } from '../ts/index'
+import { bundleLibrary } from './support/bundle'
+import { ENGINES } from './support/engines'
+import { makeTempDir } from './support/temp'
+
+/** What one full read of the fixture gave: its record count and a digest of every record in order. */
+interface Digest {
+  records: number
+  sha256: string
+}
+
+/** Reads the file in a worker thread with the bundled library and posts its digest. */
+const WORKER = `
+const { createHash } = require('node:crypto')
+const { parentPort, workerData } = require('node:worker_threads')
+const { stream } = require(workerData.bundle)
+const { path, engine, mode, bufferSize } = workerData
+const hash = createHash('sha256')
+let records = 0
+const s = stream(path, { engine, bufferSize, batchSize: 64 })
+const done = () => parentPort.postMessage({ records, sha256: hash.digest('hex') })
+if (mode === 'async') {
+  ;(async () => {
+    for await (const r of s) { records++; hash.update(JSON.stringify(r)) }
+    done()
+  })()
+} else {
+  for (const r of s) { records++; hash.update(JSON.stringify(r)) }
+  done()
+}
+`
+
+function digestOf(items: Iterable<unknown>): Digest {
+  const hash = createHash('sha256')
+  let records = 0
+  for (const item of items) {
+    records++
+    hash.update(JSON.stringify(item))
+  }
+  return { records, sha256: hash.digest('hex') }
+}
+
+function runWorker(workerData: Record<string, unknown>): Promise<Digest> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { eval: true, workerData })
+    let result: Digest | null = null
+    worker.once('message', (message: Digest) => {
+      result = message
+    })
+    worker.once('error', reject)
+    worker.once('exit', (code) => {
+      if (code === 0 && result !== null) resolve(result)
+      else reject(new Error(`worker exited with code ${code} without a result`))
+    })
+  })
+}
+
+describe('worker threads', () => {
+  let tmp: ReturnType<typeof makeTempDir> | null = null
+  const files = { bundle: '', data: '' }
+
+  beforeAll(() => {
+    tmp = makeTempDir('ringstream-threads-')
+    files.bundle = bundleLibrary(join(tmp.dir, 'ringstream.cjs'))
+    const lines = Array.from({ length: 20_000 }, (_, i) => `${JSON.stringify({ id: i, name: `név-${i}`, tags: ['α', 'β'], v: i / 3 })}\n`)
+    files.data = tmp.file('data.jsonl', lines.join(''))
+  })
+
+  afterAll(() => tmp?.remove())
+
+  it.each(ENGINES)('read one file concurrently, each seeing what the main thread sees (%s engine)', async (engine) => {
+    const expected = digestOf(stream(files.data, { engine }))
+    expect(expected.records).toBe(20_000)
+    const common = { bundle: files.bundle, path: files.data, engine }
+    const results = await Promise.all([
+      runWorker({ ...common, mode: 'sync', bufferSize: 4096 }),
+      runWorker({ ...common, mode: 'async', bufferSize: 4096 }),
+      runWorker({ ...common, mode: 'sync', bufferSize: 7 }),
+      runWorker({ ...common, mode: 'async', bufferSize: 1 << 20 }),
+    ])
+    for (const result of results) expect(result).toEqual(expected)
+  })
+})
