@@ -61,9 +61,12 @@ export interface HeadSample {
   averageRecordBytes: number | null
 }
 
-/** Reads at most {@link SAMPLE_BYTES} of a file's head and counts its records. */
-export function sampleHead(file: PlannedFile): HeadSample {
-  const bytes = new ByteSource(file.path, file.compression, 64 * 1024)
+/** Bytes of the head sampled at the start of an iteration, to choose the default batch size. */
+export const ITERATION_SAMPLE_BYTES = 64 * 1024
+
+/** Reads at most `limit` bytes of a file's (decompressed) head and counts its records. */
+export function sampleHead(file: PlannedFile, limit = SAMPLE_BYTES): HeadSample {
+  const bytes = new ByteSource(file.path, file.compression, Math.min(limit, 64 * 1024))
   let records = 0
   let lastStart = 0
   const sink: ParseSink = {
@@ -80,7 +83,7 @@ export function sampleHead(file: PlannedFile): HeadSample {
   let seen = 0
   let complete = false
   try {
-    while (seen < SAMPLE_BYTES) {
+    while (seen < limit) {
       const chunk = bytes.readSync()
       if (chunk === null) {
         parser.end()

@@ -14,6 +14,11 @@ export class ByteSource {
   private eof = false
   private inFlight = false
   private readonly buffer: Buffer
+  /**
+   * Bytes asked for by the next read: small at first so the first records reach the consumer
+   * without parsing a whole `bufferSize` chunk, then doubling up to `bufferSize`.
+   */
+  private readSize: number
   private readonly inflate: Inflater | null
   /** Bytes read from disk. */
   bytesRead = 0
@@ -24,6 +29,7 @@ export class ByteSource {
     bufferSize: number,
   ) {
     this.buffer = Buffer.allocUnsafe(bufferSize)
+    this.readSize = Math.min(bufferSize, FIRST_READ_BYTES)
     this.inflate = compression === 'none' ? null : makeInflater(compression, path)
   }
 
@@ -32,7 +38,7 @@ export class ByteSource {
     for (;;) {
       if (this.inflate?.hasOutput()) return this.inflate.take()
       if (this.eof || this.closed) return null
-      const n = this.ioSync(() => readSync(this.open(), this.buffer, 0, this.buffer.length, null))
+      const n = this.ioSync(() => readSync(this.open(), this.buffer, 0, this.nextReadSize(), null))
       const chunk = this.accept(n)
       if (chunk !== null) return chunk
     }
@@ -43,11 +49,12 @@ export class ByteSource {
       if (this.inflate?.hasOutput()) return this.inflate.take()
       if (this.eof || this.closed) return null
       const fd = this.ioSync(() => this.open())
+      const size = this.nextReadSize()
       this.inFlight = true
       let n: number
       try {
         n = await new Promise<number>((resolve, reject) =>
-          readCallback(fd, this.buffer, 0, this.buffer.length, null, (err, bytes) => (err ? reject(err) : resolve(bytes))),
+          readCallback(fd, this.buffer, 0, size, null, (err, bytes) => (err ? reject(err) : resolve(bytes))),
         )
       } catch (cause) {
         throw ioError(this.path, cause)
@@ -65,6 +72,12 @@ export class ByteSource {
   close(): void {
     this.closed = true
     if (!this.inFlight) this.release()
+  }
+
+  private nextReadSize(): number {
+    const size = this.readSize
+    this.readSize = Math.min(this.buffer.length, size * 2)
+    return size
   }
 
   private accept(n: number): Uint8Array | null {
@@ -101,6 +114,8 @@ export class ByteSource {
     }
   }
 }
+
+const FIRST_READ_BYTES = 16 * 1024
 
 function ioError(path: string, cause: unknown): RingstreamError {
   const code = (cause as NodeJS.ErrnoException)?.code

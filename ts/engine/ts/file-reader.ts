@@ -6,7 +6,7 @@ import { parserFor } from './parsers'
 
 /**
  * The TS engine's reader of one file: fixed-size reads into one reused buffer, parsed as they
- * arrive, handed out `batchSize` records at a time. Memory: the read buffer, the parser's
+ * arrive, handed out at most `batchSize` records at a time. Memory: the read buffer, the parser's
  * carry-over (one partial record, at most `maxRecordBytes`) and the records of one read chunk.
  */
 export class TsFileReader implements FileBatchReader {
@@ -24,13 +24,15 @@ export class TsFileReader implements FileBatchReader {
     return this.bytes.bytesRead
   }
 
+  // A batch is handed out as soon as one read has produced records, even short of `batchSize`:
+  // waiting for a full batch would delay the first records by several reads and hold more.
   nextBatchSync(): EngineBatch | null {
-    while (!this.inputDone && this.queue.size < this.request.batchSize) this.feed(this.bytes.readSync())
+    while (!this.inputDone && this.queue.isEmpty) this.feed(this.bytes.readSync())
     return this.take()
   }
 
   async nextBatch(): Promise<EngineBatch | null> {
-    while (!this.inputDone && this.queue.size < this.request.batchSize) this.feed(await this.bytes.read())
+    while (!this.inputDone && this.queue.isEmpty) this.feed(await this.bytes.read())
     return this.take()
   }
 
