@@ -9,4 +9,6 @@ export default defineConfig({
   target: 'node18',
   platform: 'node',
   splitting: false,
+  // __dirname in the ESM build: the native engine finds native/binding.js from it.
+  shims: true,
 })

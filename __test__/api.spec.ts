@@ -108,18 +108,6 @@ describe.each(ENGINES)('laziness and immutability (%s engine)', (engine) => {
   })
 })
 
-describe('an engine that cannot load', () => {
-  const tmp = useTempDir()
-
-  it.skipIf(ENGINES.includes('native'))("makes { engine: 'native' } fail at iteration with ERR_UNSUPPORTED saying why", () => {
-    const path = tmp.file('a.jsonl', jsonl(ids(1)))
-    const s = stream(path, { engine: 'native' })
-    const error = thrownBy(() => [...s])
-    expect(codeOf(error)).toBe('ERR_UNSUPPORTED')
-    expect((error as Error).message).toContain('native engine cannot be used')
-  })
-})
-
 describe('the RINGSTREAM_ENGINE variable', () => {
   const tmp = useTempDir()
   const saved = { value: undefined as string | undefined }

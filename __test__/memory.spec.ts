@@ -83,11 +83,10 @@ describe('memory stays flat as the input grows 10×', () => {
   beforeAll(() => {
     tmp = makeTempDir('ringstream-memory-')
     const { dir } = tmp
-    const bundle = (files.bundle = join(dir, 'ringstream.cjs'))
     const child = (files.child = join(dir, 'child.cjs'))
     files.large = join(dir, 'large.jsonl')
     files.small = join(dir, 'small.jsonl')
-    bundleLibrary(bundle)
+    files.bundle = bundleLibrary('memory.cjs')
     writeFileSync(child, CHILD)
     kept.large = writeJsonLines(files.large, LARGE_MB)
     kept.small = writeJsonLines(files.small, SMALL_MB)

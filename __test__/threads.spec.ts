@@ -65,7 +65,7 @@ describe('worker threads', () => {
 
   beforeAll(() => {
     tmp = makeTempDir('ringstream-threads-')
-    files.bundle = bundleLibrary(join(tmp.dir, 'ringstream.cjs'))
+    files.bundle = bundleLibrary('threads.cjs')
     const lines = Array.from({ length: 20_000 }, (_, i) => `${JSON.stringify({ id: i, name: `név-${i}`, tags: ['α', 'β'], v: i / 3 })}\n`)
     files.data = tmp.file('data.jsonl', lines.join(''))
   })

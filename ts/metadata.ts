@@ -15,8 +15,9 @@ export interface Metadata {
   /** Records per batch that keeps one batch near 1 MiB of input; the default `batchSize`. */
   recommendedBatchSize: number
   /**
-   * Expected memory of one iteration, in MiB: the read buffer plus one batch of records as JS
-   * objects at `recommendedBatchSize`. `null` when the source cannot tell.
+   * Expected memory of one iteration, in MiB: the engine's buffers (the read buffer; for the
+   * native engine also its queue of read-ahead batches) plus one batch of records as JS objects
+   * at `recommendedBatchSize`. `null` when the source cannot tell.
    */
   memoryEstimateMb: number | null
   /** The format of the (first) file; `null` for sources that are not files. */
@@ -110,14 +111,14 @@ export function recommendedBatchSize(averageRecordBytes: number | null): number 
   return Math.min(MAX_BATCH, Math.max(MIN_BATCH, pow2))
 }
 
-/** Memory one iteration holds, in MiB (rounded to 0.1): read buffers plus one batch of objects. */
+/** Memory one iteration holds, in MiB (rounded to 0.1): reader buffers plus one batch of objects. */
 export function memoryEstimateMb(
-  bufferBytes: number,
+  readerBytes: number,
   batchSize: number,
   averageRecordBytes: number,
   format: Format,
   types: 'string' | 'infer',
 ): number {
-  const bytes = bufferBytes + batchSize * averageRecordBytes * objectExpansion(format, types)
+  const bytes = readerBytes + batchSize * averageRecordBytes * objectExpansion(format, types)
   return Math.round((bytes / (1 << 20)) * 10) / 10
 }

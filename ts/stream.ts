@@ -201,7 +201,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
   async metadata(): Promise<Metadata> {
     const options = this.#options
     const plan = resolveSource(this.#source, options)
-    const engine = selectEngine(options.engine).name
+    const engine = selectEngine(options.engine)
     if (plan.kind === 'custom') {
       const own = isDataSource(plan.source) && plan.source.metadata ? await plan.source.metadata() : {}
       return {
@@ -214,7 +214,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
         totalBytes: null,
         estimatedRecords: null,
         averageRecordBytes: null,
-        engine,
+        engine: engine.name,
         description: null,
         ...own,
       }
@@ -229,7 +229,19 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
       streamingSupported: true,
       recommendedBatchSize: batchSize,
       memoryEstimateMb: first
-        ? memoryEstimateMb(options.bufferSize ?? DEFAULT_BUFFER_SIZE, batchSize, average ?? 0, first.format, first.parse.types)
+        ? memoryEstimateMb(
+            engine.readerMemoryBytes({
+              ...first.parse,
+              path: first.path,
+              compression: first.compression,
+              batchSize,
+              bufferSize: options.bufferSize ?? DEFAULT_BUFFER_SIZE,
+            }, average ?? 0),
+            batchSize,
+            average ?? 0,
+            first.format,
+            first.parse.types,
+          )
         : 0,
       format: first?.format ?? options.format ?? null,
       compression: first?.compression ?? 'none',
@@ -237,7 +249,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
       totalBytes,
       estimatedRecords: average !== null && allPlain ? Math.round(totalBytes / average) : plan.files.length === 0 ? 0 : null,
       averageRecordBytes: average === null ? null : Math.round(average * 10) / 10,
-      engine,
+      engine: engine.name,
       description: plan.description,
     }
   }

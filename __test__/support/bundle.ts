@@ -1,15 +1,23 @@
-import { resolve } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 // esbuild comes with tsup (a devDependency of this package).
 import { buildSync } from 'esbuild'
 
+const root = resolve(__dirname, '../..')
+
 /**
- * Bundles the library's TypeScript sources into one CommonJS file at `outfile`, for code that runs
- * outside vitest's module loader: child processes and worker threads. Built from the sources at
- * every run, so it never lags behind them the way a stale `dist/` can.
+ * Bundles the library's TypeScript sources into one CommonJS file, for code that runs outside
+ * vitest's module loader: child processes and worker threads. Built from the sources at every
+ * run, so it never lags behind them the way a stale `dist/` can. The bundle is written inside
+ * the package (under `node_modules/.cache/`) because the native engine finds `native/binding.js`
+ * by walking up from the file that loads it, as it does from `dist/`.
  */
-export function bundleLibrary(outfile: string): string {
+export function bundleLibrary(name: string): string {
+  const dir = join(root, 'node_modules', '.cache', 'ringstream-test')
+  mkdirSync(dir, { recursive: true })
+  const outfile = join(dir, `${process.pid}-${name}`)
   buildSync({
-    entryPoints: [resolve(__dirname, '../../ts/index.ts')],
+    entryPoints: [join(root, 'ts', 'index.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

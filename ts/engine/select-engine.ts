@@ -21,7 +21,21 @@ export function selectEngine(requested: EngineName | undefined): Engine {
       hint: "leave out { engine: 'native' } (or RINGSTREAM_ENGINE=native) to use the TypeScript engine",
     })
   }
+  warnFallbackOnce(native.reason)
   return tsEngine
+}
+
+// Whether the binary loads is a fact about the process, so the notice about it is too.
+let fallbackWarned = false
+
+function warnFallbackOnce(reason: string): void {
+  if (fallbackWarned) return
+  fallbackWarned = true
+  process.emitWarning(
+    `ringstream is using its TypeScript engine: ${reason}. Results are the same, only slower. ` +
+      'Set RINGSTREAM_ENGINE=ts (or pass { engine: "ts" }) to choose it and silence this notice.',
+    { code: 'RINGSTREAM_NATIVE_UNAVAILABLE' },
+  )
 }
 
 function engineFromEnvironment(): EngineName | undefined {

@@ -87,4 +87,9 @@ export interface FileReadRequest extends ParseOptions {
 export interface Engine {
   readonly name: 'ts' | 'native'
   openFile(request: FileReadRequest): FileBatchReader
+  /** Bytes a reader of `request` holds besides the records handed to JS: buffers, read-ahead. */
+  readerMemoryBytes(request: FileReadRequest, averageRecordBytes: number): number
 }
+
+/** Codes an engine may throw (not item errors): reading failed, or a file is gone or unsupported. */
+export type ErrorCodeOfEngine = 'ERR_IO' | 'ERR_NOT_FOUND' | 'ERR_UNSUPPORTED' | 'ERR_INVALID_ARGUMENT'

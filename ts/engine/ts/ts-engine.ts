@@ -5,4 +5,6 @@ import { TsFileReader } from './file-reader'
 export const tsEngine: Engine = {
   name: 'ts',
   openFile: (request) => new TsFileReader(request),
+  // One read buffer, and the records of one read waiting in the queue (counted with the batch).
+  readerMemoryBytes: (request) => request.bufferSize,
 }

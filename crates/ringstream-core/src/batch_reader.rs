@@ -1,0 +1,205 @@
+//! The synchronous driver: reads a [`ByteSource`] into the [`CarryBuffer`], runs the format's
+//! parser over it and hands out one batch at a time. The threaded [`Reader`](crate::Reader)
+//! runs one of these on its producer thread; tests and single-threaded callers use it directly.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::carry_buffer::CarryBuffer;
+use crate::config::{BatchOptions, ParseOptions};
+use crate::encode::BatchEncoder;
+use crate::json_text::{Batch, JsonTextEncoder};
+use crate::parser::{Emitter, FormatParser, Step};
+use crate::source::ByteSource;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Turns one file's bytes into batches, on the calling thread.
+///
+/// ```
+/// use std::io::Cursor;
+/// use ringstream_core::{BatchOptions, BatchReader, ByteSource, Compression, ErrorCode, Format,
+///     ParseOptions};
+///
+/// let input = b"{\"a\":1}\nnot json\n[2]\n".to_vec();
+/// let source = ByteSource::from_reader(Cursor::new(input), Compression::None)?;
+/// let mut reader =
+///     BatchReader::new(source, &ParseOptions::new(Format::JsonLines), &BatchOptions::default());
+/// let batch = reader.next_batch()?.expect("one batch");
+/// assert_eq!(batch.json, b"[{\"a\":1},[2]]");
+/// assert_eq!(batch.lines, [1.0, 3.0]);
+/// assert_eq!(batch.byte_offsets, [0, 17]);
+/// let (index, fault) = &batch.faults[0];
+/// assert_eq!((*index, fault.code, fault.line, fault.excerpt.as_str()),
+///     (1, ErrorCode::Parse, 2, "not json"));
+/// assert!(reader.next_batch()?.is_none());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct BatchReader<E: BatchEncoder = JsonTextEncoder> {
+    source: ByteSource,
+    buffer: CarryBuffer,
+    parser: FormatParser,
+    encoder: E,
+    limits: BatchOptions,
+    bom_pending: bool,
+    eof: bool,
+    finished: bool,
+    pending_error: Option<io::Error>,
+    stop: Option<Arc<AtomicBool>>,
+}
+
+impl BatchReader<JsonTextEncoder> {
+    /// A reader of `source` that frames batches as JSON text.
+    pub fn new(source: ByteSource, parse: &ParseOptions, batch: &BatchOptions) -> BatchReader {
+        BatchReader::with_encoder(source, parse, batch, JsonTextEncoder::new(parse.types))
+    }
+}
+
+impl<E: BatchEncoder> BatchReader<E> {
+    /// A reader of `source` whose batches `encoder` packages.
+    pub fn with_encoder(
+        source: ByteSource,
+        parse: &ParseOptions,
+        batch: &BatchOptions,
+        encoder: E,
+    ) -> BatchReader<E> {
+        let limits = BatchOptions {
+            batch_size: batch.batch_size.max(1),
+            buffer_size: batch.buffer_size.max(1),
+            max_batch_bytes: batch.max_batch_bytes.max(1),
+        };
+        // A record may grow the buffer to one byte more than the longest record accepted
+        // (that byte tells it is too long); 4 bytes are always enough to look for a BOM.
+        let max_capacity = limits.buffer_size.max(parse.max_record_bytes.saturating_add(1)).max(4);
+        let mut buffer = CarryBuffer::new(limits.buffer_size, max_capacity);
+        buffer.set_offset(source.start_offset());
+        BatchReader {
+            bom_pending: source.start_offset() == 0,
+            source,
+            buffer,
+            parser: FormatParser::new(parse),
+            encoder,
+            limits,
+            eof: false,
+            finished: false,
+            pending_error: None,
+            stop: None,
+        }
+    }
+
+    /// Makes the reader end (as if at the end of the input) at its next read once `flag` is
+    /// set, so another thread can stop it between two reads.
+    pub fn set_stop_flag(&mut self, flag: Arc<AtomicBool>) {
+        self.stop = Some(flag);
+    }
+
+    /// Raw bytes read from the source so far (compressed bytes for a compressed source).
+    pub fn bytes_read(&self) -> u64 {
+        self.source.bytes_read()
+    }
+
+    /// The next batch, or `None` at the end of the input. A read error is returned once, after
+    /// the records parsed before it; then the reader is finished.
+    pub fn next_batch(&mut self) -> io::Result<Option<E::Batch>> {
+        if let Some(error) = self.pending_error.take() {
+            return Err(error);
+        }
+        if self.finished {
+            return Ok(None);
+        }
+        loop {
+            if self.bom_pending {
+                if self.buffer.len() < BOM.len() && !self.eof {
+                    match self.read_more() {
+                        Ok(true) => continue,
+                        Ok(false) => return Ok(None),
+                        Err(error) => return self.fail(error),
+                    }
+                }
+                if self.buffer.data().starts_with(BOM) {
+                    self.buffer.consume(BOM.len());
+                }
+                self.bom_pending = false;
+            }
+            let step = {
+                let mut emitter = Emitter::new(&mut self.encoder, &self.limits);
+                self.parser.parse(&mut self.buffer, &mut emitter, self.eof)
+            };
+            match step {
+                Step::BatchFull => return Ok(Some(self.take_batch())),
+                Step::NeedInput if !self.eof => match self.read_more() {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(None),
+                    Err(error) => return self.fail(error),
+                },
+                Step::NeedInput | Step::Finished => {
+                    self.finished = true;
+                    return Ok(self.has_items().then(|| self.take_batch()));
+                }
+            }
+        }
+    }
+
+    fn has_items(&self) -> bool {
+        self.encoder.record_count() > 0 || self.encoder.fault_count() > 0
+    }
+
+    fn take_batch(&mut self) -> E::Batch {
+        self.encoder.take_batch(self.source.bytes_read())
+    }
+
+    /// Ends the reader with `error`, after handing out what was parsed before it.
+    fn fail(&mut self, error: io::Error) -> io::Result<Option<E::Batch>> {
+        self.finished = true;
+        if self.has_items() {
+            self.pending_error = Some(error);
+            Ok(Some(self.take_batch()))
+        } else {
+            Err(error)
+        }
+    }
+
+    /// Reads more input; `false` when the stop flag is set (the reader is then finished and
+    /// what was parsed but not handed out is dropped).
+    fn read_more(&mut self) -> io::Result<bool> {
+        if self.stop.as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+            self.finished = true;
+            return Ok(false);
+        }
+        if self.buffer.fill(&mut self.source)? == 0 {
+            if self.buffer.len() == self.buffer.capacity() {
+                return Err(io::Error::other("internal error: a record filled the whole buffer"));
+            }
+            self.eof = true;
+        }
+        Ok(true)
+    }
+}
+
+impl<E: BatchEncoder> Iterator for BatchReader<E> {
+    type Item = io::Result<E::Batch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_batch().transpose()
+    }
+}
+
+/// Reads a whole input held in memory into JSON-text batches; a convenience for tests and
+/// small inputs.
+///
+/// ```
+/// use ringstream_core::{read_all, BatchOptions, Format, ParseOptions};
+/// let batches = read_all(b"a,b\n1,2\n", &ParseOptions::new(Format::Csv), &BatchOptions::default())?;
+/// assert_eq!(batches[0].json, br#"[{"a":"1","b":"2"}]"#);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn read_all(
+    input: &[u8],
+    parse: &ParseOptions,
+    batch: &BatchOptions,
+) -> io::Result<Vec<Batch>> {
+    let source =
+        ByteSource::from_reader(io::Cursor::new(input.to_vec()), crate::Compression::None)?;
+    BatchReader::new(source, parse, batch).collect()
+}

@@ -1,0 +1,114 @@
+//! The batch hand-off: what parsers give an encoder, and what an encoder makes of it.
+//!
+//! Parsers never build JavaScript values. They hand each record to a [`BatchEncoder`] — a
+//! validated JSON text (JSON Lines, JSON array) or the fields of a CSV record — and the encoder
+//! decides how the batch crosses into JavaScript. [`JsonTextEncoder`](crate::JsonTextEncoder)
+//! frames a batch as one JSON array text for V8's `JSON.parse`; another encoding (columnar
+//! buffers, say) is another implementation of this trait, measured against it.
+
+use crate::fault::Fault;
+
+/// The fields of one CSV record, borrowed from the parser.
+///
+/// The fields are valid UTF-8: the parser only hands over records whose raw bytes are. They are
+/// kept as bytes so an encoder that copies them (like [`JsonTextEncoder`](crate::JsonTextEncoder))
+/// does not pay for a second validation; [`get`](Self::get) checks on demand.
+///
+/// ```
+/// use ringstream_core::CsvFields;
+/// let fields = CsvFields::new("idnameé", &[2, 6, 8]);
+/// assert_eq!(fields.iter().collect::<Vec<_>>(), ["id", "name", "é"]);
+/// assert_eq!(fields.get(1), Some("name"));
+/// assert_eq!(fields.get_bytes(2), Some("é".as_bytes()));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CsvFields<'a> {
+    bytes: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl<'a> CsvFields<'a> {
+    /// Fields laid end to end in `text`; field `i` ends at byte `ends[i]`.
+    pub fn new(text: &'a str, ends: &'a [usize]) -> CsvFields<'a> {
+        CsvFields { bytes: text.as_bytes(), ends }
+    }
+
+    /// Like [`new`](Self::new), for bytes the caller validated (the raw record was UTF-8, so
+    /// its unquoted fields are: dropping whole ASCII characters keeps UTF-8 valid).
+    pub(crate) fn from_validated(bytes: &'a [u8], ends: &'a [usize]) -> CsvFields<'a> {
+        CsvFields { bytes, ends }
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no field (never the case for a parsed record).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of field `index`, if there is one.
+    #[inline]
+    pub fn get_bytes(&self, index: usize) -> Option<&'a [u8]> {
+        let end = *self.ends.get(index)?;
+        let start = if index == 0 { 0 } else { *self.ends.get(index - 1)? };
+        self.bytes.get(start..end)
+    }
+
+    /// Field `index` as text, if there is one.
+    pub fn get(&self, index: usize) -> Option<&'a str> {
+        std::str::from_utf8(self.get_bytes(index)?).ok()
+    }
+
+    /// The fields in order, as text.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).map(move |i| self.get(i).unwrap_or_default())
+    }
+
+    /// The fields in order, as bytes.
+    pub fn iter_bytes(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let field = self.bytes.get(start..end).unwrap_or_default();
+            start = end;
+            field
+        })
+    }
+}
+
+/// Receives one batch's records and faults, in input order, and packages them.
+///
+/// A parser calls [`csv_header`](Self::csv_header) at most once per file, before the first
+/// CSV record, and only when the file has a header. Positions are the record's 1-based line
+/// and 0-based byte offset.
+pub trait BatchEncoder: Send {
+    /// What one finished batch is.
+    type Batch: Send;
+
+    /// A JSON Lines line or JSON array element: valid UTF-8 and valid for `JSON.parse`.
+    fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64);
+
+    /// The (deduplicated) header names of a CSV file.
+    fn csv_header(&mut self, names: &[String]);
+
+    /// One CSV record (with a header: exactly as many fields as names).
+    fn csv_record(&mut self, fields: &CsvFields<'_>, line: u64, byte_offset: u64);
+
+    /// A fault; it comes after the records already given.
+    fn fault(&mut self, fault: Fault);
+
+    /// Records in the batch so far.
+    fn record_count(&self) -> usize;
+
+    /// Faults in the batch so far.
+    fn fault_count(&self) -> usize;
+
+    /// Size of the batch so far, in encoded bytes.
+    fn encoded_bytes(&self) -> usize;
+
+    /// Hands the batch over and starts an empty one. `bytes_read` is the source's raw byte
+    /// count at this point.
+    fn take_batch(&mut self, bytes_read: u64) -> Self::Batch;
+}

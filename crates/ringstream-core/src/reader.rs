@@ -1,0 +1,192 @@
+//! The threaded reader: a producer thread reads and parses ahead into a bounded queue of
+//! batches, so I/O and parsing overlap with the consumer's work.
+//!
+//! Memory is bounded by the read buffer plus the batches in flight: the producer's read buffer
+//! (`buffer_size`), up to `queue_depth` finished batches in the queue, the one it is filling and
+//! the one the consumer holds — see [`estimate_memory`](crate::estimate_memory).
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::batch_reader::BatchReader;
+use crate::config::ReaderConfig;
+use crate::encode::BatchEncoder;
+use crate::json_text::{Batch, JsonTextEncoder};
+use crate::read_error::ReadError;
+use crate::source::{ByteSource, Compression};
+
+/// Reads one file on a producer thread, handing out batches in order.
+///
+/// [`next_batch`](Self::next_batch) blocks until the producer has a batch. [`close`](Self::close)
+/// (also run on drop) stops the producer, waits for its thread to end and so closes the file
+/// before it returns — even when the producer is blocked on a full queue. (A producer blocked
+/// inside a read of a slow device is only stopped once that read returns.)
+///
+/// ```
+/// use ringstream_core::{Format, Reader, ReaderConfig};
+/// # let dir = std::env::temp_dir().join(format!("rs-doc-reader-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("people.csv");
+/// std::fs::write(&path, "name,age\nAnn,31\nBob,27\n")?;
+///
+/// let mut config = ReaderConfig::new(&path, Format::Csv);
+/// config.batch.batch_size = 1;
+/// let mut reader = Reader::open(config)?;
+/// let first = reader.next_batch()?.expect("a batch");
+/// assert_eq!(first.json, br#"[{"name":"Ann","age":"31"}]"#);
+/// reader.close(); // the file is closed when this returns
+/// assert!(reader.next_batch()?.is_none());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Reader<B: Send + 'static = Batch> {
+    receiver: Option<Receiver<Result<B, ReadError>>>,
+    thread: Option<JoinHandle<()>>,
+    stop: Arc<AtomicBool>,
+    bytes_read: Arc<AtomicU64>,
+    path: PathBuf,
+    done: bool,
+}
+
+impl Reader<Batch> {
+    /// Opens `config.path` and starts reading it into JSON-text batches. Fails at once if the
+    /// file cannot be opened.
+    pub fn open(config: ReaderConfig) -> Result<Reader<Batch>, ReadError> {
+        let encoder = JsonTextEncoder::new(config.parse.types);
+        Reader::open_with(config, encoder)
+    }
+}
+
+impl<B: Send + 'static> Reader<B> {
+    /// Opens `config.path` and starts reading it into batches packaged by `encoder`.
+    pub fn open_with<E>(config: ReaderConfig, encoder: E) -> Result<Reader<B>, ReadError>
+    where
+        E: BatchEncoder<Batch = B> + 'static,
+    {
+        let source = open_source(&config)?;
+        let bytes_read = source.bytes_read_counter();
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut batches = BatchReader::with_encoder(source, &config.parse, &config.batch, encoder);
+        batches.set_stop_flag(Arc::clone(&stop));
+        let (sender, receiver) = sync_channel(config.queue_depth);
+        let path = config.path.clone();
+        let thread = std::thread::Builder::new()
+            .name("ringstream-reader".to_owned())
+            .spawn(move || produce(batches, sender, path))
+            .map_err(|e| ReadError::io(&config.path, &e))?;
+        Ok(Reader {
+            receiver: Some(receiver),
+            thread: Some(thread),
+            stop,
+            bytes_read,
+            path: config.path,
+            done: false,
+        })
+    }
+
+    /// The next batch, blocking until the producer has one; `None` at the end of the file or
+    /// once closed. A read error is returned once, after every batch read before it.
+    pub fn next_batch(&mut self) -> Result<Option<B>, ReadError> {
+        if self.done {
+            return Ok(None);
+        }
+        let Some(receiver) = self.receiver.as_ref() else { return Ok(None) };
+        match receiver.recv() {
+            Ok(Ok(batch)) => Ok(Some(batch)),
+            Ok(Err(error)) => {
+                self.close();
+                Err(error)
+            }
+            Err(_) => {
+                // The producer is gone: either it finished, or it panicked.
+                let panicked = self.thread.take().is_some_and(|t| t.join().is_err());
+                self.close();
+                if panicked {
+                    let error = io::Error::other("the reader thread panicked");
+                    return Err(ReadError::io(&self.path, &error));
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Raw bytes read from the file so far (compressed bytes for a compressed file).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// Whether the reader was closed or reached its end.
+    pub fn is_closed(&self) -> bool {
+        self.done
+    }
+
+    /// Stops the producer and waits for its thread to end, which closes the file and frees the
+    /// buffers and queued batches. Idempotent.
+    pub fn close(&mut self) {
+        self.done = true;
+        self.stop.store(true, Ordering::Relaxed);
+        // Dropping the receiver wakes a producer blocked on a full queue: its send fails.
+        self.receiver = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl<B: Send + 'static> Drop for Reader<B> {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl<B: Send + 'static> std::fmt::Debug for Reader<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("path", &self.path)
+            .field("bytes_read", &self.bytes_read())
+            .field("closed", &self.done)
+            .finish()
+    }
+}
+
+fn open_source(config: &ReaderConfig) -> Result<ByteSource, ReadError> {
+    let compression = config.compression.unwrap_or_else(|| Compression::from_path(&config.path));
+    let opened = match &config.range {
+        Some(_) if compression != Compression::None => {
+            let message = format!(
+                "a byte range of a {}-compressed file cannot be read on its own",
+                compression.name()
+            );
+            return Err(ReadError::unsupported(&config.path, message));
+        }
+        Some(range) => ByteSource::open_range(&config.path, range.clone()),
+        None => ByteSource::open(&config.path, compression),
+    };
+    opened.map_err(|e| ReadError::io(&config.path, &e))
+}
+
+/// The producer thread's body. `batches` (and with it the file) is dropped when it returns.
+fn produce<E: BatchEncoder>(
+    mut batches: BatchReader<E>,
+    sender: SyncSender<Result<E::Batch, ReadError>>,
+    path: PathBuf,
+) {
+    loop {
+        match batches.next_batch() {
+            Ok(Some(batch)) => {
+                if sender.send(Ok(batch)).is_err() {
+                    break; // the consumer closed the reader
+                }
+            }
+            Ok(None) => break,
+            Err(error) => {
+                let _ = sender.send(Err(ReadError::io(&path, &error)));
+                break;
+            }
+        }
+    }
+}

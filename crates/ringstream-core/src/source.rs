@@ -1,0 +1,214 @@
+//! Byte sources: a file, a byte range of a file, or any reader, decompressed by extension,
+//! counting the bytes read from below the decompressor (what progress reports).
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The compression of a file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Compression {
+    /// Plain bytes.
+    None,
+    /// gzip, one or more members (`.gz`), read with `flate2`'s `MultiGzDecoder`.
+    Gzip,
+    /// Zstandard, one or more frames (`.zst`), read with `zstd`'s streaming decoder.
+    Zstd,
+}
+
+impl Compression {
+    /// The compression a file's extension implies: `.gz` gzip, `.zst` Zstandard, else none.
+    ///
+    /// ```
+    /// use ringstream_core::Compression;
+    /// assert_eq!(Compression::from_path("a/events.jsonl.gz"), Compression::Gzip);
+    /// assert_eq!(Compression::from_path("rows.csv.zst"), Compression::Zstd);
+    /// assert_eq!(Compression::from_path("rows.csv"), Compression::None);
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Compression {
+        match path.as_ref().extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("gz") => Compression::Gzip,
+            Some(ext) if ext.eq_ignore_ascii_case("zst") => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+
+    /// The facade's name: `"none"`, `"gzip"` or `"zstd"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// The decompressed bytes of one file (or part of one), plus a shared counter of the raw bytes
+/// read so far, which another thread may read for progress.
+///
+/// ```
+/// use std::io::{Cursor, Read};
+/// use ringstream_core::{ByteSource, Compression};
+///
+/// let mut source = ByteSource::from_reader(Cursor::new(b"hello".to_vec()), Compression::None)?;
+/// let mut text = String::new();
+/// source.read_to_string(&mut text)?;
+/// assert_eq!(text, "hello");
+/// assert_eq!(source.bytes_read(), 5);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct ByteSource {
+    reader: Box<dyn Read + Send>,
+    bytes_read: Arc<AtomicU64>,
+    start_offset: u64,
+}
+
+impl std::fmt::Debug for ByteSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ByteSource")
+            .field("bytes_read", &self.bytes_read())
+            .field("start_offset", &self.start_offset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ByteSource {
+    /// Opens a whole file, decompressing it as `compression` says.
+    pub fn open(path: impl AsRef<Path>, compression: Compression) -> io::Result<ByteSource> {
+        let file = File::open(path)?;
+        ByteSource::from_reader(file, compression)
+    }
+
+    /// Opens bytes `range` of an uncompressed file (a range of compressed bytes cannot be
+    /// decoded on its own). Reading stops at `range.end` or at the end of the file.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use ringstream_core::ByteSource;
+    /// # let dir = std::env::temp_dir().join(format!("rs-doc-range-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("data.jsonl");
+    /// std::fs::write(&path, "0123456789")?;
+    /// let mut source = ByteSource::open_range(&path, 2..5)?;
+    /// let mut text = String::new();
+    /// source.read_to_string(&mut text)?;
+    /// assert_eq!((text.as_str(), source.start_offset()), ("234", 2));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn open_range(path: impl AsRef<Path>, range: Range<u64>) -> io::Result<ByteSource> {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(range.start))?;
+        let len = range.end.saturating_sub(range.start);
+        let mut source = ByteSource::from_reader(file.take(len), Compression::None)?;
+        source.start_offset = range.start;
+        Ok(source)
+    }
+
+    /// Wraps any reader of (possibly compressed) bytes; `bytes_read` counts the bytes taken
+    /// from `reader` itself.
+    pub fn from_reader<R: Read + Send + 'static>(
+        reader: R,
+        compression: Compression,
+    ) -> io::Result<ByteSource> {
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let counted = CountingReader { inner: reader, count: Arc::clone(&bytes_read) };
+        let reader: Box<dyn Read + Send> = match compression {
+            Compression::None => Box::new(counted),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(counted)?),
+        };
+        Ok(ByteSource { reader, bytes_read, start_offset: 0 })
+    }
+
+    /// Raw bytes read so far (compressed bytes for a compressed source).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// The counter behind [`bytes_read`](Self::bytes_read), to read it from another thread.
+    pub fn bytes_read_counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
+    }
+
+    /// The file offset of the first byte this source yields (0 unless a range was opened).
+    pub fn start_offset(&self) -> u64 {
+        self.start_offset
+    }
+}
+
+impl Read for ByteSource {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reader.read(buf)
+    }
+}
+
+/// Counts the bytes read from the underlying reader.
+struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Cursor, Write};
+
+    fn read_all(mut source: ByteSource) -> Vec<u8> {
+        let mut out = Vec::new();
+        source.read_to_end(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn gzip_members_are_all_read() {
+        let mut data = Vec::new();
+        for part in [&b"first\n"[..], b"second\n"] {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(part).unwrap();
+            data.extend(enc.finish().unwrap());
+        }
+        let len = data.len() as u64;
+        let source = ByteSource::from_reader(Cursor::new(data), Compression::Gzip).unwrap();
+        let counter = source.bytes_read_counter();
+        assert_eq!(read_all(source), b"first\nsecond\n");
+        assert_eq!(counter.load(Ordering::Relaxed), len);
+    }
+
+    #[test]
+    fn zstd_frames_are_all_read() {
+        let mut data = zstd::encode_all(&b"one\n"[..], 1).unwrap();
+        data.extend(zstd::encode_all(&b"two\n"[..], 3).unwrap());
+        let source = ByteSource::from_reader(Cursor::new(data), Compression::Zstd).unwrap();
+        assert_eq!(read_all(source), b"one\ntwo\n");
+    }
+
+    #[test]
+    fn corrupt_gzip_is_an_io_error() {
+        let source =
+            ByteSource::from_reader(Cursor::new(b"not gzip at all".to_vec()), Compression::Gzip)
+                .unwrap();
+        let mut out = Vec::new();
+        let mut source = source;
+        assert!(source.read_to_end(&mut out).is_err());
+    }
+
+    #[test]
+    fn extension_names_compression() {
+        assert_eq!(Compression::from_path("x.GZ"), Compression::Gzip);
+        assert_eq!(Compression::from_path("x.zst"), Compression::Zstd);
+        assert_eq!(Compression::from_path("x.jsonl"), Compression::None);
+        assert_eq!(Compression::from_path("gz"), Compression::None);
+    }
+}
