@@ -1,0 +1,111 @@
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import { type Format, type ItemError, stream } from '../ts/index'
+import { ENGINES } from './support/engines'
+import { makeTempDir } from './support/temp'
+
+/**
+ * Differential tests: random inputs — valid and broken — read by both engines at random buffer
+ * sizes must give the same records and the same errors (code, position, excerpt). Only `detail`,
+ * a parser's own wording, may differ, so messages are not compared.
+ */
+describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engines agree on random input', () => {
+  const tmp = makeTempDir('ringstream-parity-')
+  afterAll(() => tmp.remove())
+  let fileNumber = 0
+
+  interface Reading {
+    records: unknown[]
+    errors: Array<Pick<ItemError, 'code' | 'line' | 'byteOffset' | 'excerpt' | 'kind' | 'stage'>>
+  }
+
+  const read = (path: string, engine: 'ts' | 'native', options: ReadOptions): Reading => {
+    const errors: Reading['errors'] = []
+    const records = [
+      ...stream<unknown>(path, {
+        ...options,
+        engine,
+        onError: (e) => void errors.push({ code: e.code, line: e.line, byteOffset: e.byteOffset, excerpt: e.excerpt, kind: e.kind, stage: e.stage }),
+      }),
+    ]
+    return { records, errors }
+  }
+
+  interface ReadOptions {
+    format: Format
+    bufferSize: number
+    maxRecordBytes: number
+    header?: boolean
+    types?: 'string' | 'infer'
+  }
+
+  const compare = (bytes: Uint8Array, options: ReadOptions) => {
+    const path = tmp.file(`input-${fileNumber++}.${options.format}`, bytes)
+    const ts = read(path, 'ts', options)
+    const native = read(path, 'native', options)
+    expect(native.errors).toEqual(ts.errors)
+    expect(native.records).toEqual(ts.records)
+  }
+
+  const encoder = new TextEncoder()
+  const bufferSize = fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 17, max: 4096 }))
+  const maxRecordBytes = fc.oneof(fc.constant(64 << 20), fc.integer({ min: 1, max: 200 }))
+  /** Text with the characters that break parsers: quotes, separators, line breaks, multi-byte. */
+  const trickyText = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', ';', '\t', '"', '\\', '\n', '\r', 'é', '€', '😀', '{', '}', '[', ']', ':', '0', '1', '-', '.'), maxLength: 20 })
+  /** Occasional invalid UTF-8 and BOMs dropped into the bytes. */
+  const withNoise = (text: fc.Arbitrary<string>) =>
+    fc.tuple(text, fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.constantFrom([0xff], [0xc3], [0xe2, 0x82], [0x80])), { maxLength: 2 })).map(([t, bom, noise]) => {
+      let bytes = Array.from(encoder.encode(t))
+      for (const [at, bad] of noise) bytes.splice(bytes.length === 0 ? 0 : at % bytes.length, 0, ...bad)
+      if (bom) bytes = [0xef, 0xbb, 0xbf, ...bytes]
+      return Uint8Array.from(bytes)
+    })
+
+  const jsonLines = fc
+    .array(
+      fc.oneof(
+        { weight: 5, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+        { weight: 1, arbitrary: trickyText },
+        { weight: 1, arbitrary: fc.constantFrom('', '   ', '\t', '{', '[1,', '{"a":1}x', 'null') },
+      ),
+      { maxLength: 12 },
+    )
+    .chain((lines) => fc.tuple(fc.constant(lines), fc.constantFrom('\n', '\r\n'), fc.boolean()))
+    .map(([lines, eol, trailing]) => lines.join(eol) + (trailing ? eol : ''))
+
+  const csvText = fc
+    .array(fc.array(fc.oneof(trickyText, fc.string({ maxLength: 6 }).map((s) => `"${s.replace(/"/g, '""')}"`)), { minLength: 1, maxLength: 4 }), { maxLength: 10 })
+    .chain((rows) => fc.tuple(fc.constant(rows), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean()))
+    .map(([rows, eol, trailing]) => rows.map((r) => r.join(',')).join(eol) + (trailing ? eol : ''))
+
+  const jsonArray = fc.oneof(
+    fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }).map((a) => JSON.stringify(a, null, 1)),
+    fc.array(fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)), trickyText), { maxLength: 6 }).map((parts) => `[${parts.join(',')}`),
+    trickyText,
+  )
+
+  const runs = { numRuns: 150 }
+
+  it('JSON Lines', () => {
+    fc.assert(
+      fc.property(withNoise(jsonLines), bufferSize, maxRecordBytes, (bytes, size, max) => compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: max })),
+      runs,
+    )
+  })
+
+  it('CSV, with and without a header, strings and inferred types', () => {
+    fc.assert(
+      fc.property(withNoise(csvText), bufferSize, maxRecordBytes, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), (bytes, size, max, header, types) =>
+        compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: max, header, types }),
+      ),
+      runs,
+    )
+  })
+
+  it('JSON arrays, complete, cut short and not arrays at all', () => {
+    fc.assert(
+      fc.property(withNoise(jsonArray), bufferSize, maxRecordBytes, (bytes, size, max) => compare(bytes, { format: 'json', bufferSize: size, maxRecordBytes: max })),
+      runs,
+    )
+  })
+})
