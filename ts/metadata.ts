@@ -67,6 +67,9 @@ export const ITERATION_SAMPLE_BYTES = 64 * 1024
 
 /** Reads at most `limit` bytes of a file's (decompressed) head and counts its records. */
 export function sampleHead(file: PlannedFile, limit = SAMPLE_BYTES): HeadSample {
+  // The sample is read by the TS engine's byte source, which has no zstd: such a file gets no
+  // sample (and so the default batch size) rather than an error before iteration.
+  if (file.compression === 'zstd') return { records: 0, averageRecordBytes: null }
   const bytes = new ByteSource(file.path, file.compression, Math.min(limit, 64 * 1024))
   let records = 0
   let lastStart = 0
