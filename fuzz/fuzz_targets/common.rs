@@ -1,0 +1,104 @@
+//! Shared by the fuzz targets: reading an input to the end with chosen sizes, and flattening
+//! batches into one list of records and faults (checking each batch's invariants on the way).
+
+use std::io::{self, Read};
+
+use ringstream_core::{
+    validate_json, Batch, BatchOptions, BatchReader, ByteSource, Compression, Fault, ParseOptions,
+};
+
+/// Returns at most `chunk` bytes per read, so the input is split anywhere.
+pub struct Chunked {
+    data: Vec<u8>,
+    pos: usize,
+    chunk: usize,
+}
+
+impl Read for Chunked {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf.len().min(self.chunk).min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// One record (its JSON text, line, offset) or one fault.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Record(String, u64, u64),
+    Fault(Fault),
+}
+
+/// Reads all of `data`, checking every batch, and flattens the result.
+pub fn read(data: &[u8], options: &ParseOptions, buffer: usize, chunk: usize, batch: usize) -> Vec<Item> {
+    let source = ByteSource::from_reader(
+        Chunked { data: data.to_vec(), pos: 0, chunk: chunk.max(1) },
+        Compression::None,
+    )
+    .expect("a plain source");
+    let limits = BatchOptions { batch_size: batch.max(1), buffer_size: buffer.max(1), ..BatchOptions::default() };
+    let mut items = Vec::new();
+    for batch in BatchReader::new(source, options, &limits) {
+        flatten(&batch.expect("no I/O error from memory"), &mut items);
+    }
+    items
+}
+
+fn flatten(batch: &Batch, items: &mut Vec<Item>) {
+    let json = std::str::from_utf8(&batch.json).expect("batch text is UTF-8");
+    validate_json(json).expect("batch text is one JSON array");
+    assert_eq!(batch.lines.len(), batch.byte_offsets.len());
+    assert!(!batch.lines.is_empty() || !batch.faults.is_empty(), "an empty batch");
+    let records = split_array(json);
+    assert_eq!(records.len(), batch.lines.len());
+    let mut faults = batch.faults.iter().peekable();
+    let mut previous = 0;
+    for (i, record) in records.into_iter().enumerate() {
+        while let Some((index, fault)) = faults.next_if(|(index, _)| *index <= i) {
+            assert!(*index >= previous);
+            previous = *index;
+            items.push(Item::Fault(fault.clone()));
+        }
+        items.push(Item::Record(record.to_owned(), batch.lines[i] as u64, batch.byte_offsets[i]));
+    }
+    for (index, fault) in faults {
+        assert_eq!(*index, batch.lines.len());
+        items.push(Item::Fault(fault.clone()));
+    }
+}
+
+/// The top-level elements of a valid JSON array text, as text.
+pub fn split_array(json: &str) -> Vec<&str> {
+    let bytes = json.as_bytes();
+    let mut out = Vec::new();
+    let (mut depth, mut in_string, mut escaped, mut start) = (0usize, false, false, 1usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 && i > start {
+                    out.push(json[start..i].trim());
+                }
+            }
+            b',' if depth == 1 => {
+                out.push(json[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
