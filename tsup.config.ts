@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'ts/index.ts' },
+  // cli: the `ringstream` command (bin/ringstream.js loads dist/cli.js).
+  entry: { index: 'ts/index.ts', cli: 'ts/cli/main.ts' },
   format: ['cjs', 'esm'],
   dts: true,
   sourcemap: true,

@@ -108,7 +108,9 @@ export class CustomCursor implements BatchCursor {
       this.asyncIterator = (this.source as Readable)[Symbol.asyncIterator]()
     }
     const queue = this.queue
-    while (queue.size < this.batchSize && !this.inputEnded) {
+    // Hand out what one chunk produced rather than waiting for a full batch: a byte stream may
+    // be a live feed (`tail -f … | ringstream cat -`), whose records must not wait.
+    while (queue.isEmpty && !this.inputEnded) {
       const step = await (this.asyncIterator as AsyncIterator<unknown>).next()
       if (step.done) {
         this.inputEnded = true

@@ -1,0 +1,24 @@
+import type { Command } from '../command'
+import { eachRecord } from '../each-record'
+
+export const count: Command = {
+  name: 'count',
+  summary: 'count the records (after --where, --skip, --limit)',
+  usage: 'ringstream count INPUT… [options]',
+  description: [
+    'Reads the whole input and prints how many records it holds, or how many match --where. Bad records are not counted; they are summed up on stderr (exit code 3).',
+  ],
+  examples: ['ringstream count events', "ringstream count events --where 'status >= 500 and method == \"POST\"'", 'cat x.csv | ringstream count - --format csv'],
+  async run(context) {
+    let n = 0
+    await eachRecord(
+      context.records(),
+      context.async,
+      () => {
+        n++
+      },
+      () => false,
+    )
+    context.out.write(`${n}\n`)
+  },
+}
