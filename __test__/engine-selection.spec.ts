@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -55,13 +55,8 @@ describe.runIf(built)('a package whose native binary cannot load', () => {
   /** Runs a script and keeps stderr even when it succeeds (warnings go there). */
   function execRun(script: string, env: Record<string, string> = {}) {
     const { RINGSTREAM_ENGINE: _ignored, ...inherited } = process.env
-    const out = join(dir, `stderr-${Math.random().toString(36).slice(2)}.txt`)
-    const stdout = execFileSync('/bin/sh', ['-c', `"${process.execPath}" -e "$SCRIPT" 2> "${out}"`], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...inherited, ...env, SCRIPT: script },
-    })
-    const stderr = readFileSync(out, 'utf8')
-    return { stdout, stderr }
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { ...inherited, ...env } })
+    if (result.error) throw result.error
+    return { stdout: result.stdout, stderr: result.stderr }
   }
 })
