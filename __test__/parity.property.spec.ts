@@ -19,16 +19,24 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     errors: Array<Pick<ItemError, 'code' | 'line' | 'byteOffset' | 'excerpt' | 'kind' | 'stage'>>
   }
 
-  const read = (path: string, engine: 'ts' | 'native', options: ReadOptions): Reading => {
+  /** `handoff` picks the native engine's hand-off (RINGSTREAM_NATIVE_HANDOFF, read per file). */
+  const read = (path: string, engine: 'ts' | 'native', options: ReadOptions, handoff = ''): Reading => {
     const errors: Reading['errors'] = []
-    const records = [
-      ...stream<unknown>(path, {
-        ...options,
-        engine,
-        onError: (e) => void errors.push({ code: e.code, line: e.line, byteOffset: e.byteOffset, excerpt: e.excerpt, kind: e.kind, stage: e.stage }),
-      }),
-    ]
-    return { records, errors }
+    const saved = process.env.RINGSTREAM_NATIVE_HANDOFF
+    process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
+    try {
+      const records = [
+        ...stream<unknown>(path, {
+          ...options,
+          engine,
+          onError: (e) => void errors.push({ code: e.code, line: e.line, byteOffset: e.byteOffset, excerpt: e.excerpt, kind: e.kind, stage: e.stage }),
+        }),
+      ]
+      return { records, errors }
+    } finally {
+      if (saved === undefined) delete process.env.RINGSTREAM_NATIVE_HANDOFF
+      else process.env.RINGSTREAM_NATIVE_HANDOFF = saved
+    }
   }
 
   interface ReadOptions {
@@ -42,9 +50,12 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
   const compare = (bytes: Uint8Array, options: ReadOptions) => {
     const path = tmp.file(`input-${fileNumber++}.${options.format}`, bytes)
     const ts = read(path, 'ts', options)
-    const native = read(path, 'native', options)
-    expect(native.errors).toEqual(ts.errors)
-    expect(native.records).toEqual(ts.records)
+    // Both hand-offs, whichever is the format's default (ts/engine/native/handoff.ts).
+    for (const handoff of ['json', 'columnar']) {
+      const native = read(path, 'native', options, handoff)
+      expect(native.errors, handoff).toEqual(ts.errors)
+      expect(native.records, handoff).toEqual(ts.records)
+    }
   }
 
   const encoder = new TextEncoder()

@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use napi::bindgen_prelude::AsyncTask;
-use napi::{Env, Error, JsTypedArray, Result, Task, TypedArrayType};
+use napi::{Either, Env, Error, JsTypedArray, Result, Task, TypedArrayType};
 use napi_derive::napi;
 use ringstream_core::{
-    estimate_memory, Batch, BatchOptions, Compression, Format, ParseOptions, ReadError, Reader,
-    ReaderConfig, ValueTypes,
+    estimate_memory, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder, Compression, Fault,
+    Format, ParseOptions, ReadError, Reader, ReaderConfig, ValueTypes,
 };
 
 /// Options of one native reader, validated and defaulted by the TypeScript facade.
@@ -28,6 +28,8 @@ pub struct NativeReaderOptions {
     pub batch_size: u32,
     pub buffer_size: u32,
     pub queue_depth: Option<u32>,
+    /// How batches cross into JavaScript: `"json"` (the default) or `"columnar"`.
+    pub handoff: Option<String>,
 }
 
 /// A bad record, as the facade's `SourceFault` plus its place in the batch.
@@ -51,11 +53,80 @@ pub struct NativeBatch {
     pub faults: Vec<NativeFault>,
 }
 
+/// One batch in columns (see `ColumnarBatch` in the core for the layout). Every array is a
+/// copy in memory V8 owns.
+#[napi(object)]
+pub struct NativeColumnarBatch {
+    /// Values per record.
+    pub width: u32,
+    /// The header names, in the first batch after the header was read.
+    pub names: Option<Vec<String>>,
+    /// The text of the text and JSON values, UTF-8.
+    #[napi(ts_type = "Uint8Array")]
+    pub text: JsTypedArray,
+    /// Byte offset of each record's text in `text`, plus the end.
+    #[napi(ts_type = "Uint32Array")]
+    pub row_starts: JsTypedArray,
+    /// 1 when a record's text is all ASCII.
+    #[napi(ts_type = "Uint8Array")]
+    pub row_ascii: JsTypedArray,
+    /// Where each value's text ends, in UTF-16 units from its record's start.
+    #[napi(ts_type = "Uint32Array")]
+    pub ends: JsTypedArray,
+    /// Each value's kind, or empty when every value is text.
+    #[napi(ts_type = "Uint8Array")]
+    pub kinds: JsTypedArray,
+    #[napi(ts_type = "Float64Array")]
+    pub numbers: JsTypedArray,
+    /// `2 × n` numbers: the records' lines, then their byte offsets.
+    #[napi(ts_type = "Float64Array")]
+    pub positions: JsTypedArray,
+    pub faults: Vec<NativeFault>,
+}
+
+/// A batch in the hand-off the reader was opened with.
+pub type AnyNativeBatch = Either<NativeBatch, NativeColumnarBatch>;
+
+/// A reader of either hand-off.
+pub enum AnyReader {
+    Json(Reader<Batch>),
+    Columnar(Reader<ColumnarBatch>),
+}
+
+/// A batch of either hand-off, before conversion.
+pub enum AnyBatch {
+    Json(Batch),
+    Columnar(ColumnarBatch),
+}
+
+impl AnyReader {
+    fn next_batch(&mut self) -> std::result::Result<Option<AnyBatch>, ReadError> {
+        Ok(match self {
+            AnyReader::Json(reader) => reader.next_batch()?.map(AnyBatch::Json),
+            AnyReader::Columnar(reader) => reader.next_batch()?.map(AnyBatch::Columnar),
+        })
+    }
+
+    fn close(&mut self) {
+        match self {
+            AnyReader::Json(reader) => reader.close(),
+            AnyReader::Columnar(reader) => reader.close(),
+        }
+    }
+
+    fn bytes_read(&self) -> u64 {
+        match self {
+            AnyReader::Json(reader) => reader.bytes_read(),
+            AnyReader::Columnar(reader) => reader.bytes_read(),
+        }
+    }
+}
+
 /// Reads one file on a producer thread. `nextBatchSync` blocks the calling thread;
 /// `nextBatch` waits on libuv's thread pool and resolves a promise.
 #[napi]
 pub struct NativeReader {
-    reader: Arc<Mutex<Reader>>,
+    reader: Arc<Mutex<AnyReader>>,
 }
 
 #[napi]
@@ -63,19 +134,26 @@ impl NativeReader {
     #[napi(constructor)]
     pub fn new(options: NativeReaderOptions) -> Result<NativeReader> {
         let config = reader_config(&options)?;
-        let reader = Reader::open(config).map_err(read_error)?;
+        let reader = match options.handoff.as_deref().unwrap_or("json") {
+            "json" => AnyReader::Json(Reader::open(config).map_err(read_error)?),
+            "columnar" => {
+                let encoder = ColumnarEncoder::new(config.parse.types);
+                AnyReader::Columnar(Reader::open_with(config, encoder).map_err(read_error)?)
+            }
+            other => return Err(invalid(format!("unknown handoff {other:?}"))),
+        };
         Ok(NativeReader { reader: Arc::new(Mutex::new(reader)) })
     }
 
     /// The next batch, or `null` at the end.
     #[napi]
-    pub fn next_batch_sync(&self, env: Env) -> Result<Option<NativeBatch>> {
+    pub fn next_batch_sync(&self, env: Env) -> Result<Option<AnyNativeBatch>> {
         let batch = lock(&self.reader)?.next_batch().map_err(read_error)?;
         batch.map(|b| to_js(&env, b)).transpose()
     }
 
     /// The next batch without blocking the JavaScript thread.
-    #[napi(ts_return_type = "Promise<NativeBatch | null>")]
+    #[napi(ts_return_type = "Promise<NativeBatch | NativeColumnarBatch | null>")]
     pub fn next_batch(&self) -> AsyncTask<NextBatch> {
         AsyncTask::new(NextBatch { reader: Arc::clone(&self.reader) })
     }
@@ -106,12 +184,12 @@ pub fn native_memory_bytes(options: NativeReaderOptions, average_record_bytes: f
 }
 
 pub struct NextBatch {
-    reader: Arc<Mutex<Reader>>,
+    reader: Arc<Mutex<AnyReader>>,
 }
 
 impl Task for NextBatch {
-    type Output = Option<Batch>;
-    type JsValue = Option<NativeBatch>;
+    type Output = Option<AnyBatch>;
+    type JsValue = Option<AnyNativeBatch>;
 
     fn compute(&mut self) -> Result<Self::Output> {
         lock(&self.reader)?.next_batch().map_err(read_error)
@@ -122,9 +200,46 @@ impl Task for NextBatch {
     }
 }
 
-fn to_js(env: &Env, batch: Batch) -> Result<NativeBatch> {
-    let faults = batch
-        .faults
+fn to_js(env: &Env, batch: AnyBatch) -> Result<AnyNativeBatch> {
+    match batch {
+        AnyBatch::Json(batch) => json_to_js(env, batch).map(Either::A),
+        AnyBatch::Columnar(batch) => columnar_to_js(env, batch).map(Either::B),
+    }
+}
+
+fn json_to_js(env: &Env, batch: Batch) -> Result<NativeBatch> {
+    // The core validated every record as UTF-8 JSON, so the lossy path never replaces anything.
+    let json = String::from_utf8(batch.json)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok(NativeBatch {
+        json,
+        positions: positions(env, &batch.lines, &batch.byte_offsets)?,
+        faults: faults(batch.faults),
+    })
+}
+
+fn columnar_to_js(env: &Env, batch: ColumnarBatch) -> Result<NativeColumnarBatch> {
+    if batch.offsets_overflow {
+        return Err(Error::from_reason(
+            "ERR_IO: a batch of more than 4 GiB of text cannot be handed to JavaScript",
+        ));
+    }
+    Ok(NativeColumnarBatch {
+        width: batch.width as u32,
+        names: batch.names,
+        text: copy_bytes(env, &batch.text)?,
+        row_starts: copy_array(env, batch.row_starts.len(), batch.row_starts.iter().copied())?,
+        row_ascii: copy_bytes(env, &batch.row_ascii)?,
+        ends: copy_array(env, batch.ends.len(), batch.ends.iter().copied())?,
+        kinds: copy_bytes(env, &batch.kinds)?,
+        numbers: copy_array(env, batch.numbers.len(), batch.numbers.iter().copied())?,
+        positions: positions(env, &batch.lines, &batch.byte_offsets)?,
+        faults: faults(batch.faults),
+    })
+}
+
+fn faults(faults: Vec<(usize, Fault)>) -> Vec<NativeFault> {
+    faults
         .into_iter()
         .map(|(index, fault)| NativeFault {
             index: index as u32,
@@ -134,27 +249,63 @@ fn to_js(env: &Env, batch: Batch) -> Result<NativeBatch> {
             excerpt: fault.excerpt,
             detail: fault.detail,
         })
-        .collect();
-    // The core validated every record as UTF-8 JSON, so the lossy path never replaces anything.
-    let json = String::from_utf8(batch.json)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok(NativeBatch { json, positions: positions(env, &batch.lines, &batch.byte_offsets)?, faults })
+        .collect()
 }
 
-/// Copies the positions into memory V8 owns. An external buffer over the Rust vectors would be
-/// freed by a finalizer that Node runs only on an event-loop turn, which a `for…of` loop never
-/// yields: memory would grow with the file.
+/// Copies the positions into memory V8 owns: the lines, then the byte offsets.
 fn positions(env: &Env, lines: &[f64], byte_offsets: &[u64]) -> Result<JsTypedArray> {
-    let n = lines.len();
-    let mut buffer = env.create_arraybuffer(16 * n)?;
+    let numbers = lines.iter().copied().chain(byte_offsets.iter().map(|&o| o as f64));
+    copy_array(env, lines.len() + byte_offsets.len(), numbers)
+}
+
+// Batches cross as copies in memory V8 owns, never as external buffers over Rust memory: Node
+// frees an external buffer in a finalizer that runs only on an event-loop turn, which a
+// `for…of` loop never yields, so memory would grow with the file.
+
+/// An element of a typed array.
+trait Element: Copy {
+    const TYPE: TypedArrayType;
+    const SIZE: usize;
+    fn write(self, slot: &mut [u8]);
+}
+
+impl Element for u32 {
+    const TYPE: TypedArrayType = TypedArrayType::Uint32;
+    const SIZE: usize = 4;
+    fn write(self, slot: &mut [u8]) {
+        slot.copy_from_slice(&self.to_ne_bytes());
+    }
+}
+
+impl Element for f64 {
+    const TYPE: TypedArrayType = TypedArrayType::Float64;
+    const SIZE: usize = 8;
+    fn write(self, slot: &mut [u8]) {
+        slot.copy_from_slice(&self.to_ne_bytes());
+    }
+}
+
+/// Copies the `len` values of `values` into a new typed array.
+fn copy_array<T: Element>(
+    env: &Env,
+    len: usize,
+    values: impl Iterator<Item = T>,
+) -> Result<JsTypedArray> {
+    let mut buffer = env.create_arraybuffer(T::SIZE * len)?;
     {
         let bytes: &mut [u8] = buffer.as_mut();
-        let numbers = lines.iter().copied().chain(byte_offsets.iter().map(|&o| o as f64));
-        for (slot, value) in bytes.chunks_exact_mut(8).zip(numbers) {
-            slot.copy_from_slice(&value.to_ne_bytes());
+        for (slot, value) in bytes.chunks_exact_mut(T::SIZE).zip(values) {
+            value.write(slot);
         }
     }
-    buffer.into_raw().into_typedarray(TypedArrayType::Float64, 2 * n, 0)
+    buffer.into_raw().into_typedarray(T::TYPE, len, 0)
+}
+
+/// Copies `bytes` into a new `Uint8Array`.
+fn copy_bytes(env: &Env, bytes: &[u8]) -> Result<JsTypedArray> {
+    let mut buffer = env.create_arraybuffer(bytes.len())?;
+    buffer.as_mut().copy_from_slice(bytes);
+    buffer.into_raw().into_typedarray(TypedArrayType::Uint8, bytes.len(), 0)
 }
 
 fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
@@ -197,7 +348,7 @@ fn single_byte(value: &str, name: &str) -> Result<u8> {
     }
 }
 
-fn lock(reader: &Mutex<Reader>) -> Result<MutexGuard<'_, Reader>> {
+fn lock(reader: &Mutex<AnyReader>) -> Result<MutexGuard<'_, AnyReader>> {
     reader.lock().map_err(|_| Error::from_reason("ERR_IO: a previous read panicked"))
 }
 

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { RingstreamError } from '../errors'
-import type { Engine, EngineBatch, ErrorCodeOfEngine, FileBatchReader, FileReadRequest, SourceFault } from './types'
+import type { NativeBatch } from './native/batch-types'
+import { createBatchDecoder, type Handoff, handoffFor } from './native/handoff'
+import type { Engine, EngineBatch, ErrorCodeOfEngine, FileBatchReader, FileReadRequest } from './types'
 
 export type NativeLoad = { engine: Engine; reason: null } | { engine: null; reason: string }
 
@@ -24,13 +26,7 @@ interface NativeReaderOptions {
   batchSize: number
   bufferSize: number
   queueDepth?: number
-}
-
-interface NativeBatch {
-  json: string
-  /** The records' lines, then their byte offsets. */
-  positions: Float64Array
-  faults: Array<SourceFault & { index: number }>
+  handoff?: Handoff
 }
 
 interface NativeReaderHandle {
@@ -87,6 +83,7 @@ function findBinding(): string | null {
 class NativeFileReader implements FileBatchReader {
   private handle: NativeReaderHandle | null = null
   private closed = false
+  private readonly toEngineBatch = createBatchDecoder()
 
   constructor(
     private readonly binding: NativeBinding,
@@ -100,7 +97,8 @@ class NativeFileReader implements FileBatchReader {
   nextBatchSync(): EngineBatch | null {
     const reader = this.open()
     if (reader === null) return null
-    return toEngineBatch(call(() => reader.nextBatchSync()))
+    const batch = call(() => reader.nextBatchSync())
+    return batch === null ? null : this.toEngineBatch(batch)
   }
 
   async nextBatch(): Promise<EngineBatch | null> {
@@ -112,7 +110,7 @@ class NativeFileReader implements FileBatchReader {
     } catch (error) {
       throw fromNative(error)
     }
-    return toEngineBatch(batch)
+    return batch === null ? null : this.toEngineBatch(batch)
   }
 
   close(): void {
@@ -139,22 +137,7 @@ function nativeOptions(r: FileReadRequest): NativeReaderOptions {
     maxRecordBytes: r.maxRecordBytes,
     batchSize: r.batchSize,
     bufferSize: r.bufferSize,
-  }
-}
-
-/**
- * The hand-off: the core frames a batch as one JSON array text and V8's `JSON.parse` builds the
- * records (see bench/README.md for the measurement behind this choice). Records built this way
- * are fresh objects and strings that keep no reference to the batch text.
- */
-function toEngineBatch(batch: NativeBatch | null): EngineBatch | null {
-  if (batch === null) return null
-  const n = batch.positions.length / 2
-  return {
-    records: JSON.parse(batch.json) as unknown[],
-    lines: batch.positions.subarray(0, n),
-    byteOffsets: batch.positions.subarray(n),
-    faults: batch.faults,
+    handoff: handoffFor(r.format),
   }
 }
 

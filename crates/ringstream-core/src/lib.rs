@@ -11,7 +11,8 @@
 //! - [`CarryBuffer`]: the fixed-capacity read buffer in which a record split by a read is
 //!   carried over; it grows for a long record (up to `max_record_bytes`) and shrinks back.
 //! - The parsers (private; selected by [`Format`]) hand records and [`Fault`]s to a
-//!   [`BatchEncoder`]; [`JsonTextEncoder`] frames a batch as one JSON array text.
+//!   [`BatchEncoder`]; [`JsonTextEncoder`] frames a batch as one JSON array text,
+//!   [`ColumnarEncoder`] as columns of values (text blob, offsets, kinds, numbers).
 //! - [`BatchReader`] drives it all on the calling thread; [`Reader`] runs a `BatchReader` on a
 //!   producer thread feeding a bounded queue of batches.
 //!
@@ -39,6 +40,7 @@
 
 mod batch_reader;
 mod carry_buffer;
+mod columnar;
 mod config;
 mod csv;
 mod encode;
@@ -62,6 +64,7 @@ mod utf8_stream;
 
 pub use batch_reader::{read_all, BatchReader};
 pub use carry_buffer::CarryBuffer;
+pub use columnar::{ColumnarBatch, ColumnarEncoder, ValueKind};
 pub use config::{
     BatchOptions, Format, ParseOptions, ReaderConfig, ValueTypes, DEFAULT_BATCH_SIZE,
     DEFAULT_BUFFER_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_QUEUE_DEPTH,

@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type ItemError, stream, type StreamOptions } from '../ts/index'
+import { ENGINES } from './support/engines'
+import { bundleLibrary } from './support/bundle'
+import { makeTempDir } from './support/temp'
+
+const execFileAsync = promisify(execFile)
+
+/**
+ * The native engine's two hand-offs (ts/engine/native/handoff.ts) must give the TS engine's
+ * records, whichever is the default for a format. The parity property test covers random input;
+ * these cases aim at what the columnar decoder does on its own: code generated from header
+ * names, `__proto__`, headers too wide to generate, the header arriving in a later batch than
+ * the first, and a process where code cannot be generated at all.
+ */
+describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
+  const tmp = makeTempDir('ringstream-handoff-')
+  afterAll(() => tmp.remove())
+  afterEach(() => {
+    delete process.env.RINGSTREAM_NATIVE_HANDOFF
+  })
+
+  interface Reading {
+    records: unknown[]
+    errors: Array<Pick<ItemError, 'code' | 'line' | 'byteOffset' | 'excerpt'>>
+  }
+
+  const read = (path: string, engine: 'ts' | 'native', options: StreamOptions = {}, handoff = ''): Reading => {
+    process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
+    const errors: Reading['errors'] = []
+    const records = [...stream(path, { ...options, engine, onError: (e) => void errors.push({ code: e.code, line: e.line, byteOffset: e.byteOffset, excerpt: e.excerpt }) })]
+    return { records, errors }
+  }
+
+  /** Reads `path` with the TS engine and with each hand-off; they must agree, keys in order. */
+  const agree = (path: string, options: StreamOptions = {}): Reading => {
+    const ts = read(path, 'ts', options)
+    for (const handoff of ['json', 'columnar']) {
+      const native = read(path, 'native', options, handoff)
+      expect(native.errors, handoff).toEqual(ts.errors)
+      expect(native.records, handoff).toEqual(ts.records)
+      expect(native.records.map((r) => Object.keys(r as object)), handoff).toEqual(ts.records.map((r) => Object.keys(r as object)))
+      native.records.forEach((record, i) => expect(Object.getPrototypeOf(record), handoff).toBe(Object.getPrototypeOf(ts.records[i])))
+    }
+    return ts
+  }
+
+  /** Header names that would be code, or special keys, if they were not treated as data. */
+  const TRICKY_NAMES = [
+    '"); throw new Error("injected"); ("',
+    "'); throw 1; ('",
+    '`${process.exit(3)}`',
+    '\\',
+    '}; process.exit(4); {',
+    '__proto__',
+    'constructor',
+    'toString',
+    '0',
+    '01',
+    '',
+    'a',
+    'a',
+    'é😀',
+    'line\u2028separator',
+    'x\ny',
+  ]
+  const csvCell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value)
+  const trickyCsv = () =>
+    [
+      TRICKY_NAMES.map(csvCell).join(','),
+      TRICKY_NAMES.map((_, k) => String(k)).join(','),
+      TRICKY_NAMES.map((_, k) => (k % 3 === 0 ? 'Zürich' : k % 3 === 1 ? '-0' : 'a value longer than thirteen')).join(','),
+      TRICKY_NAMES.map((_, k) => (k % 2 === 0 ? '' : 'TRUE')).join(','),
+    ].join('\n') + '\n'
+
+  it.each(['string', 'infer'] as const)('treats header names as data, `__proto__` as an own key (types %s)', (types) => {
+    const path = tmp.file(`tricky-${types}.csv`, trickyCsv())
+    const { records } = agree(path, { types })
+    expect(records).toHaveLength(3)
+    const first = records[0] as Record<string, unknown>
+    expect(Object.prototype.hasOwnProperty.call(first, '__proto__')).toBe(true)
+    expect(first['__proto__']).toBe(types === 'infer' ? 5 : '5')
+    expect(Object.getPrototypeOf(first)).toBe(Object.prototype)
+    expect(first['"); throw new Error("injected"); ("']).toBe(types === 'infer' ? 0 : '0')
+    if (types === 'infer') expect(Object.is((records[1] as Record<string, unknown>)['}; process.exit(4); {'], -0)).toBe(true)
+  })
+
+  it('reads headerless records as arrays, inferred or not', () => {
+    const path = tmp.file('arrays.csv', 'x,1,-0\né,true,\n"a long, quoted value",007,1e400\n')
+    agree(path, { header: false })
+    const { records } = agree(path, { header: false, types: 'infer' })
+    expect(records[0]).toEqual(['x', 1, -0])
+    expect(Object.is((records[0] as unknown[])[2], -0)).toBe(true)
+  })
+
+  it('builds records wider than a generated constructor with a loop', () => {
+    const width = 1500
+    const names = Array.from({ length: width }, (_, k) => (k === 700 ? '__proto__' : `c${k % 1000}`))
+    const row = (r: number) => Array.from({ length: width }, (_, k) => (k % 5 === 0 ? `${r}.${k}` : k % 5 === 1 ? 'ü' : `v${k}`)).join(',')
+    const path = tmp.file('wide.csv', [names.join(','), row(1), row(2)].join('\n'))
+    const { records } = agree(path, { types: 'infer' })
+    expect(Object.keys(records[0] as object)).toHaveLength(width)
+    agree(path, { header: false })
+  })
+
+  it('keeps the header when it arrives in a later batch than the first, and across batches', () => {
+    // Two lines of invalid UTF-8 before the header: with batchSize 1 they are handed off before it.
+    const rows = Array.from({ length: 20 }, (_, k) => `${k},${k % 2 ? 'Zürich' : 'Oslo'}`)
+    const bytes = Buffer.concat([Buffer.from([0xff, 0x0a, 0x61, 0xfe, 0x0a]), Buffer.from(['id,city', ...rows].join('\n'))])
+    const path = tmp.file('late-header.csv', bytes)
+    for (const batchSize of [1, 2, 3, 7]) agree(path, { batchSize, types: 'infer', bufferSize: 16 })
+  })
+
+  it('gives the same records through `for await`', async () => {
+    const path = tmp.file('async.csv', trickyCsv())
+    const expected = read(path, 'ts').records
+    for (const handoff of ['json', 'columnar']) {
+      process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
+      const records: unknown[] = []
+      for await (const record of stream(path, { engine: 'native', batchSize: 2 })) records.push(record)
+      expect(records, handoff).toEqual(expected)
+    }
+  })
+
+  it('reads JSON Lines and JSON arrays through either hand-off', () => {
+    agree(tmp.file('values.jsonl', '{"a":"é","__proto__":1}\nnot json\n[1,-0,"x"]\n"😀"\n'))
+    agree(tmp.file('values.json', '[{"a":1}, 2, x, "Zürich"'))
+  })
+
+  it('rejects an unknown RINGSTREAM_NATIVE_HANDOFF when a file is opened', () => {
+    const path = tmp.file('any.csv', 'a\n1\n')
+    process.env.RINGSTREAM_NATIVE_HANDOFF = 'xml'
+    expect(() => [...stream(path, { engine: 'native' })]).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
+  })
+
+  describe('where code cannot be generated from strings', () => {
+    let bundle = ''
+    beforeAll(() => {
+      bundle = bundleLibrary('handoff.cjs')
+    })
+
+    it('builds the same records with a loop', async () => {
+      const path = tmp.file('no-eval.csv', trickyCsv())
+      const child = `
+        const { stream } = require(process.argv[1])
+        const read = (types) => [...stream(process.argv[2], { engine: 'native', types })].map((r) => [Object.keys(r), Object.values(r), Object.getPrototypeOf(r) === Object.prototype])
+        process.stdout.write(JSON.stringify([read('string'), read('infer')]))`
+      const { stdout } = await execFileAsync(process.execPath, ['--disallow-code-generation-from-strings', '-e', child, bundle, path], {
+        env: { ...process.env, RINGSTREAM_NATIVE_HANDOFF: 'columnar' },
+      })
+      const shape = (types: 'string' | 'infer') => read(path, 'ts', { types }).records.map((r) => [Object.keys(r as object), Object.values(r as object), true])
+      expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify([shape('string'), shape('infer')])))
+    })
+  })
+})

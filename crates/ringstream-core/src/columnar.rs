@@ -1,0 +1,504 @@
+//! The second hand-off encoding: a batch as columns of values that JavaScript turns into
+//! records without a JSON parser.
+//!
+//! A [`ColumnarBatch`] holds every record as `width` values, record after record. The text of
+//! the text values is laid end to end in one UTF-8 blob; numbers are already parsed into `f64`;
+//! `true`, `false` and `null` are only a kind. JavaScript decodes the blob (once per batch, or
+//! once per record when a record needs it: see `ts/engine/native/columnar-batch.ts`) and builds
+//! each record with a constructor made once per header, so no value is scanned twice and no
+//! key is parsed per record.
+//!
+//! It fits CSV/TSV, whose records are flat. A JSON Lines line or JSON array element is carried
+//! as one value of kind [`ValueKind::Json`] (its text, for `JSON.parse`), so the encoder takes
+//! every format, but nested values gain nothing from columns.
+
+use crate::config::ValueTypes;
+use crate::encode::{BatchEncoder, CsvFields};
+use crate::fault::Fault;
+use crate::infer::{infer_value_bytes, InferredValue};
+
+/// What one value of a [`ColumnarBatch`] is: `kinds[i] == kind as u8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum ValueKind {
+    /// A string: its text is in the blob.
+    Text = 0,
+    /// A number: the next entry of `numbers`.
+    Number = 1,
+    /// `true`.
+    True = 2,
+    /// `false`.
+    False = 3,
+    /// `null`.
+    Null = 4,
+    /// A whole JSON value (a JSON Lines line or JSON array element): its text is in the blob,
+    /// valid for `JSON.parse`.
+    Json = 5,
+}
+
+/// One batch of records as columns, with their positions and the faults between them.
+///
+/// Record `r` is values `r × width .. (r + 1) × width`. For value `i`:
+///
+/// - its kind is `kinds[i]` (a [`ValueKind`]), or [`ValueKind::Text`] when `kinds` is empty
+///   (no value of the batch is anything else);
+/// - its text, for a text or JSON value, is the part of its record's text from the end of the
+///   value before it in the record (or the record's start) to `ends[i]`; `ends` count UTF-16
+///   code units from the start of the record's text, which is what JavaScript's `slice` takes
+///   on the decoded record. A value without text ends where the one before it ends;
+/// - a number is the next entry of `numbers`, in value order.
+///
+/// Record `r`'s text is `text[row_starts[r] .. row_starts[r + 1]]` (byte offsets), and
+/// `row_ascii[r]` is 1 when it is all ASCII (then bytes and UTF-16 units are the same, so a
+/// value's offsets also index the blob decoded as Latin-1 at once), else 0.
+///
+/// ```
+/// use ringstream_core::{BatchEncoder, ColumnarEncoder, CsvFields, ValueKind, ValueTypes};
+/// let mut encoder = ColumnarEncoder::new(ValueTypes::Infer);
+/// encoder.csv_header(&["id".to_string(), "city".to_string()]);
+/// encoder.csv_record(&CsvFields::new("7Zürich", &[1, 8]), 2, 8);
+/// encoder.csv_record(&CsvFields::new("-0", &[2, 2]), 3, 18);
+/// let batch = encoder.take_batch(24);
+/// assert_eq!(batch.width, 2);
+/// assert_eq!(batch.names.as_deref(), Some(&["id".to_string(), "city".to_string()][..]));
+/// assert_eq!(batch.text, "Zürich".as_bytes());
+/// assert_eq!(batch.row_starts, [0, 7, 7]);
+/// assert_eq!(batch.row_ascii, [0, 1]);
+/// assert_eq!(batch.ends, [0, 6, 0, 0]); // "Zürich" is 6 UTF-16 units
+/// let kinds = [ValueKind::Number, ValueKind::Text, ValueKind::Number, ValueKind::Null];
+/// assert_eq!(batch.kinds, kinds.map(|k| k as u8));
+/// assert_eq!(batch.numbers, [7.0, -0.0]);
+/// assert!(batch.numbers[1].is_sign_negative());
+/// assert_eq!(batch.lines, [2.0, 3.0]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnarBatch {
+    /// Values per record: the file's field count (1 for JSON values).
+    pub width: usize,
+    /// The CSV header names, in the first batch handed off after the header was read (and in
+    /// no other), so JavaScript builds its record constructor once per file.
+    pub names: Option<Vec<String>>,
+    /// The text of every text and JSON value, record after record, as UTF-8.
+    pub text: Vec<u8>,
+    /// Byte offset in `text` where each record's text starts, plus one entry for the end: one
+    /// more entry than there are records.
+    pub row_starts: Vec<u32>,
+    /// 1 when the record's text is all ASCII, else 0; one entry per record.
+    pub row_ascii: Vec<u8>,
+    /// Where each value's text ends, in UTF-16 units from its record's start.
+    pub ends: Vec<u32>,
+    /// Each value's [`ValueKind`] as `u8`, or empty when every value is text.
+    pub kinds: Vec<u8>,
+    /// The number values, in value order.
+    pub numbers: Vec<f64>,
+    /// 1-based line of each record (as `f64`, exact below 2^53, to hand to JS as is).
+    pub lines: Vec<f64>,
+    /// 0-based byte offset of each record in the decompressed file.
+    pub byte_offsets: Vec<u64>,
+    /// Faults in input order, each with the number of records of this batch before it.
+    pub faults: Vec<(usize, Fault)>,
+    /// Raw bytes read from the file when the batch was handed off.
+    pub bytes_read: u64,
+    /// Whether an offset passed `u32::MAX` (a batch whose text passed 4 GiB), so the offsets
+    /// are wrong. A batch's text stays below 4 GiB while `max_batch_bytes` and
+    /// `max_record_bytes` stay below 2 GiB (the facade allows at most 2^31 − 1), and
+    /// JavaScript strings are shorter than that anyway; a binding must refuse such a batch.
+    pub offsets_overflow: bool,
+}
+
+impl ColumnarBatch {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether the batch holds no record (it may still hold faults).
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The kind of value `index`.
+    pub fn kind(&self, index: usize) -> ValueKind {
+        match self.kinds.get(index) {
+            Some(1) => ValueKind::Number,
+            Some(2) => ValueKind::True,
+            Some(3) => ValueKind::False,
+            Some(4) => ValueKind::Null,
+            Some(5) => ValueKind::Json,
+            _ => ValueKind::Text,
+        }
+    }
+}
+
+/// Encodes records as columns. CSV values are typed as `types` says (with
+/// [`ValueTypes::Infer`], numbers are parsed here, by Rust's correctly rounded `f64` parser,
+/// which gives what `Number(text)` gives for the contract's grammar, `-0` included); JSON values
+/// are carried as text.
+///
+/// Every record has the same number of values, the file's width: the header's length, else
+/// the first record's. Parsers only hand over records of that width; a record that is not is
+/// cut to it or filled with empty strings (JSON values: with `null`), so a batch stays
+/// well-formed whatever the caller does.
+#[derive(Debug, Clone)]
+pub struct ColumnarEncoder {
+    types: ValueTypes,
+    width: Option<usize>,
+    names: Option<Vec<String>>,
+    batch: ColumnarBatch,
+    /// Whether `batch.kinds` is kept (it is left empty while every value is text).
+    kinds_kept: bool,
+    /// UTF-16 units of the current record so far.
+    row_units: usize,
+    /// Whether the current record's text is all ASCII so far.
+    row_ascii: bool,
+}
+
+impl ColumnarEncoder {
+    /// An encoder typing CSV values as `types` says.
+    pub fn new(types: ValueTypes) -> ColumnarEncoder {
+        ColumnarEncoder {
+            types,
+            width: None,
+            names: None,
+            batch: ColumnarBatch::default(),
+            kinds_kept: false,
+            row_units: 0,
+            row_ascii: true,
+        }
+    }
+
+    fn begin_record(&mut self, width: usize, line: u64, byte_offset: u64) -> usize {
+        let width = *self.width.get_or_insert(width);
+        let start = self.offset(self.batch.text.len());
+        self.batch.row_starts.push(start);
+        self.batch.lines.push(line as f64);
+        self.batch.byte_offsets.push(byte_offset);
+        self.row_units = 0;
+        self.row_ascii = true;
+        width
+    }
+
+    fn end_record(&mut self) {
+        self.batch.row_ascii.push(u8::from(self.row_ascii));
+    }
+
+    /// `value` as a `u32` offset, flagging the batch when it does not fit.
+    fn offset(&mut self, value: usize) -> u32 {
+        u32::try_from(value).unwrap_or_else(|_| {
+            self.batch.offsets_overflow = true;
+            u32::MAX
+        })
+    }
+
+    fn push_kind(&mut self, kind: ValueKind) {
+        if !self.kinds_kept {
+            if kind == ValueKind::Text {
+                return;
+            }
+            // The values so far were all text; from here on every value has its kind.
+            self.kinds_kept = true;
+            self.batch.kinds.resize(self.batch.ends.len(), ValueKind::Text as u8);
+        }
+        self.batch.kinds.push(kind as u8);
+    }
+
+    /// A value with text (a string, or a JSON value's text).
+    #[inline]
+    fn push_text(&mut self, kind: ValueKind, value: &[u8]) {
+        self.push_kind(kind);
+        self.batch.text.extend_from_slice(value);
+        if value.is_ascii() {
+            self.row_units += value.len();
+        } else {
+            self.row_ascii = false;
+            self.row_units += utf16_len(value);
+        }
+        let end = self.offset(self.row_units);
+        self.batch.ends.push(end);
+    }
+
+    /// A value without text: it ends where the value before it ends.
+    #[inline]
+    fn push_bare(&mut self, kind: ValueKind) {
+        self.push_kind(kind);
+        let end = self.offset(self.row_units);
+        self.batch.ends.push(end);
+    }
+
+    #[inline]
+    fn push_csv_value(&mut self, value: &[u8]) {
+        if self.types == ValueTypes::Infer {
+            match infer_value_bytes(value) {
+                InferredValue::Null => return self.push_bare(ValueKind::Null),
+                InferredValue::Boolean(true) => return self.push_bare(ValueKind::True),
+                InferredValue::Boolean(false) => return self.push_bare(ValueKind::False),
+                InferredValue::Number => {
+                    // The grammar matched, so this parses; if it did not, the text stays.
+                    if let Some(number) = parse_number(value) {
+                        self.batch.numbers.push(number);
+                        return self.push_bare(ValueKind::Number);
+                    }
+                }
+                InferredValue::Text => {}
+            }
+        }
+        self.push_text(ValueKind::Text, value);
+    }
+}
+
+/// The `f64` of a decimal the infer grammar matched, as `Number(text)` gives it.
+fn parse_number(value: &[u8]) -> Option<f64> {
+    std::str::from_utf8(value).ok()?.parse::<f64>().ok()
+}
+
+/// UTF-16 code units of valid UTF-8: one per character, two for one above U+FFFF (a 4-byte
+/// sequence, lead byte `F0`–`F4`).
+fn utf16_len(bytes: &[u8]) -> usize {
+    bytes.iter().map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
+}
+
+impl BatchEncoder for ColumnarEncoder {
+    type Batch = ColumnarBatch;
+
+    fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64) {
+        let width = self.begin_record(1, line, byte_offset);
+        if width > 0 {
+            self.push_text(ValueKind::Json, text);
+            for _ in 1..width {
+                self.push_bare(ValueKind::Null);
+            }
+        }
+        self.end_record();
+    }
+
+    fn csv_header(&mut self, names: &[String]) {
+        self.width.get_or_insert(names.len());
+        self.names = Some(names.to_vec());
+    }
+
+    fn csv_record(&mut self, fields: &CsvFields<'_>, line: u64, byte_offset: u64) {
+        let width = self.begin_record(fields.len(), line, byte_offset);
+        for value in fields.iter_bytes().take(width) {
+            self.push_csv_value(value);
+        }
+        for _ in fields.len()..width {
+            self.push_text(ValueKind::Text, b"");
+        }
+        self.end_record();
+    }
+
+    fn fault(&mut self, fault: Fault) {
+        let index = self.batch.lines.len();
+        self.batch.faults.push((index, fault));
+    }
+
+    fn record_count(&self) -> usize {
+        self.batch.lines.len()
+    }
+
+    fn fault_count(&self) -> usize {
+        self.batch.faults.len()
+    }
+
+    /// Everything but the positions (which every encoding has): the text, 4 bytes per value
+    /// end, 1 per kind, 8 per number and 5 per record (its start and ASCII flag).
+    fn encoded_bytes(&self) -> usize {
+        let b = &self.batch;
+        b.text.len() + 4 * b.ends.len() + b.kinds.len() + 8 * b.numbers.len() + 5 * b.lines.len()
+    }
+
+    fn take_batch(&mut self, bytes_read: u64) -> ColumnarBatch {
+        let end = self.offset(self.batch.text.len());
+        self.batch.row_starts.push(end);
+        self.batch.width = self.width.unwrap_or(0);
+        self.batch.names = self.names.take();
+        self.batch.bytes_read = bytes_read;
+        self.kinds_kept = false;
+        // The next batch starts with room for as much as this one held.
+        let b = &self.batch;
+        let next = ColumnarBatch {
+            text: Vec::with_capacity(b.text.len()),
+            row_starts: Vec::with_capacity(b.row_starts.len()),
+            row_ascii: Vec::with_capacity(b.row_ascii.len()),
+            ends: Vec::with_capacity(b.ends.len()),
+            kinds: Vec::with_capacity(b.kinds.len()),
+            numbers: Vec::with_capacity(b.numbers.len()),
+            lines: Vec::with_capacity(b.lines.len()),
+            byte_offsets: Vec::with_capacity(b.byte_offsets.len()),
+            ..ColumnarBatch::default()
+        };
+        std::mem::replace(&mut self.batch, next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::ErrorCode;
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    /// Value `index` of `batch` as JavaScript would decode it, for the tests.
+    fn value(batch: &ColumnarBatch, index: usize) -> String {
+        let row = index / batch.width;
+        let start_value = row * batch.width;
+        let units_before = |i: usize| if i == start_value { 0 } else { batch.ends[i - 1] as usize };
+        let text = &batch.text[batch.row_starts[row] as usize..batch.row_starts[row + 1] as usize];
+        let units: Vec<u16> = std::str::from_utf8(text).unwrap().encode_utf16().collect();
+        let slice = &units[units_before(index)..batch.ends[index] as usize];
+        let number_index = (0..index).filter(|&i| batch.kind(i) == ValueKind::Number).count();
+        match batch.kind(index) {
+            ValueKind::Text => format!("{:?}", String::from_utf16(slice).unwrap()),
+            ValueKind::Json => String::from_utf16(slice).unwrap(),
+            ValueKind::Number => format!("{:?}", batch.numbers[number_index]),
+            ValueKind::True => "true".into(),
+            ValueKind::False => "false".into(),
+            ValueKind::Null => "null".into(),
+        }
+    }
+
+    fn values(batch: &ColumnarBatch) -> Vec<String> {
+        (0..batch.ends.len()).map(|i| value(batch, i)).collect()
+    }
+
+    #[test]
+    fn strings_keep_no_kinds_and_count_utf16_units() {
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Strings);
+        encoder.csv_header(&header(&["a", "b"]));
+        encoder.csv_record(&CsvFields::new("1😀é", &[1, 7]), 2, 4);
+        encoder.csv_record(&CsvFields::new("xy", &[1, 2]), 3, 12);
+        let batch = encoder.take_batch(16);
+        assert!(batch.kinds.is_empty());
+        assert_eq!(batch.ends, [1, 4, 1, 2]); // 😀 is two units, é one
+        assert_eq!(batch.row_starts, [0, 7, 9]);
+        assert_eq!(batch.row_ascii, [0, 1]);
+        assert_eq!(values(&batch), [r#""1""#, r#""😀é""#, r#""x""#, r#""y""#]);
+        assert_eq!(batch.bytes_read, 16);
+        assert!(!batch.offsets_overflow);
+    }
+
+    #[test]
+    fn inferred_values_follow_the_contract() {
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Infer);
+        let row = ["", "True", "FALSE", "007", "1e400", "-0", "9007199254740993", "2.50", "x"];
+        let text: String = row.concat();
+        let ends: Vec<usize> = row
+            .iter()
+            .scan(0, |end, v| {
+                *end += v.len();
+                Some(*end)
+            })
+            .collect();
+        encoder.csv_record(&CsvFields::new(&text, &ends), 1, 0);
+        let batch = encoder.take_batch(0);
+        assert_eq!(batch.width, 9);
+        assert_eq!(
+            values(&batch),
+            [
+                "null",
+                "true",
+                "false",
+                r#""007""#,
+                r#""1e400""#,
+                "-0.0",
+                r#""9007199254740993""#,
+                "2.5",
+                r#""x""#
+            ]
+        );
+        assert_eq!(batch.text, b"0071e4009007199254740993x");
+    }
+
+    #[test]
+    fn kinds_start_when_the_first_value_is_not_text() {
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Infer);
+        encoder.csv_record(&CsvFields::new("ab", &[1, 2]), 1, 0);
+        encoder.csv_record(&CsvFields::new("c1", &[1, 2]), 2, 4);
+        let batch = encoder.take_batch(8);
+        assert_eq!(batch.kinds, [0, 0, 0, 1]);
+        assert_eq!(values(&batch), [r#""a""#, r#""b""#, r#""c""#, "1.0"]);
+        // The next batch starts over without kinds.
+        encoder.csv_record(&CsvFields::new("de", &[1, 2]), 3, 8);
+        assert!(encoder.take_batch(12).kinds.is_empty());
+    }
+
+    #[test]
+    fn names_come_once_and_width_stays() {
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Strings);
+        encoder.fault(Fault::at(ErrorCode::Parse, 1, 0, "x".into()));
+        let first = encoder.take_batch(2);
+        assert_eq!((first.width, first.names.is_none(), first.row_starts.len()), (0, true, 1));
+        encoder.csv_header(&header(&["a", "b"]));
+        encoder.csv_record(&CsvFields::new("12", &[1, 2]), 3, 6);
+        let second = encoder.take_batch(9);
+        assert_eq!(second.names, Some(header(&["a", "b"])));
+        assert_eq!(second.faults.len(), 0);
+        encoder.csv_record(&CsvFields::new("34", &[1, 2]), 4, 9);
+        let third = encoder.take_batch(12);
+        assert_eq!((third.width, third.names), (2, None));
+    }
+
+    #[test]
+    fn records_of_another_width_are_cut_or_filled() {
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Strings);
+        encoder.csv_header(&header(&["a", "b"]));
+        encoder.csv_record(&CsvFields::new("123", &[1, 2, 3]), 2, 0);
+        encoder.csv_record(&CsvFields::new("4", &[1]), 3, 6);
+        encoder.json_value(b"[5]", 4, 8);
+        let batch = encoder.take_batch(12);
+        assert_eq!(values(&batch), [r#""1""#, r#""2""#, r#""4""#, r#""""#, "[5]", "null"]);
+        assert_eq!(batch.text, b"124[5]");
+    }
+
+    #[test]
+    fn json_values_are_one_value_each() {
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Strings);
+        encoder.fault(Fault::at(ErrorCode::Truncated, 1, 0, String::new()));
+        encoder.json_value(r#"{"a":"é"}"#.as_bytes(), 1, 0);
+        encoder.json_value(b"2", 2, 12);
+        let batch = encoder.take_batch(14);
+        assert_eq!(batch.width, 1);
+        assert_eq!(batch.kinds, [5, 5]);
+        assert_eq!(batch.ends, [9, 1]);
+        assert_eq!(batch.row_ascii, [0, 1]);
+        assert_eq!(values(&batch), [r#"{"a":"é"}"#, "2"]);
+        assert_eq!(batch.faults.iter().map(|f| f.0).collect::<Vec<_>>(), [0]);
+    }
+
+    #[test]
+    fn encoded_bytes_count_every_column() {
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Infer);
+        encoder.csv_record(&CsvFields::new("1ab", &[1, 3]), 1, 0);
+        // text 2 + ends 2 × 4 + kinds 2 + one number 8 + one record 5
+        assert_eq!(encoder.encoded_bytes(), 2 + 8 + 2 + 8 + 5);
+    }
+
+    /// The worst the encoding gets per raw byte of a CSV record, which
+    /// [`estimate_memory`](crate::estimate_memory) counts on: a value costs at most 13 bytes
+    /// (end, kind, number) and every value but the last has a delimiter, every number a digit.
+    #[test]
+    fn encoding_is_at_most_seven_bytes_per_raw_byte() {
+        for (row, ends) in [
+            ("1".repeat(1000), (1..=1000).collect::<Vec<_>>()),
+            (String::new(), vec![0; 1001]),
+            ("x".repeat(1000), (1..=1000).collect::<Vec<_>>()),
+        ] {
+            for types in [ValueTypes::Strings, ValueTypes::Infer] {
+                let mut encoder = ColumnarEncoder::new(types);
+                encoder.csv_record(&CsvFields::new(&row, &ends), 1, 0);
+                // The raw record: the values with a delimiter between each two.
+                let raw = row.len() + ends.len() - 1;
+                assert!(encoder.encoded_bytes() <= 7 * raw + 13, "{types:?} {raw}");
+            }
+        }
+    }
+
+    #[test]
+    fn utf16_lengths() {
+        for text in ["", "a", "é", "€", "😀", "a😀é€"] {
+            assert_eq!(utf16_len(text.as_bytes()), text.encode_utf16().count(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! The columnar hand-off against the JSON text one: random inputs of every format read with
+//! both encoders must give the same records (decoded here as JavaScript decodes them), the same
+//! positions and the same faults.
+
+mod common;
+
+use std::io;
+
+use common::*;
+use proptest::prelude::*;
+use ringstream_core::{
+    BatchOptions, BatchReader, ByteSource, ColumnarBatch, ColumnarEncoder, Compression, Format,
+    ParseOptions, ValueKind, ValueTypes,
+};
+use serde_json::Value;
+
+/// Reads `input` with the columnar encoder.
+fn columnar_batches(
+    input: &[u8],
+    options: &ParseOptions,
+    (buffer_size, chunk, batch_size): (usize, usize, usize),
+) -> Vec<ColumnarBatch> {
+    let source =
+        ByteSource::from_reader(ChunkedReader::new(input, chunk), Compression::None).unwrap();
+    let batch = BatchOptions { batch_size, buffer_size, ..BatchOptions::default() };
+    let encoder = ColumnarEncoder::new(options.types);
+    BatchReader::with_encoder(source, options, &batch, encoder)
+        .collect::<io::Result<Vec<_>>>()
+        .unwrap()
+}
+
+/// The records of a columnar batch, built as `ts/engine/native/columnar-batch.ts` builds them:
+/// objects keyed by the header names (kept from the batch that carried them), or arrays.
+fn decode(batch: &ColumnarBatch, names: &mut Option<Vec<String>>) -> Vec<Value> {
+    if batch.names.is_some() {
+        names.clone_from(&batch.names);
+    }
+    assert_eq!(batch.row_starts.len(), batch.len() + 1);
+    assert_eq!(batch.row_ascii.len(), batch.len());
+    assert_eq!(batch.ends.len(), batch.len() * batch.width);
+    assert!(batch.kinds.is_empty() || batch.kinds.len() == batch.ends.len());
+    assert!(!batch.offsets_overflow);
+    let mut numbers = batch.numbers.iter();
+    let mut records = Vec::new();
+    for row in 0..batch.len() {
+        let text = &batch.text[batch.row_starts[row] as usize..batch.row_starts[row + 1] as usize];
+        let text = std::str::from_utf8(text).unwrap();
+        assert_eq!(batch.row_ascii[row] == 1, text.is_ascii());
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let mut start = 0;
+        let mut values = Vec::new();
+        for index in row * batch.width..(row + 1) * batch.width {
+            let end = batch.ends[index] as usize;
+            let slice = String::from_utf16(&units[start..end]).unwrap();
+            values.push(match batch.kind(index) {
+                ValueKind::Text => Value::String(slice),
+                ValueKind::Json => serde_json::from_str(&slice).unwrap(),
+                ValueKind::Number => number(*numbers.next().unwrap()),
+                ValueKind::True => Value::Bool(true),
+                ValueKind::False => Value::Bool(false),
+                ValueKind::Null => Value::Null,
+            });
+            start = end;
+        }
+        assert_eq!(start, units.len(), "the values cover the record's text");
+        records.push(match (names.as_ref(), batch.kind(row * batch.width)) {
+            (_, ValueKind::Json) => values.swap_remove(0),
+            (Some(names), _) => Value::Object(names.iter().cloned().zip(values).collect()),
+            (None, _) => Value::Array(values),
+        });
+    }
+    assert!(numbers.next().is_none(), "every number is used");
+    records
+}
+
+/// Numbers compared by their `f64` bits, so `-0` differs from `0` and `7` equals `7.0`.
+fn number(value: f64) -> Value {
+    Value::String(format!("number {:?}", value))
+}
+
+fn normalize(value: Value) -> Value {
+    match value {
+        Value::Number(n) => number(n.as_f64().unwrap()),
+        Value::Array(items) => Value::Array(items.into_iter().map(normalize).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, normalize(v))).collect())
+        }
+        other => other,
+    }
+}
+
+/// Items (records with positions, faults) from columnar batches, as `flatten` makes them from
+/// JSON text batches.
+fn flatten_columnar(batches: &[ColumnarBatch]) -> Vec<Item> {
+    let mut names = None;
+    let mut items = Vec::new();
+    for batch in batches {
+        let records = decode(batch, &mut names);
+        assert!(!records.is_empty() || !batch.faults.is_empty(), "empty batch");
+        let mut faults = batch.faults.iter().peekable();
+        for (i, record) in records.into_iter().enumerate() {
+            while let Some((_, fault)) = faults.next_if(|(index, _)| *index <= i) {
+                items.push(f(fault.code, fault.line, fault.byte_offset, &fault.excerpt));
+            }
+            items.push(r(batch.lines[i] as u64, batch.byte_offsets[i], normalize(record)));
+        }
+        for (_, fault) in faults {
+            items.push(f(fault.code, fault.line, fault.byte_offset, &fault.excerpt));
+        }
+    }
+    items
+}
+
+fn normalized(items: Vec<Item>) -> Vec<Item> {
+    items
+        .into_iter()
+        .map(|item| match item {
+            Item::R(line, offset, value) => Item::R(line, offset, normalize(value)),
+            fault => fault,
+        })
+        .collect()
+}
+
+fn both(
+    input: &[u8],
+    options: &ParseOptions,
+    reading: (usize, usize, usize),
+) -> (Vec<Item>, Vec<Item>) {
+    let json = normalized(flatten(&batches(input, options, reading.0, reading.1, reading.2)));
+    let columnar = flatten_columnar(&columnar_batches(input, options, reading));
+    (json, columnar)
+}
+
+fn reading() -> impl Strategy<Value = (usize, usize, usize)> {
+    (prop_oneof![1usize..80, 80usize..5000], prop_oneof![Just(usize::MAX), 1usize..40], 1usize..8)
+}
+
+/// Text made of what CSV and the infer rules care about.
+fn csv_input() -> impl Strategy<Value = Vec<u8>> {
+    let tokens = vec![
+        "a",
+        "b",
+        ",",
+        ",",
+        "\"",
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "é",
+        "😀",
+        "0",
+        "1",
+        "-",
+        ".",
+        "e",
+        "7",
+        "true",
+        "False",
+        "-0",
+        "007",
+        "1e400",
+        "9007199254740993",
+        "__proto__",
+        "\u{2028}",
+    ];
+    (prop::collection::vec(prop::sample::select(tokens), 0..60), any::<bool>()).prop_map(
+        |(tokens, invalid)| {
+            let mut bytes = tokens.concat().into_bytes();
+            if invalid {
+                bytes.insert(bytes.len() / 2, 0xff);
+            }
+            bytes
+        },
+    )
+}
+
+fn json_input() -> impl Strategy<Value = Vec<u8>> {
+    let tokens = vec![
+        "{\"a\":1}",
+        "[1,2]",
+        "\"é😀\"",
+        "-0",
+        "1.5e3",
+        "null",
+        "true",
+        "{",
+        "x",
+        "\n",
+        "\r\n",
+        " ",
+        ",",
+        "[",
+        "]",
+    ];
+    prop::collection::vec(prop::sample::select(tokens), 0..30).prop_map(|t| t.concat().into_bytes())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn csv_records_are_the_same_in_columns(
+        input in csv_input(),
+        header in any::<bool>(),
+        infer in any::<bool>(),
+        tsv in any::<bool>(),
+        reading in reading(),
+    ) {
+        let mut options = ParseOptions::new(if tsv { Format::Tsv } else { Format::Csv });
+        options.delimiter = b',';
+        options.header = header;
+        options.types = if infer { ValueTypes::Infer } else { ValueTypes::Strings };
+        let (json, columnar) = both(&input, &options, reading);
+        prop_assert_eq!(columnar, json);
+    }
+
+    #[test]
+    fn json_values_are_the_same_in_columns(
+        input in json_input(),
+        array in any::<bool>(),
+        reading in reading(),
+    ) {
+        let format = if array { Format::JsonArray } else { Format::JsonLines };
+        let mut input = input;
+        if array {
+            input.insert(0, b'[');
+        }
+        let (json, columnar) = both(&input, &ParseOptions::new(format), reading);
+        prop_assert_eq!(columnar, json);
+    }
+}
+
+#[test]
+fn repeated_and_empty_header_names_and_non_ascii() {
+    let mut options = ParseOptions::new(Format::Csv);
+    options.types = ValueTypes::Infer;
+    let input = "a,a,,é\n1,-0,TRUE,Zürich 😀\n\"x,\"\"y\",,007,\n".as_bytes();
+    let (json, columnar) = both(input, &options, (1 << 20, usize::MAX, 1000));
+    assert_eq!(columnar, json);
+    assert_eq!(columnar.len(), 2);
+}

@@ -1,0 +1,45 @@
+import type { SourceFault } from '../types'
+
+/**
+ * The batches the native binding hands over (`NativeBatch`, `NativeColumnarBatch` in
+ * `src/lib.rs`), as `native/binding.d.ts` declares them. Every array is a copy V8 owns.
+ */
+
+/** A fault between the records, with the number of records of the batch before it. */
+export type NativeFault = SourceFault & { index: number }
+
+/** The `"json"` hand-off: the records as one JSON array text. */
+export interface NativeJsonBatch {
+  json: string
+  /** The records' lines, then their byte offsets. */
+  positions: Float64Array
+  faults: NativeFault[]
+}
+
+/**
+ * The `"columnar"` hand-off (`ColumnarBatch` in the core): every record is `width` values; the
+ * text of the text values is one UTF-8 blob, numbers are parsed, the rest is a kind.
+ */
+export interface NativeColumnarBatch {
+  /** Values per record. */
+  width: number
+  /** The header names, in the first batch after the header was read (and only there). */
+  names?: string[] | null
+  /** The text of the text and JSON values, UTF-8, record after record. */
+  text: Uint8Array
+  /** Byte offset in `text` where each record's text starts, plus the end (n + 1 entries). */
+  rowStarts: Uint32Array
+  /** 1 when a record's text is all ASCII (bytes and UTF-16 units agree). */
+  rowAscii: Uint8Array
+  /** Where each value's text ends, in UTF-16 units from its record's start. */
+  ends: Uint32Array
+  /** Each value's kind (see `columnar-batch.ts`), or empty when every value is text. */
+  kinds: Uint8Array
+  /** The number values, in value order. */
+  numbers: Float64Array
+  /** The records' lines, then their byte offsets. */
+  positions: Float64Array
+  faults: NativeFault[]
+}
+
+export type NativeBatch = NativeJsonBatch | NativeColumnarBatch

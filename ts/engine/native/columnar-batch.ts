@@ -1,0 +1,253 @@
+import type { EngineBatch } from '../types'
+import type { NativeColumnarBatch } from './batch-types'
+
+/**
+ * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
+ * core hands over a batch as one UTF-8 blob of the text values, their end offsets, a kind per
+ * value and the numbers already parsed; the records are built here with a constructor made once
+ * per header. No JSON is written or parsed and no key is read per record.
+ *
+ * How the blob is decoded decides both speed and what a kept record keeps alive:
+ *
+ * - A record that is all ASCII and whose values are all shorter than `SLICE_COPIES_BELOW`
+ *   UTF-16 units takes its values as slices of the whole blob, decoded once per batch as
+ *   Latin-1 (which for ASCII is the text itself, bytes and units alike). V8 copies such short
+ *   slices, so they keep nothing of the blob alive.
+ * - Any other record decodes its own text once (Latin-1 when ASCII, else UTF-8) and takes its
+ *   values as slices of that: a long value may keep its record's text alive, as with the TS
+ *   engine, never the batch's.
+ *
+ * bench/handoff.mjs measures this against the `"json"` hand-off (bench/README.md, "Hand-off").
+ */
+
+/** Value kinds: `ValueKind` in the core. */
+const TEXT = 0
+const NUMBER = 1
+const TRUE = 2
+const FALSE = 3
+const NULL = 4
+const JSON_VALUE = 5
+
+/**
+ * V8 copies a `slice` shorter than this many UTF-16 units into a fresh string; a longer slice is
+ * a view that keeps the whole sliced string alive (`SlicedString::kMinLength`, 13 for over a
+ * decade of V8; measured on Node.js 20). `__test__/retention.spec.ts` would catch a V8 that
+ * changed it.
+ */
+const SLICE_COPIES_BELOW = 13
+
+/** Records wider than this are built by a loop instead of a generated literal. */
+const MAX_GENERATED_WIDTH = 1000
+
+/** Builds one record from its values (`values` is reused: the record must not keep it). */
+type RecordMaker = (values: unknown[]) => unknown
+
+/** Node's undocumented but long-standing direct decoders, which skip `toString`'s argument handling. */
+interface SlicingBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string
+  utf8Slice(start: number, end: number): string
+}
+
+const hasSlices =
+  typeof (Buffer.prototype as Partial<SlicingBuffer>).latin1Slice === 'function' && typeof (Buffer.prototype as Partial<SlicingBuffer>).utf8Slice === 'function'
+
+const latin1: (bytes: Buffer, start: number, end: number) => string = hasSlices
+  ? (bytes, start, end) => (bytes as SlicingBuffer).latin1Slice(start, end)
+  : (bytes, start, end) => bytes.toString('latin1', start, end)
+
+const utf8: (bytes: Buffer, start: number, end: number) => string = hasSlices
+  ? (bytes, start, end) => (bytes as SlicingBuffer).utf8Slice(start, end)
+  : (bytes, start, end) => bytes.toString('utf8', start, end)
+
+/** Decodes the columnar batches of one reader; keeps the file's record constructor between them. */
+export class ColumnarBatchDecoder {
+  private names: string[] | null = null
+  private make: RecordMaker | null = null
+  private makeWidth = -1
+  /** The values of the record being built. */
+  private readonly values: unknown[] = []
+
+  decode(batch: NativeColumnarBatch): EngineBatch {
+    if (batch.names != null) {
+      this.names = batch.names
+      this.make = null
+    }
+    const n = batch.positions.length / 2
+    return {
+      records: n === 0 ? [] : this.records(batch, n),
+      lines: batch.positions.subarray(0, n),
+      byteOffsets: batch.positions.subarray(n),
+      faults: batch.faults,
+    }
+  }
+
+  private records(batch: NativeColumnarBatch, n: number): unknown[] {
+    if (batch.kinds.length > 0 && batch.kinds[0] === JSON_VALUE) return jsonRecords(batch, n)
+    if (this.make === null || this.makeWidth !== batch.width) {
+      this.make = recordMaker(this.names, batch.width)
+      this.makeWidth = batch.width
+    }
+    return batch.kinds.length === 0 ? textRecords(batch, n, this.make, this.values) : typedRecords(batch, n, this.make, this.values)
+  }
+}
+
+function bytesOf(view: Uint8Array): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength)
+}
+
+/** Whether every value of the record whose values start at `first` is short enough to be copied by `slice`. */
+function allShort(ends: Uint32Array, first: number, width: number): boolean {
+  let start = 0
+  for (let k = 0; k < width; k++) {
+    const end = ends[first + k]
+    if (end - start >= SLICE_COPIES_BELOW) return false
+    start = end
+  }
+  return true
+}
+
+/*
+ * The two loops below take record `r`'s values from one of two strings: the whole blob decoded
+ * as Latin-1 once per batch (`whole`, at the record's byte offset) when the record is ASCII and
+ * every value short enough for `slice` to copy, else the record's own text (at 0).
+ */
+
+/** Every value is text (`types: 'string'`). */
+function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, values: unknown[]): unknown[] {
+  const { width, ends, rowStarts, rowAscii } = batch
+  const bytes = bytesOf(batch.text)
+  let whole: string | null = null
+  const records: unknown[] = []
+  let v = 0
+  for (let r = 0; r < n; r++) {
+    const rowStart = rowStarts[r]
+    let source: string
+    let base: number
+    if (rowAscii[r] === 1 && allShort(ends, v, width)) {
+      source = whole ??= latin1(bytes, 0, bytes.length)
+      base = rowStart
+    } else {
+      source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
+      base = 0
+    }
+    let start = base
+    for (let k = 0; k < width; k++) {
+      const end = base + ends[v++]
+      values[k] = source.slice(start, end)
+      start = end
+    }
+    records.push(make(values))
+  }
+  return records
+}
+
+/** Values of every kind (`types: 'infer'`). */
+function typedRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, values: unknown[]): unknown[] {
+  const { width, ends, rowStarts, rowAscii, kinds, numbers } = batch
+  const bytes = bytesOf(batch.text)
+  let whole: string | null = null
+  const records: unknown[] = []
+  let v = 0
+  let numberIndex = 0
+  for (let r = 0; r < n; r++) {
+    const rowStart = rowStarts[r]
+    let source: string
+    let base: number
+    if (rowAscii[r] === 1 && allShort(ends, v, width)) {
+      source = whole ??= latin1(bytes, 0, bytes.length)
+      base = rowStart
+    } else {
+      source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
+      base = 0
+    }
+    let start = base
+    for (let k = 0; k < width; k++) {
+      const end = base + ends[v]
+      switch (kinds[v++]) {
+        case TEXT:
+          values[k] = source.slice(start, end)
+          break
+        case NUMBER:
+          values[k] = numbers[numberIndex++]
+          break
+        case TRUE:
+          values[k] = true
+          break
+        case FALSE:
+          values[k] = false
+          break
+        case NULL:
+          values[k] = null
+          break
+        default:
+          values[k] = JSON.parse(source.slice(start, end))
+      }
+      start = end
+    }
+    records.push(make(values))
+  }
+  return records
+}
+
+/** JSON values (JSON Lines, JSON arrays): one value per record, parsed from its own text. */
+function jsonRecords(batch: NativeColumnarBatch, n: number): unknown[] {
+  const { rowStarts, rowAscii } = batch
+  const bytes = bytesOf(batch.text)
+  const records: unknown[] = []
+  for (let r = 0; r < n; r++) {
+    const start = rowStarts[r]
+    const end = rowStarts[r + 1]
+    records.push(JSON.parse(rowAscii[r] === 1 ? latin1(bytes, start, end) : utf8(bytes, start, end)))
+  }
+  return records
+}
+
+/**
+ * A constructor for records of `width` values: an object keyed by `names`, or an array. It is
+ * generated once per file as a literal (`{"id": v[0], "name": v[1]}`), so every record gets
+ * the same shape at once; where code cannot be generated it is a loop.
+ */
+function recordMaker(names: string[] | null, width: number): RecordMaker {
+  if (names !== null && names.length !== width) return objectBuilder(names, width)
+  if (width <= MAX_GENERATED_WIDTH) {
+    try {
+      return generatedMaker(names, width)
+    } catch {
+      // Code generation from strings is disallowed here (--disallow-code-generation-from-strings).
+    }
+  }
+  return names === null ? (values) => values.slice(0, width) : objectBuilder(names, width)
+}
+
+function generatedMaker(names: string[] | null, width: number): RecordMaker {
+  const items: string[] = []
+  for (let k = 0; k < width; k++) items.push(names === null ? `v[${k}]` : `${propertyKey(names[k])}: v[${k}]`)
+  const literal = names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`
+  return new Function('v', `'use strict'; return ${literal}`) as RecordMaker
+}
+
+/**
+ * A header name as an object-literal key. Names are data, never code: `JSON.stringify` makes a
+ * string literal of any string. `"__proto__": v` would set the prototype, where `JSON.parse`
+ * (and the TS engine) make an own property, so that one key is computed: `["__proto__"]: v`.
+ */
+function propertyKey(name: string): string {
+  const literal = JSON.stringify(name)
+  return name === '__proto__' ? `[${literal}]` : literal
+}
+
+/** The loop that builds objects where no constructor is generated. */
+function objectBuilder(names: string[], width: number): RecordMaker {
+  const count = Math.min(names.length, width)
+  return (values) => {
+    const record: Record<string, unknown> = {}
+    for (let k = 0; k < count; k++) {
+      if (names[k] === '__proto__') {
+        Object.defineProperty(record, '__proto__', { value: values[k], writable: true, enumerable: true, configurable: true })
+      } else {
+        record[names[k]] = values[k]
+      }
+    }
+    return record
+  }
+}

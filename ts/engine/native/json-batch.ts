@@ -1,0 +1,17 @@
+import type { EngineBatch } from '../types'
+import type { NativeJsonBatch } from './batch-types'
+
+/**
+ * The `"json"` hand-off: the core frames a batch as one JSON array text and V8's `JSON.parse`
+ * builds the records. Records built this way are fresh objects and strings that keep no
+ * reference to the batch text.
+ */
+export function decodeJsonBatch(batch: NativeJsonBatch): EngineBatch {
+  const n = batch.positions.length / 2
+  return {
+    records: JSON.parse(batch.json) as unknown[],
+    lines: batch.positions.subarray(0, n),
+    byteOffsets: batch.positions.subarray(n),
+    faults: batch.faults,
+  }
+}
