@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 // esbuild comes with tsup (a devDependency of this package).
 import { buildSync } from 'esbuild'
 
-const root = resolve(__dirname, '../..')
+export const root = resolve(__dirname, '../..')
 
 /**
  * Bundles the library's TypeScript sources into one CommonJS file, for code that runs outside
@@ -13,11 +13,16 @@ const root = resolve(__dirname, '../..')
  * by walking up from the file that loads it, as it does from `dist/`.
  */
 export function bundleLibrary(name: string): string {
+  return bundleEntry(join(root, 'ts', 'index.ts'), name)
+}
+
+/** Bundles the TypeScript module `entry` the same way, as `node_modules/.cache/…/<pid>-<name>`. */
+export function bundleEntry(entry: string, name: string): string {
   const dir = join(root, 'node_modules', '.cache', 'ringstream-test')
   mkdirSync(dir, { recursive: true })
   const outfile = join(dir, `${process.pid}-${name}`)
   buildSync({
-    entryPoints: [join(root, 'ts', 'index.ts')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'cjs',

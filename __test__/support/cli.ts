@@ -1,10 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-// esbuild comes with tsup (a devDependency of this package).
-import { buildSync } from 'esbuild'
+import { join } from 'node:path'
+import { bundleEntry, root } from './bundle'
 
-export const root = resolve(__dirname, '../..')
+export { root }
 
 /**
  * Bundles the `ringstream` command from its TypeScript sources (ts/cli/main.ts) into one
@@ -13,20 +11,7 @@ export const root = resolve(__dirname, '../..')
  * as they are from dist/.
  */
 export function bundleCli(name: string): string {
-  const dir = join(root, 'node_modules', '.cache', 'ringstream-test')
-  mkdirSync(dir, { recursive: true })
-  const outfile = join(dir, `${process.pid}-${name}-cli.js`)
-  buildSync({
-    entryPoints: [join(root, 'ts', 'cli', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    outfile,
-    external: ['*.node'],
-    logLevel: 'error',
-  })
-  return outfile
+  return bundleEntry(join(root, 'ts', 'cli', 'main.ts'), `${name}-cli.js`)
 }
 
 export interface CliResult {
