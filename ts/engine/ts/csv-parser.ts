@@ -1,10 +1,11 @@
 import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
 import { ByteBuffer } from './byte-buffer'
-import { excerptOf, RecordHead } from './excerpt'
+import { excerptOf } from './excerpt'
 import type { FormatParserFactory, ParseSink } from './format-parser'
 import { headerNames } from './header-names'
 import { inferValue } from './infer-value'
+import { RecordCarry } from './record-carry'
 import { isUtf8Range, Utf8Guard } from './utf8-guard'
 
 const LF = 10
@@ -45,11 +46,11 @@ class CsvParser implements ByteStreamParser {
   private fieldCount = 0
   /** Decoded fields of the record being finished; reused from record to record. */
   private readonly texts: string[] = []
-  /** Raw bytes of the record being read, once it runs past the end of a chunk. */
-  private readonly raw = new ByteBuffer()
-  /** The record being read outgrew `maxRecordBytes`: the machine runs on to find its end, keeping nothing but its head. */
-  private skipping = false
-  private readonly head = new RecordHead()
+  /**
+   * Raw bytes of the record being read, once it runs past the end of a chunk. When it outgrows
+   * `maxRecordBytes` (`carry.skipping`), the machine runs on to find its end, keeping nothing but its head.
+   */
+  private readonly carry: RecordCarry
   private readonly utf8 = new Utf8Guard()
   /** Fields every record must have; -1 until the first good record sets it. */
   private expectedFields = -1
@@ -61,7 +62,6 @@ class CsvParser implements ByteStreamParser {
   private readonly quote: number
   private readonly header: boolean
   private readonly infer: boolean
-  private readonly maxRecordBytes: number
 
   constructor(options: ParseOptions, private readonly sink: ParseSink) {
     this.delimiter = options.delimiter.charCodeAt(0)
@@ -71,7 +71,7 @@ class CsvParser implements ByteStreamParser {
     this.stops[LF] = 1
     this.header = options.header
     this.infer = options.types === 'infer'
-    this.maxRecordBytes = options.maxRecordBytes
+    this.carry = new RecordCarry(options.maxRecordBytes)
   }
 
   skip(n: number): void {
@@ -206,8 +206,8 @@ class CsvParser implements ByteStreamParser {
     this.state = state
     this.line = line
     this.previousWasCr = chunk[n - 1] === CR
-    if (state !== START_RECORD) this.carryRecord(chunk, recordStart < 0 ? 0 : recordStart)
-    if (this.skipping) {
+    if (state !== START_RECORD) this.carry.add(chunk, recordStart < 0 ? 0 : recordStart, n)
+    if (this.carry.skipping) {
       // Nothing of a skipped record is used, so its output need not outlive the chunk.
       outLength = 0
       this.fieldCount = 0
@@ -223,54 +223,29 @@ class CsvParser implements ByteStreamParser {
     this.state = START_RECORD
     const rawLength = this.offset - this.recordOffset
     // push() carried every byte of the unfinished record (or, when skipping, its head).
-    if (this.skipping || rawLength > this.maxRecordBytes) {
-      if (!this.skipping) this.keepHead(this.raw.bytes, 0, 0)
+    const raw = this.carry.bytes
+    if (this.carry.exceeds(rawLength)) {
       this.tooLarge(rawLength)
     } else if (state === IN_QUOTED) {
       // csv-core would end the field silently; an open quote at the end usually means lost data.
-      this.fault('ERR_UNTERMINATED_QUOTE', excerptOf(this.raw.bytes, 0, this.raw.length, rawLength), 'quoted field not closed at end of input')
+      this.fault('ERR_UNTERMINATED_QUOTE', excerptOf(raw.bytes, 0, raw.length, rawLength), 'quoted field not closed at end of input')
     } else {
       this.fieldEnds[this.fieldCount++] = this.out.length
-      this.finishRecord(this.raw.bytes, 0, this.raw.length, isUtf8Range(this.raw.bytes, 0, this.raw.length))
+      this.finishRecord(raw.bytes, 0, raw.length, isUtf8Range(raw.bytes, 0, raw.length))
     }
     this.resetRecord()
-  }
-
-  /** Keeps the part of the unfinished record that is in `chunk[from, n)` for the next chunk. */
-  private carryRecord(chunk: Uint8Array, from: number): void {
-    if (this.skipping) {
-      // The head may still be short of an excerpt (a small `maxRecordBytes`, small chunks).
-      this.head.add(chunk, from, chunk.length)
-      return
-    }
-    if (this.offset + chunk.length - this.recordOffset <= this.maxRecordBytes) {
-      this.raw.append(chunk, from, chunk.length)
-      return
-    }
-    this.keepHead(chunk, from, chunk.length)
-    this.skipping = true
-    this.raw.clear()
-  }
-
-  /** Fills `head` from the record's carried bytes followed by `bytes[start, end)`. */
-  private keepHead(bytes: Uint8Array, start: number, end: number): void {
-    this.head.reset()
-    this.head.add(this.raw.bytes, 0, this.raw.length)
-    this.head.add(bytes, start, end)
   }
 
   /** The record that started at `recordStart` (-1: in an earlier chunk) ends at `chunk[end]`. */
   private endRecord(chunk: Uint8Array, recordStart: number, end: number): void {
     const rawLength = this.offset + end - this.recordOffset
-    if (this.skipping || rawLength > this.maxRecordBytes) {
-      if (this.skipping) this.head.add(chunk, recordStart < 0 ? 0 : recordStart, end)
-      else this.keepHead(chunk, recordStart < 0 ? 0 : recordStart, end)
+    if (this.carry.exceeds(rawLength, chunk, recordStart < 0 ? 0 : recordStart, end)) {
       this.tooLarge(rawLength)
     } else if (recordStart >= 0) {
       this.finishRecord(chunk, recordStart, end, this.utf8.isValid(chunk, recordStart, end))
     } else {
-      this.raw.append(chunk, 0, end)
-      this.finishRecord(this.raw.bytes, 0, this.raw.length, isUtf8Range(this.raw.bytes, 0, this.raw.length))
+      const raw = this.carry.complete(chunk, 0, end)
+      this.finishRecord(raw.bytes, 0, raw.length, isUtf8Range(raw.bytes, 0, raw.length))
     }
     this.resetRecord()
   }
@@ -283,13 +258,12 @@ class CsvParser implements ByteStreamParser {
       this.texts.length = 0
     }
     this.fieldCount = 0
-    this.raw.clear()
-    this.skipping = false
+    this.carry.reset()
   }
 
-  /** Reports the current record as too large; `head` holds its first bytes. */
+  /** Reports the current record as too large; `carry.head` holds its first bytes. */
   private tooLarge(rawLength: number): void {
-    this.fault('ERR_RECORD_TOO_LARGE', this.head.excerpt(rawLength), `record is longer than ${this.maxRecordBytes} bytes`)
+    this.fault('ERR_RECORD_TOO_LARGE', this.carry.head.excerpt(rawLength), `record is longer than ${this.carry.maxRecordBytes} bytes`)
   }
 
   /** Turns the fields in `out` into a record; `raw[rawStart, rawEnd)` are its raw bytes. */

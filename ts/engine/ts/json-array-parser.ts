@@ -1,10 +1,11 @@
 import { Buffer } from 'node:buffer'
 import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
-import { asBuffer, ByteBuffer } from './byte-buffer'
+import { asBuffer } from './byte-buffer'
 import { messageOf } from './error-message'
-import { excerptOf, RecordHead } from './excerpt'
+import { excerptOf } from './excerpt'
 import type { FormatParserFactory, ParseSink } from './format-parser'
+import { RecordCarry } from './record-carry'
 import { isUtf8Range, Utf8Guard } from './utf8-guard'
 
 const LF = 10
@@ -56,17 +57,14 @@ class JsonArrayParser implements ByteStreamParser {
   private afterComma = false
   private elementLine = 0
   private elementOffset = 0
-  private readonly carry = new ByteBuffer()
-  /** The current element outgrew `maxRecordBytes`: the scan goes on, keeping only its head. */
-  private skipping = false
-  private readonly head = new RecordHead()
+  /** The current element's bytes once it runs past a chunk; past `maxRecordBytes` the scan goes on, keeping only its head. */
+  private readonly carry: RecordCarry
   private readonly utf8 = new Utf8Guard()
   private viewOf: Uint8Array | null = null
   private view: Buffer = Buffer.alloc(0)
-  private readonly maxRecordBytes: number
 
   constructor(options: ParseOptions, private readonly sink: ParseSink) {
-    this.maxRecordBytes = options.maxRecordBytes
+    this.carry = new RecordCarry(options.maxRecordBytes)
   }
 
   skip(n: number): void {
@@ -148,7 +146,7 @@ class JsonArrayParser implements ByteStreamParser {
     this.line = line
     // The caller reuses the chunk's memory; holding no view of it keeps that obvious.
     this.viewOf = null
-    if (state === ELEMENT || state === STRING) this.carryElement(chunk, elementStart < 0 ? 0 : elementStart)
+    if (state === ELEMENT || state === STRING) this.carry.add(chunk, elementStart < 0 ? 0 : elementStart, n)
     this.offset += n
   }
 
@@ -233,52 +231,27 @@ class JsonArrayParser implements ByteStreamParser {
     if (state === ELEMENT || state === STRING) {
       // A truncated file keeps what it can: the pending element is parsed as if it ended here.
       const rawLength = this.offset - this.elementOffset
-      if (this.skipping || rawLength > this.maxRecordBytes) {
-        if (!this.skipping) this.keepHead(this.carry.bytes, 0, 0)
+      if (this.carry.exceeds(rawLength)) {
         this.tooLarge(rawLength)
       } else {
-        this.parseElement(this.carry.bytes, 0, this.carry.length, isUtf8Range(this.carry.bytes, 0, this.carry.length))
+        const carried = this.carry.bytes
+        this.parseElement(carried.bytes, 0, carried.length, isUtf8Range(carried.bytes, 0, carried.length))
       }
       this.resetElement()
     }
     this.sink.fault({ code: 'ERR_TRUNCATED', line: this.line, byteOffset: this.offset, excerpt: '', detail: 'input ends inside the array' })
   }
 
-  /** Keeps the part of the unfinished element that is in `chunk[from, n)` for the next chunk. */
-  private carryElement(chunk: Uint8Array, from: number): void {
-    if (this.skipping) {
-      // The head may still be short of an excerpt (a small `maxRecordBytes`, small chunks).
-      this.head.add(chunk, from, chunk.length)
-      return
-    }
-    if (this.offset + chunk.length - this.elementOffset <= this.maxRecordBytes) {
-      this.carry.append(chunk, from, chunk.length)
-      return
-    }
-    this.keepHead(chunk, from, chunk.length)
-    this.skipping = true
-    this.carry.clear()
-  }
-
-  /** Fills `head` from the element's carried bytes followed by `bytes[start, end)`. */
-  private keepHead(bytes: Uint8Array, start: number, end: number): void {
-    this.head.reset()
-    this.head.add(this.carry.bytes, 0, this.carry.length)
-    this.head.add(bytes, start, end)
-  }
-
   /** The element that started at `elementStart` (-1: in an earlier chunk) ends at `chunk[end]`. */
   private endElement(chunk: Uint8Array, elementStart: number, end: number): void {
     const rawLength = this.offset + end - this.elementOffset
-    if (this.skipping || rawLength > this.maxRecordBytes) {
-      if (this.skipping) this.head.add(chunk, elementStart < 0 ? 0 : elementStart, end)
-      else this.keepHead(chunk, elementStart < 0 ? 0 : elementStart, end)
+    if (this.carry.exceeds(rawLength, chunk, elementStart < 0 ? 0 : elementStart, end)) {
       this.tooLarge(rawLength)
     } else if (elementStart >= 0) {
       this.parseElement(this.bufferOf(chunk), elementStart, end, this.utf8.isValid(chunk, elementStart, end))
     } else {
-      this.carry.append(chunk, 0, end)
-      this.parseElement(this.carry.bytes, 0, this.carry.length, isUtf8Range(this.carry.bytes, 0, this.carry.length))
+      const carried = this.carry.complete(chunk, 0, end)
+      this.parseElement(carried.bytes, 0, carried.length, isUtf8Range(carried.bytes, 0, carried.length))
     }
     this.resetElement()
   }
@@ -293,8 +266,7 @@ class JsonArrayParser implements ByteStreamParser {
   }
 
   private resetElement(): void {
-    this.carry.clear()
-    this.skipping = false
+    this.carry.reset()
     this.escaped = false
   }
 
@@ -317,13 +289,14 @@ class JsonArrayParser implements ByteStreamParser {
     this.sink.record(value, this.elementLine, this.elementOffset)
   }
 
-  /** Reports the current element as too large; `head` holds its first bytes. */
+  /** Reports the current element as too large; `carry.head` holds its first bytes. */
   private tooLarge(rawLength: number): void {
     // Like a parsed element, the excerpt ends at the last non-whitespace byte when the head shows
     // the whole element; a longer element's trailing whitespace is beyond the excerpt anyway.
+    const head = this.carry.head
     let shown = rawLength
-    if (shown <= this.head.length) while (shown > 0 && isWhitespace(this.head.bytes[shown - 1])) shown--
-    this.fault('ERR_RECORD_TOO_LARGE', this.head.excerpt(shown), `element is longer than ${this.maxRecordBytes} bytes`)
+    if (shown <= head.length) while (shown > 0 && isWhitespace(head.bytes[shown - 1])) shown--
+    this.fault('ERR_RECORD_TOO_LARGE', head.excerpt(shown), `element is longer than ${this.carry.maxRecordBytes} bytes`)
   }
 
   private fault(code: SourceErrorCode, excerpt: string, detail: string): void {

@@ -1,10 +1,11 @@
 import type { Buffer } from 'node:buffer'
 import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
-import { asBuffer, ByteBuffer } from './byte-buffer'
+import { asBuffer } from './byte-buffer'
 import { messageOf } from './error-message'
-import { excerptOf, RecordHead } from './excerpt'
+import { excerptOf } from './excerpt'
 import type { FormatParserFactory, ParseSink } from './format-parser'
+import { RecordCarry } from './record-carry'
 import { isUtf8Range, Utf8Guard } from './utf8-guard'
 
 const LF = 10
@@ -31,19 +32,18 @@ class JsonlParser implements ByteStreamParser {
   /** A line started in an earlier chunk and has not ended yet. */
   private pending = false
   private pendingStart = 0
-  private readonly carry = new ByteBuffer()
-  /** The pending line outgrew `maxRecordBytes`: its bytes are dropped, only its head is kept. */
-  private skipping = false
-  private skippedLength = 0
-  private skippedBlank = true
+  /** The pending line's bytes; once it outgrows `maxRecordBytes` (`carry.skipping`), only its head. */
+  private readonly carry: RecordCarry
+  /** The pending line so far is only spaces, tabs and `\r`: skipped, however long, when it ends. */
+  private pendingBlank = true
   /** Last byte of the pending line so far: a `\r` there is dropped when `\n` follows. */
   private pendingLastByte = 0
-  private readonly head = new RecordHead()
   private readonly utf8 = new Utf8Guard()
   private readonly maxRecordBytes: number
 
   constructor(options: ParseOptions, private readonly sink: ParseSink) {
     this.maxRecordBytes = options.maxRecordBytes
+    this.carry = new RecordCarry(options.maxRecordBytes)
   }
 
   skip(n: number): void {
@@ -61,7 +61,7 @@ class JsonlParser implements ByteStreamParser {
         this.offset += n
         return
       }
-      this.finishPending(true)
+      this.finishPending(true, this.offset + newline - this.pendingStart)
       this.line++
       pos = newline + 1
     }
@@ -85,49 +85,37 @@ class JsonlParser implements ByteStreamParser {
   }
 
   end(): void {
-    if (this.pending) this.finishPending(false)
+    if (this.pending) this.finishPending(false, this.offset - this.pendingStart)
   }
 
   /** Adds `chunk[start, end)` to the pending line, switching to skipping once it is too large. */
   private extendPending(chunk: Uint8Array, start: number, end: number): void {
     if (end === start) return
     this.pendingLastByte = chunk[end - 1]
-    if (this.skipping) {
-      // The head may still be short of an excerpt (a small `maxRecordBytes`, small chunks).
-      this.head.add(chunk, start, end)
-      this.skippedLength += end - start
-      if (this.skippedBlank) this.skippedBlank = isBlank(chunk, start, end)
-      return
-    }
-    const length = this.carry.length + end - start
-    if (length <= this.maxRecordBytes) {
-      this.carry.append(chunk, start, end)
-      return
-    }
-    this.skipping = true
-    this.skippedLength = length
-    this.skippedBlank = isBlank(this.carry.bytes, 0, this.carry.length) && isBlank(chunk, start, end)
-    this.head.reset()
-    this.head.add(this.carry.bytes, 0, this.carry.length)
-    this.head.add(chunk, start, end)
-    this.carry.clear()
+    if (this.pendingBlank) this.pendingBlank = isBlank(chunk, start, end)
+    this.carry.add(chunk, start, end)
   }
 
-  /** Ends the pending line; `terminated` is false at end of input (no `\n`). */
-  private finishPending(terminated: boolean): void {
+  /**
+   * Ends the pending line, `length` raw bytes in all (its `\n` excluded); `terminated` is false at
+   * end of input (no `\n`).
+   */
+  private finishPending(terminated: boolean, length: number): void {
     this.pending = false
-    if (this.skipping) {
-      this.skipping = false
+    const carry = this.carry
+    const blank = this.pendingBlank
+    this.pendingBlank = true
+    if (carry.exceeds(length)) {
+      carry.reset()
       // A blank line is not a record, so it is skipped whatever its length.
-      if (this.skippedBlank) return
-      const shown = this.skippedLength - (terminated && this.pendingLastByte === CR ? 1 : 0)
-      this.fault('ERR_RECORD_TOO_LARGE', this.pendingStart, this.head.excerpt(shown), `line is longer than ${this.maxRecordBytes} bytes`)
+      if (blank) return
+      const shown = length - (terminated && this.pendingLastByte === CR ? 1 : 0)
+      this.fault('ERR_RECORD_TOO_LARGE', this.pendingStart, carry.head.excerpt(shown), `line is longer than ${this.maxRecordBytes} bytes`)
       return
     }
-    const bytes = this.carry.bytes
-    const length = this.carry.length
-    this.parseLine(bytes, 0, length, terminated, this.pendingStart, isUtf8Range(bytes, 0, length))
-    this.carry.clear()
+    const carried = carry.bytes
+    this.parseLine(carried.bytes, 0, carried.length, terminated, this.pendingStart, isUtf8Range(carried.bytes, 0, carried.length))
+    carry.reset()
   }
 
   /**
