@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use napi::bindgen_prelude::AsyncTask;
-use napi::{Either, Env, Error, JsTypedArray, Result, Task, TypedArrayType};
+use napi::{Either, Env, Error, JsString, JsTypedArray, Result, Task, TypedArrayType};
 use napi_derive::napi;
 use ringstream_core::{
     estimate_memory, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder, Compression, Fault,
@@ -46,7 +46,8 @@ pub struct NativeFault {
 /// One batch: the records as one JSON array text, their positions, and the faults between them.
 #[napi(object)]
 pub struct NativeBatch {
-    pub json: String,
+    #[napi(ts_type = "string")]
+    pub json: JsString,
     /// `2 × n` numbers: the records' lines, then their byte offsets.
     #[napi(ts_type = "Float64Array")]
     pub positions: JsTypedArray,
@@ -208,9 +209,14 @@ fn to_js(env: &Env, batch: AnyBatch) -> Result<AnyNativeBatch> {
 }
 
 fn json_to_js(env: &Env, batch: Batch) -> Result<NativeBatch> {
-    // The core validated every record as UTF-8 JSON, so the lossy path never replaces anything.
-    let json = String::from_utf8(batch.json)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    // The core writes the text in ASCII, which V8 takes as a one-byte string by a plain copy.
+    let json = if batch.json.is_ascii() {
+        env.create_string_latin1(&batch.json)?
+    } else {
+        // Not reached: kept so a text that is not ASCII still arrives intact. The core
+        // validated every record as UTF-8, so the lossy path never replaces anything.
+        env.create_string(&String::from_utf8_lossy(&batch.json))?
+    };
     Ok(NativeBatch {
         json,
         positions: positions(env, &batch.lines, &batch.byte_offsets)?,

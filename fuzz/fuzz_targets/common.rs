@@ -31,13 +31,23 @@ pub enum Item {
 }
 
 /// Reads all of `data`, checking every batch, and flattens the result.
-pub fn read(data: &[u8], options: &ParseOptions, buffer: usize, chunk: usize, batch: usize) -> Vec<Item> {
+pub fn read(
+    data: &[u8],
+    options: &ParseOptions,
+    buffer: usize,
+    chunk: usize,
+    batch: usize,
+) -> Vec<Item> {
     let source = ByteSource::from_reader(
         Chunked { data: data.to_vec(), pos: 0, chunk: chunk.max(1) },
         Compression::None,
     )
     .expect("a plain source");
-    let limits = BatchOptions { batch_size: batch.max(1), buffer_size: buffer.max(1), ..BatchOptions::default() };
+    let limits = BatchOptions {
+        batch_size: batch.max(1),
+        buffer_size: buffer.max(1),
+        ..BatchOptions::default()
+    };
     let mut items = Vec::new();
     for batch in BatchReader::new(source, options, &limits) {
         flatten(&batch.expect("no I/O error from memory"), &mut items);
@@ -46,6 +56,7 @@ pub fn read(data: &[u8], options: &ParseOptions, buffer: usize, chunk: usize, ba
 }
 
 fn flatten(batch: &Batch, items: &mut Vec<Item>) {
+    assert!(batch.json.is_ascii(), "batch text is ASCII (non-ASCII as \\u escapes)");
     let json = std::str::from_utf8(&batch.json).expect("batch text is UTF-8");
     validate_json(json).expect("batch text is one JSON array");
     assert_eq!(batch.lines.len(), batch.byte_offsets.len());

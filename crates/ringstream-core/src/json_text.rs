@@ -4,7 +4,7 @@ use crate::config::ValueTypes;
 use crate::encode::{BatchEncoder, CsvFields};
 use crate::fault::Fault;
 use crate::infer::{infer_value_bytes, InferredValue};
-use crate::json_escape::{push_json_string, push_json_string_bytes};
+use crate::json_escape::{push_ascii_json, push_json_string, push_json_string_bytes};
 
 /// One batch of records framed as JSON text, with their positions and the faults between them.
 ///
@@ -13,7 +13,8 @@ use crate::json_escape::{push_json_string, push_json_string_bytes};
 /// this batch in the input.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Batch {
-    /// One JSON array text holding the batch's records.
+    /// One JSON array text holding the batch's records, all ASCII (non-ASCII characters are
+    /// `\u` escapes; see `json_escape`).
     pub json: Vec<u8>,
     /// 1-based line of each record (as `f64`, exact below 2^53, to hand to JS as is).
     pub lines: Vec<f64>,
@@ -104,7 +105,7 @@ impl BatchEncoder for JsonTextEncoder {
 
     fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64) {
         self.begin_record(line, byte_offset);
-        self.json.extend_from_slice(text);
+        push_ascii_json(&mut self.json, text);
     }
 
     fn csv_header(&mut self, names: &[String]) {
@@ -212,5 +213,15 @@ mod tests {
         encoder.csv_record(&CsvFields::new("1\"x\"", &[1, 4]), 1, 0);
         let batch = encoder.take_batch(0);
         assert_eq!(batch.json, br#"[["1","\"x\""]]"#);
+    }
+
+    #[test]
+    fn batch_text_is_ascii() {
+        let mut encoder = JsonTextEncoder::new(ValueTypes::Strings);
+        encoder.csv_header(&["é".to_string()]);
+        encoder.csv_record(&CsvFields::new("ü", &[2]), 2, 4);
+        encoder.json_value(r#"{"😀":"ß"}"#.as_bytes(), 3, 8);
+        let batch = encoder.take_batch(20);
+        assert_eq!(batch.json, br#"[{"\u00e9":"\u00fc"},{"\ud83d\ude00":"\u00df"}]"#);
     }
 }

@@ -74,7 +74,7 @@ pub use excerpt::excerpt;
 pub use fault::{ErrorCode, Fault};
 pub use header::header_names;
 pub use infer::{infer_value, InferredValue, MAX_SAFE_INTEGER};
-pub use json_escape::push_json_string;
+pub use json_escape::{push_ascii_json, push_json_string};
 pub use json_syntax::{validate_json, JsonSyntaxError};
 pub use json_text::{Batch, JsonTextEncoder};
 pub use line_counter::LineCounter;
