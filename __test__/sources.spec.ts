@@ -288,6 +288,24 @@ describe('custom sources', () => {
       expect(sizes).toEqual([7])
     })
 
+    it('leaves the arrays it yields as they were', async () => {
+      const batches = [
+        [1, 2, 3],
+        [4, 5],
+      ]
+      const source: DataSource<number> = {
+        *readBatches() {
+          yield* batches
+        },
+      }
+      expect([...stream(source)]).toEqual([1, 2, 3, 4, 5])
+      expect(await stream(source).toArray()).toEqual([1, 2, 3, 4, 5])
+      expect(batches).toEqual([
+        [1, 2, 3],
+        [4, 5],
+      ])
+    })
+
     it('is called again at every iteration', async () => {
       let calls = 0
       const source: DataSource<number> = {

@@ -2,7 +2,11 @@ import type { Format, ParseOptions, SourceFault } from '../engine/types'
 
 /** A batch as the pipeline sees it, from a file or from a custom source. */
 export interface SourceBatch {
-  records: readonly unknown[]
+  /**
+   * A fresh array the iteration owns: it may clear entries as it yields them, so the array must
+   * not be the caller's (copy arrays a user hands over).
+   */
+  records: unknown[]
   /** Positions of the records; `null` for sources that are not files. */
   lines: ArrayLike<number> | null
   byteOffsets: ArrayLike<number> | null

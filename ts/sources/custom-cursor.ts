@@ -94,7 +94,8 @@ export class CustomCursor implements BatchCursor {
     if (!Array.isArray(step.value)) {
       throw new TypeError(`readBatches(batchSize) must yield arrays of records, got ${step.value === null ? 'null' : typeof step.value}`)
     }
-    return recordsBatch(step.value)
+    // The iteration empties the batch's array as it yields records; the user's array stays theirs.
+    return recordsBatch(step.value.slice())
   }
 
   private queue: ParsedQueue | null = null
@@ -132,6 +133,6 @@ export class CustomCursor implements BatchCursor {
   private inputEnded = false
 }
 
-function recordsBatch(records: readonly unknown[]): SourceBatch {
+function recordsBatch(records: unknown[]): SourceBatch {
   return { records, lines: null, byteOffsets: null, faults: NO_FAULTS, path: null, format: null, parse: null }
 }
