@@ -60,9 +60,9 @@ describe.each(ENGINES)('metadata (%s engine)', (engine) => {
     expect(meta.description).toBeNull()
   })
 
-  it('recommends a power of two near 1 MiB of input per batch', async () => {
+  it('recommends a power of two near 64 KiB of input per batch', async () => {
     const path = tmp.file('wide.jsonl', Array.from({ length: 50 }, (_, i) => `${recordOf(1023, i)}\n`).join(''))
-    expect((await stream(path, { engine }).metadata()).recommendedBatchSize).toBe(1024)
+    expect((await stream(path, { engine }).metadata()).recommendedBatchSize).toBe(64)
   })
 
   it('clamps the recommended batch size to 16…8192', async () => {

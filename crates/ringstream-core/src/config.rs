@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use crate::source::Compression;
 
-/// Default size of the read buffer: 1 MiB. Records up to this size never cause an allocation;
+/// Default size of the read buffer: 64 KiB. Records up to this size never cause an allocation;
 /// a longer record grows the buffer (up to `max_record_bytes`) and it shrinks back afterwards.
-pub const DEFAULT_BUFFER_SIZE: usize = 1 << 20;
+/// Larger reads measured no faster (bench/README.md, "Batch and buffer size").
+pub const DEFAULT_BUFFER_SIZE: usize = 64 << 10;
 
 /// Default longest record accepted: 64 MiB. A longer record is an `ERR_RECORD_TOO_LARGE` fault.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 << 20;

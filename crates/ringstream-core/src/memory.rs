@@ -21,7 +21,7 @@ const POSITION_BYTES: u64 = 16;
 /// use ringstream_core::{estimate_memory, Format, ReaderConfig};
 /// let config = ReaderConfig::new("big.jsonl", Format::JsonLines);
 /// let estimate = estimate_memory(&config);
-/// assert_eq!(estimate.buffer, 1 << 20);
+/// assert_eq!(estimate.buffer, 64 << 10);
 /// assert_eq!(estimate.batches, 4 * ((8 << 20) + 16 * 1024)); // (2 queued + 2) batches
 /// assert!(estimate.worst_case() > estimate.steady());
 /// ```
