@@ -65,6 +65,19 @@ describe.each(ENGINES)('metadata (%s engine)', (engine) => {
     expect((await stream(path, { engine }).metadata()).recommendedBatchSize).toBe(64)
   })
 
+  it('iterates in batches of about 64 KiB of input, sized from the lines of the head', () => {
+    const batchSizes = (path: string): number[] => {
+      const counts: number[] = []
+      for (const _ of stream(path, { engine, progressInterval: 0, onProgress: (p) => counts.push(p.records) }));
+      return counts.slice(1).map((n, i) => n - counts[i])
+    }
+    const jsonLines = tmp.file('wide.jsonl', Array.from({ length: 300 }, (_, i) => `${recordOf(1023, i)}\n`).join(''))
+    expect(Math.max(...batchSizes(jsonLines))).toBe(64)
+    const rows = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(8, '0')},${'x'.repeat(90)}\n`).join('')
+    const csv = tmp.file('rows.csv', `id,text\n${rows}`)
+    expect(Math.max(...batchSizes(csv))).toBe(512)
+  })
+
   it('clamps the recommended batch size to 16…8192', async () => {
     const narrow = tmp.file('narrow.jsonl', '1\n'.repeat(1000))
     const wide = tmp.file('wide.jsonl', `${recordOf(200_000, 1)}\n${recordOf(200_000, 2)}\n`)

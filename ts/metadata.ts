@@ -71,6 +71,37 @@ export interface HeadSample {
 /** Bytes of the head sampled at the start of an iteration, to choose the default batch size. */
 export const ITERATION_SAMPLE_BYTES = 64 * 1024
 
+/**
+ * The average record size of a file's head, cheaply, for the batch size an iteration starts with:
+ * line breaks counted in the first `ITERATION_SAMPLE_BYTES` stand for records in line-based
+ * formats (a quoted line break in CSV only makes the batches smaller). Parsing the sample, as
+ * `sampleHead` does, cost 13–33 ms before the first record; counting costs well under one. JSON
+ * arrays, whose line breaks say nothing about their elements, get the parsed sample.
+ */
+export function headRecordBytes(file: PlannedFile): number | null {
+  if (file.format === 'json') return sampleHead(file, ITERATION_SAMPLE_BYTES).averageRecordBytes
+  if (file.compression === 'zstd') return null
+  const bytes = new ByteSource(file.path, file.compression, ITERATION_SAMPLE_BYTES)
+  let seen = 0
+  let lineBreaks = 0
+  let lastBreak = -1
+  try {
+    for (let chunk = bytes.readSync(); chunk !== null && seen < ITERATION_SAMPLE_BYTES; chunk = bytes.readSync()) {
+      for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) {
+        lineBreaks++
+        lastBreak = seen + i
+      }
+      seen += chunk.length
+    }
+  } finally {
+    bytes.close()
+  }
+  if (lineBreaks === 0) return seen === 0 ? null : seen
+  return Math.max(1, (lastBreak + 1) / lineBreaks)
+}
+
+const LF = 10
+
 /** Reads at most `limit` bytes of a file's (decompressed) head and counts its records. */
 export function sampleHead(file: PlannedFile, limit = SAMPLE_BYTES): HeadSample {
   // The sample is read by the TS engine's byte source, which has no zstd: such a file gets no

@@ -11,7 +11,7 @@ import { transformStage } from './operators/transform'
 import { DEFAULT_BUFFER_SIZE, DEFAULT_PROGRESS_INTERVAL_MS, type StreamOptions } from './options'
 import { Iteration } from './pipeline/iteration'
 import { AsyncStreamIterator, StreamIterator } from './pipeline/iterators'
-import { type Metadata, DEFAULT_BATCH_SIZE, ITERATION_SAMPLE_BYTES, memoryEstimateMb, recommendedBatchSize, sampleHead } from './metadata'
+import { type Metadata, DEFAULT_BATCH_SIZE, headRecordBytes, memoryEstimateMb, recommendedBatchSize, sampleHead } from './metadata'
 import type { BatchCursor } from './sources/batch-cursor'
 import { CustomCursor } from './sources/custom-cursor'
 import { isDataSource, type Source } from './sources/data-source'
@@ -283,7 +283,7 @@ function openCursor(source: Source<unknown>, options: StreamOptions): BatchCurso
   }
   const engine = selectEngine(options.engine)
   const first = plan.files[0]
-  const batchSize = plan.batchSize ?? (first ? recommendedBatchSize(sampleHead(first, ITERATION_SAMPLE_BYTES).averageRecordBytes) : DEFAULT_BATCH_SIZE)
+  const batchSize = plan.batchSize ?? (first ? recommendedBatchSize(headRecordBytes(first)) : DEFAULT_BATCH_SIZE)
   return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE)
 }
 
