@@ -12,8 +12,10 @@ const execFileAsync = promisify(execFile)
  * The native engine's two hand-offs (ts/engine/native/handoff.ts) must give the TS engine's
  * records, whichever is the default for a format. The parity property test covers random input;
  * these cases aim at what the columnar decoder does on its own: code generated from header
- * names, `__proto__`, headers too wide to generate, the header arriving in a later batch than
- * the first, and a process where code cannot be generated at all.
+ * names and JSON shapes, `__proto__`, repeated keys, escapes, what the core leaves to
+ * `JSON.parse` (long arrays, deep nesting, lone surrogates, too many keys or shapes), headers too
+ * wide to generate, the header arriving in a later batch than the first, and a process where
+ * code cannot be generated at all.
  */
 describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
   const tmp = makeTempDir('ringstream-handoff-')
@@ -41,11 +43,16 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
       const native = read(path, 'native', options, handoff)
       expect(native.errors, handoff).toEqual(ts.errors)
       expect(native.records, handoff).toEqual(ts.records)
-      expect(native.records.map((r) => Object.keys(r as object)), handoff).toEqual(ts.records.map((r) => Object.keys(r as object)))
-      native.records.forEach((record, i) => expect(Object.getPrototypeOf(record), handoff).toBe(Object.getPrototypeOf(ts.records[i])))
+      // Key order at every depth (toEqual ignores it).
+      expect(native.records.map((r) => JSON.stringify(r)), handoff).toEqual(ts.records.map((r) => JSON.stringify(r)))
+      native.records.forEach((record, i) => {
+        if (isObject(record)) expect(Object.getPrototypeOf(record), handoff).toBe(Object.getPrototypeOf(ts.records[i]))
+      })
     }
     return ts
   }
+
+  const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
 
   /** Header names that would be code, or special keys, if they were not treated as data. */
   const TRICKY_NAMES = [
@@ -129,6 +136,45 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
     agree(tmp.file('values.json', '[{"a":1}, 2, x, "Zürich"'))
   })
 
+  /** JSON Lines whose records stress the shapes: every line must come out as `JSON.parse` makes it. */
+  const TRICKY_JSON_LINES = [
+    '{"b":1,"a":{"y":[1,2,{"z":null}],"x":true},"2":"two","1":"one","b":3}',
+    '{"__proto__":{"p":1},"constructor":"c","toString":0,"__proto__":[2]}',
+    String.raw`{"s":"q \" b \\ s \/ \b \f \n \r \t \u00e9 \ud83d\ude00 \u2028 \u0000","lone":"\ud800x","low":["\udc00"]}`,
+    '{"n":[-0,0,1e400,-1e400,12345678901234567890,1.5e-7,0.1,-1E+2]}',
+    `{"long":[${Array.from({ length: 40 }, (_, k) => k).join(',')}],"short":[[],{}]}`,
+    `${'['.repeat(40)}"deep"${']'.repeat(40)}`,
+    `{"k":${'{"k":'.repeat(35)}1${'}'.repeat(35)}}`,
+    '{}',
+    '[]',
+    '"top"',
+    '7',
+    'true',
+    'null',
+    '  { "ws" : [ 1 , 2 ] , "t" : "a value longer than thirteen é" }  ',
+    '{"é😀":"Zürich","":""}',
+    `{${Array.from({ length: 1200 }, (_, k) => `"k${k}":${k}`).join(',')}}`,
+  ]
+
+  it('builds JSON records from their shapes as JSON.parse does', () => {
+    const lines = [...TRICKY_JSON_LINES, ...TRICKY_JSON_LINES]
+    for (const batchSize of [1, 3, 1000]) {
+      const { records } = agree(tmp.file(`shapes-${batchSize}.jsonl`, lines.join('\n') + '\n'), { batchSize })
+      expect(records.map((r) => JSON.stringify(r))).toEqual(lines.map((line) => JSON.stringify(JSON.parse(line))))
+      const first = records[1] as Record<string, unknown>
+      expect(Object.getPrototypeOf(first)).toBe(Object.prototype)
+      expect(first['__proto__']).toEqual([2])
+      expect(Object.is(((records[3] as Record<string, unknown[]>).n)[0], -0)).toBe(true)
+    }
+    agree(tmp.file('shapes.json', `[${TRICKY_JSON_LINES.join(',\n')}]`))
+  })
+
+  it('reads JSON Lines of more shapes than it keeps', () => {
+    const lines = Array.from({ length: 600 }, (_, k) => JSON.stringify({ [`key${k % 300}`]: k, v: k % 7 === 0 ? 'long enough to be sliced' : 'é' }))
+    const { records } = agree(tmp.file('many-shapes.jsonl', lines.join('\n')), { batchSize: 64 })
+    expect(records).toHaveLength(600)
+  })
+
   it('rejects an unknown RINGSTREAM_NATIVE_HANDOFF when a file is opened', () => {
     const path = tmp.file('any.csv', 'a\n1\n')
     process.env.RINGSTREAM_NATIVE_HANDOFF = 'xml'
@@ -143,15 +189,17 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
 
     it('builds the same records with a loop', async () => {
       const path = tmp.file('no-eval.csv', trickyCsv())
+      const jsonPath = tmp.file('no-eval.jsonl', TRICKY_JSON_LINES.join('\n'))
       const child = `
         const { stream } = require(process.argv[1])
-        const read = (types) => [...stream(process.argv[2], { engine: 'native', types })].map((r) => [Object.keys(r), Object.values(r), Object.getPrototypeOf(r) === Object.prototype])
-        process.stdout.write(JSON.stringify([read('string'), read('infer')]))`
-      const { stdout } = await execFileAsync(process.execPath, ['--disallow-code-generation-from-strings', '-e', child, bundle, path], {
+        const read = (path, types) => [...stream(path, { engine: 'native', types })].map((r) => (typeof r === 'object' && r !== null ? [Object.keys(r), Object.values(r), Object.getPrototypeOf(r) === Object.prototype] : r))
+        process.stdout.write(JSON.stringify([read(process.argv[2], 'string'), read(process.argv[2], 'infer'), read(process.argv[3])]))`
+      const { stdout } = await execFileAsync(process.execPath, ['--disallow-code-generation-from-strings', '-e', child, bundle, path, jsonPath], {
         env: { ...process.env, RINGSTREAM_NATIVE_HANDOFF: 'columnar' },
       })
-      const shape = (types: 'string' | 'infer') => read(path, 'ts', { types }).records.map((r) => [Object.keys(r as object), Object.values(r as object), true])
-      expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify([shape('string'), shape('infer')])))
+      const shape = (file: string, types?: 'string' | 'infer') =>
+        read(file, 'ts', { types }).records.map((r) => (isObject(r) ? [Object.keys(r), Object.values(r), Object.getPrototypeOf(r) === Object.prototype] : r))
+      expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify([shape(path, 'string'), shape(path, 'infer'), shape(jsonPath)])))
     })
   })
 })

@@ -45,6 +45,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     maxRecordBytes: number
     header?: boolean
     types?: 'string' | 'infer'
+    batchSize?: number
   }
 
   const compare = (bytes: Uint8Array, options: ReadOptions) => {
@@ -55,6 +56,8 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       const native = read(path, 'native', options, handoff)
       expect(native.errors, handoff).toEqual(ts.errors)
       expect(native.records, handoff).toEqual(ts.records)
+      // Key order at every depth, which toEqual does not check.
+      expect(native.records.map((r) => JSON.stringify(r)), handoff).toEqual(ts.records.map((r) => JSON.stringify(r)))
     }
   }
 
@@ -84,6 +87,31 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     .chain((lines) => fc.tuple(fc.constant(lines), fc.constantFrom('\n', '\r\n'), fc.boolean()))
     .map(([lines, eol, trailing]) => lines.join(eol) + (trailing ? eol : ''))
 
+  /**
+   * JSON written by hand, so it can hold what `JSON.stringify` never writes: repeated keys,
+   * `__proto__`, escapes of every kind (lone surrogates too), numbers out of range, arrays long
+   * enough and nesting deep enough for the core to leave them to `JSON.parse`. Records draw their
+   * keys from a small set, so shapes repeat across records and batches.
+   */
+  const jsonKey = fc.constantFrom('a', 'b', '__proto__', '1', '10', 'é😀', '', 'constructor', 'a', 'a long key name')
+  const jsonLeaf = fc.oneof(
+    fc.double().map((n) => JSON.stringify(n)),
+    fc.constantFrom('-0', '1e400', '-1E-400', '12345678901234567890', '0.1', '1.5e+3', 'true', 'false', 'null'),
+    fc.oneof(fc.string({ maxLength: 16 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('\ud800', 'a\udc00b', '😀x', '\u2028', '\0', 'é'.repeat(14), 'an ascii text longer than 13')).map((t) => JSON.stringify(t)),
+    fc.constantFrom(String.raw`"\ud83d\ude00"`, String.raw`"\u00e9\/\b\f\t"`, String.raw`"\udc00"`, String.raw`"\ud800\u0041"`),
+  )
+  const { jsonText } = fc.letrec<{ jsonText: string; jsonObject: string; jsonArrayText: string }>((tie) => ({
+    jsonText: fc.oneof({ depthSize: 'small', withCrossShrink: true }, jsonLeaf, tie('jsonObject'), tie('jsonArrayText')),
+    jsonObject: fc
+      .array(fc.tuple(jsonKey, tie('jsonText'), fc.constantFrom('', ' ')), { maxLength: 5 })
+      .map((members) => `{${members.map(([k, v, ws]) => `${ws}${JSON.stringify(k)}${ws}:${ws}${v}`).join(',')}}`),
+    jsonArrayText: fc.oneof(fc.array(tie('jsonText'), { maxLength: 4 }), fc.array(jsonLeaf, { minLength: 30, maxLength: 40 })).map((items) => `[${items.join(',')}]`),
+  }))
+  const deepJson = fc.integer({ min: 28, max: 40 }).map((depth) => `${'{"d":['.repeat(depth)}1${']}'.repeat(depth)}`)
+  const shapedJsonLines = fc
+    .array(fc.oneof({ weight: 6, arbitrary: jsonText }, { weight: 1, arbitrary: deepJson }, { weight: 1, arbitrary: trickyText }), { maxLength: 14 })
+    .map((lines) => lines.join('\n') + '\n')
+
   const csvText = fc
     .array(fc.array(fc.oneof(trickyText, fc.string({ maxLength: 6 }).map((s) => `"${s.replace(/"/g, '""')}"`)), { minLength: 1, maxLength: 4 }), { maxLength: 10 })
     .chain((rows) => fc.tuple(fc.constant(rows), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean()))
@@ -100,6 +128,15 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
   it('JSON Lines', () => {
     fc.assert(
       fc.property(withNoise(jsonLines), bufferSize, maxRecordBytes, (bytes, size, max) => compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: max })),
+      runs,
+    )
+  })
+
+  it('JSON Lines of hand-written JSON: repeated keys, escapes, long arrays, deep nesting', () => {
+    fc.assert(
+      fc.property(shapedJsonLines, bufferSize, fc.integer({ min: 1, max: 9 }), (text, size, batchSize) =>
+        compare(encoder.encode(text), { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20, batchSize }),
+      ),
       runs,
     )
   })

@@ -58,7 +58,7 @@ pub struct NativeBatch {
 /// copy in memory V8 owns.
 #[napi(object)]
 pub struct NativeColumnarBatch {
-    /// Values per record.
+    /// Values per CSV record (0 for JSON records, which have shapes).
     pub width: u32,
     /// The header names, in the first batch after the header was read.
     pub names: Option<Vec<String>>,
@@ -79,6 +79,11 @@ pub struct NativeColumnarBatch {
     pub kinds: JsTypedArray,
     #[napi(ts_type = "Float64Array")]
     pub numbers: JsTypedArray,
+    /// The shape id of each JSON record; empty for CSV.
+    #[napi(ts_type = "Uint32Array")]
+    pub shapes: JsTypedArray,
+    /// Descriptions of the shapes first used in this batch, in id order.
+    pub new_shapes: Option<Vec<String>>,
     /// `2 × n` numbers: the records' lines, then their byte offsets.
     #[napi(ts_type = "Float64Array")]
     pub positions: JsTypedArray,
@@ -97,14 +102,16 @@ pub enum AnyReader {
 /// A batch of either hand-off, before conversion.
 pub enum AnyBatch {
     Json(Batch),
-    Columnar(ColumnarBatch),
+    Columnar(Box<ColumnarBatch>),
 }
 
 impl AnyReader {
     fn next_batch(&mut self) -> std::result::Result<Option<AnyBatch>, ReadError> {
         Ok(match self {
             AnyReader::Json(reader) => reader.next_batch()?.map(AnyBatch::Json),
-            AnyReader::Columnar(reader) => reader.next_batch()?.map(AnyBatch::Columnar),
+            AnyReader::Columnar(reader) => {
+                reader.next_batch()?.map(|b| AnyBatch::Columnar(Box::new(b)))
+            }
         })
     }
 
@@ -204,7 +211,7 @@ impl Task for NextBatch {
 fn to_js(env: &Env, batch: AnyBatch) -> Result<AnyNativeBatch> {
     match batch {
         AnyBatch::Json(batch) => json_to_js(env, batch).map(Either::A),
-        AnyBatch::Columnar(batch) => columnar_to_js(env, batch).map(Either::B),
+        AnyBatch::Columnar(batch) => columnar_to_js(env, *batch).map(Either::B),
     }
 }
 
@@ -239,6 +246,8 @@ fn columnar_to_js(env: &Env, batch: ColumnarBatch) -> Result<NativeColumnarBatch
         ends: copy_array(env, batch.ends.len(), batch.ends.iter().copied())?,
         kinds: copy_bytes(env, &batch.kinds)?,
         numbers: copy_array(env, batch.numbers.len(), batch.numbers.iter().copied())?,
+        shapes: copy_array(env, batch.shapes.len(), batch.shapes.iter().copied())?,
+        new_shapes: Some(batch.new_shapes).filter(|shapes| !shapes.is_empty()),
         positions: positions(env, &batch.lines, &batch.byte_offsets)?,
         faults: faults(batch.faults),
     })

@@ -8,14 +8,17 @@
 //! each record with a constructor made once per header, so no value is scanned twice and no
 //! key is parsed per record.
 //!
-//! It fits CSV/TSV, whose records are flat. A JSON Lines line or JSON array element is carried
-//! as one value of kind [`ValueKind::Json`] (its text, for `JSON.parse`), so the encoder takes
-//! every format, but nested values gain nothing from columns.
+//! CSV/TSV records are flat: `width` values each. A JSON Lines line or JSON array element is
+//! split into its leaves and a *shape* (its keys and nesting, interned per file), from which
+//! JavaScript builds the record with a literal generated once per shape (see `json_shape`).
 
 use crate::config::ValueTypes;
 use crate::encode::{BatchEncoder, CsvFields};
 use crate::fault::Fault;
 use crate::infer::{infer_value_bytes, InferredValue};
+
+mod json_shape;
+use json_shape::ShapeTable;
 
 /// What one value of a [`ColumnarBatch`] is: `kinds[i] == kind as u8`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +51,10 @@ pub enum ValueKind {
 ///   on the decoded record. A value without text ends where the one before it ends;
 /// - a number is the next entry of `numbers`, in value order.
 ///
+/// JSON records (`shapes` not empty) have a shape each instead of the width: record `r` has as
+/// many values as its shape `shapes[r]` has leaves (see `json_shape` for the descriptions,
+/// handed over in `new_shapes` in the batch where each shape is first used).
+///
 /// Record `r`'s text is `text[row_starts[r] .. row_starts[r + 1]]` (byte offsets), and
 /// `row_ascii[r]` is 1 when it is all ASCII (then bytes and UTF-16 units are the same, so a
 /// value's offsets also index the blob decoded as Latin-1 at once), else 0.
@@ -73,7 +80,7 @@ pub enum ValueKind {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnarBatch {
-    /// Values per record: the file's field count (1 for JSON values).
+    /// Values per CSV record: the file's field count (0 for JSON values, which have shapes).
     pub width: usize,
     /// The CSV header names, in the first batch handed off after the header was read (and in
     /// no other), so JavaScript builds its record constructor once per file.
@@ -91,6 +98,11 @@ pub struct ColumnarBatch {
     pub kinds: Vec<u8>,
     /// The number values, in value order.
     pub numbers: Vec<f64>,
+    /// The shape id of each JSON record; empty for CSV records.
+    pub shapes: Vec<u32>,
+    /// Descriptions of the shapes first used in this batch, in id order (ids count on from
+    /// the file's earlier batches).
+    pub new_shapes: Vec<String>,
     /// 1-based line of each record (as `f64`, exact below 2^53, to hand to JS as is).
     pub lines: Vec<f64>,
     /// 0-based byte offset of each record in the decompressed file.
@@ -133,12 +145,13 @@ impl ColumnarBatch {
 /// Encodes records as columns. CSV values are typed as `types` says (with
 /// [`ValueTypes::Infer`], numbers are parsed here, by Rust's correctly rounded `f64` parser,
 /// which gives what `Number(text)` gives for the contract's grammar, `-0` included); JSON values
-/// are carried as text.
+/// are split into their leaves and a shape, their numbers parsed by the same parser (which
+/// gives what `JSON.parse` gives).
 ///
-/// Every record has the same number of values, the file's width: the header's length, else
+/// Every CSV record has the same number of values, the file's width: the header's length, else
 /// the first record's. Parsers only hand over records of that width; a record that is not is
-/// cut to it or filled with empty strings (JSON values: with `null`), so a batch stays
-/// well-formed whatever the caller does.
+/// cut to it or filled with empty strings, so a batch stays well-formed whatever the caller
+/// does. A reader hands one encoder records of one format only.
 #[derive(Debug, Clone)]
 pub struct ColumnarEncoder {
     types: ValueTypes,
@@ -151,6 +164,10 @@ pub struct ColumnarEncoder {
     row_units: usize,
     /// Whether the current record's text is all ASCII so far.
     row_ascii: bool,
+    /// The JSON records' shapes.
+    shapes: ShapeTable,
+    /// Room to unescape a JSON string in.
+    scratch: Vec<u8>,
 }
 
 impl ColumnarEncoder {
@@ -164,18 +181,23 @@ impl ColumnarEncoder {
             kinds_kept: false,
             row_units: 0,
             row_ascii: true,
+            shapes: ShapeTable::default(),
+            scratch: Vec::new(),
         }
     }
 
     fn begin_record(&mut self, width: usize, line: u64, byte_offset: u64) -> usize {
-        let width = *self.width.get_or_insert(width);
+        self.begin_row(line, byte_offset);
+        *self.width.get_or_insert(width)
+    }
+
+    fn begin_row(&mut self, line: u64, byte_offset: u64) {
         let start = self.offset(self.batch.text.len());
         self.batch.row_starts.push(start);
         self.batch.lines.push(line as f64);
         self.batch.byte_offsets.push(byte_offset);
         self.row_units = 0;
         self.row_ascii = true;
-        width
     }
 
     fn end_record(&mut self) {
@@ -261,13 +283,9 @@ impl BatchEncoder for ColumnarEncoder {
     type Batch = ColumnarBatch;
 
     fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64) {
-        let width = self.begin_record(1, line, byte_offset);
-        if width > 0 {
-            self.push_text(ValueKind::Json, text);
-            for _ in 1..width {
-                self.push_bare(ValueKind::Null);
-            }
-        }
+        self.begin_row(line, byte_offset);
+        let shape = self.push_json_record(text);
+        self.batch.shapes.push(shape);
         self.end_record();
     }
 
@@ -301,10 +319,15 @@ impl BatchEncoder for ColumnarEncoder {
     }
 
     /// Everything but the positions (which every encoding has): the text, 4 bytes per value
-    /// end, 1 per kind, 8 per number and 5 per record (its start and ASCII flag).
+    /// end, 1 per kind, 8 per number, 5 per record (its start and ASCII flag) and 4 per shape id.
     fn encoded_bytes(&self) -> usize {
         let b = &self.batch;
-        b.text.len() + 4 * b.ends.len() + b.kinds.len() + 8 * b.numbers.len() + 5 * b.lines.len()
+        b.text.len()
+            + 4 * b.ends.len()
+            + b.kinds.len()
+            + 8 * b.numbers.len()
+            + 5 * b.lines.len()
+            + 4 * b.shapes.len()
     }
 
     fn take_batch(&mut self, bytes_read: u64) -> ColumnarBatch {
@@ -312,6 +335,7 @@ impl BatchEncoder for ColumnarEncoder {
         self.batch.row_starts.push(end);
         self.batch.width = self.width.unwrap_or(0);
         self.batch.names = self.names.take();
+        self.batch.new_shapes = std::mem::take(&mut self.shapes.new);
         self.batch.bytes_read = bytes_read;
         self.kinds_kept = false;
         // The next batch starts with room for as much as this one held.
@@ -323,6 +347,7 @@ impl BatchEncoder for ColumnarEncoder {
             ends: Vec::with_capacity(b.ends.len()),
             kinds: Vec::with_capacity(b.kinds.len()),
             numbers: Vec::with_capacity(b.numbers.len()),
+            shapes: Vec::with_capacity(b.shapes.len()),
             lines: Vec::with_capacity(b.lines.len()),
             byte_offsets: Vec::with_capacity(b.byte_offsets.len()),
             ..ColumnarBatch::default()
@@ -446,25 +471,9 @@ mod tests {
         encoder.csv_header(&header(&["a", "b"]));
         encoder.csv_record(&CsvFields::new("123", &[1, 2, 3]), 2, 0);
         encoder.csv_record(&CsvFields::new("4", &[1]), 3, 6);
-        encoder.json_value(b"[5]", 4, 8);
         let batch = encoder.take_batch(12);
-        assert_eq!(values(&batch), [r#""1""#, r#""2""#, r#""4""#, r#""""#, "[5]", "null"]);
-        assert_eq!(batch.text, b"124[5]");
-    }
-
-    #[test]
-    fn json_values_are_one_value_each() {
-        let mut encoder = ColumnarEncoder::new(ValueTypes::Strings);
-        encoder.fault(Fault::at(ErrorCode::Truncated, 1, 0, String::new()));
-        encoder.json_value(r#"{"a":"é"}"#.as_bytes(), 1, 0);
-        encoder.json_value(b"2", 2, 12);
-        let batch = encoder.take_batch(14);
-        assert_eq!(batch.width, 1);
-        assert_eq!(batch.kinds, [5, 5]);
-        assert_eq!(batch.ends, [9, 1]);
-        assert_eq!(batch.row_ascii, [0, 1]);
-        assert_eq!(values(&batch), [r#"{"a":"é"}"#, "2"]);
-        assert_eq!(batch.faults.iter().map(|f| f.0).collect::<Vec<_>>(), [0]);
+        assert_eq!(values(&batch), [r#""1""#, r#""2""#, r#""4""#, r#""""#]);
+        assert_eq!(batch.text, b"124");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub struct MemoryEstimate {
     pub decoder: u64,
     /// What one record longer than the buffer may add for as long as it is read: the buffer
     /// grown to `max_record_bytes` (CSV: its unquoted fields, plus 8 bytes per field), and
-    /// the record's encoding in a batch past `max_batch_bytes` (CSV in columns: up to 7 bytes
+    /// the record's encoding in a batch past `max_batch_bytes` (in columns: up to 7 bytes
     /// per record byte, see [`ColumnarEncoder`](crate::ColumnarEncoder)).
     pub large_record: u64,
 }

@@ -17,11 +17,12 @@ export interface NativeJsonBatch {
 }
 
 /**
- * The `"columnar"` hand-off (`ColumnarBatch` in the core): every record is `width` values; the
- * text of the text values is one UTF-8 blob, numbers are parsed, the rest is a kind.
+ * The `"columnar"` hand-off (`ColumnarBatch` in the core): a CSV record is `width` values, a
+ * JSON record as many as its shape has leaves; the text of the text values is one UTF-8 blob,
+ * numbers are parsed, the rest is a kind.
  */
 export interface NativeColumnarBatch {
-  /** Values per record. */
+  /** Values per CSV record (0 for JSON records). */
   width: number
   /** The header names, in the first batch after the header was read (and only there). */
   names?: string[] | null
@@ -37,6 +38,10 @@ export interface NativeColumnarBatch {
   kinds: Uint8Array
   /** The number values, in value order. */
   numbers: Float64Array
+  /** The shape id of each JSON record; empty for CSV. */
+  shapes: Uint32Array
+  /** Descriptions of the shapes first used in this batch, in id order (see `json-shape.ts`). */
+  newShapes?: string[] | null
   /** The records' lines, then their byte offsets. */
   positions: Float64Array
   faults: NativeFault[]

@@ -1,11 +1,13 @@
 import type { EngineBatch } from '../types'
 import type { NativeColumnarBatch } from './batch-types'
+import { csvRecordMaker, jsonShape, type RecordMaker, type Shape } from './record-makers'
 
 /**
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
  * core hands over a batch as one UTF-8 blob of the text values, their end offsets, a kind per
  * value and the numbers already parsed; the records are built here with a constructor made once
- * per header. No JSON is written or parsed and no key is read per record.
+ * per CSV header or JSON shape (record-makers.ts). No key is read per record, and JSON is parsed
+ * only for the values the core leaves whole (long arrays, deep nesting, lone surrogates).
  *
  * How the blob is decoded decides both speed and what a kept record keeps alive:
  *
@@ -26,7 +28,7 @@ const NUMBER = 1
 const TRUE = 2
 const FALSE = 3
 const NULL = 4
-const JSON_VALUE = 5
+// JSON_VALUE = 5: whatever is not one of the above.
 
 /**
  * V8 copies a `slice` shorter than this many UTF-16 units into a fresh string; a longer slice is
@@ -35,12 +37,6 @@ const JSON_VALUE = 5
  * changed it.
  */
 const SLICE_COPIES_BELOW = 13
-
-/** Records wider than this are built by a loop instead of a generated literal. */
-const MAX_GENERATED_WIDTH = 1000
-
-/** Builds one record from its values (`values` is reused: the record must not keep it). */
-type RecordMaker = (values: unknown[]) => unknown
 
 /** Node's undocumented but long-standing direct decoders, which skip `toString`'s argument handling. */
 interface SlicingBuffer extends Buffer {
@@ -59,19 +55,22 @@ const utf8: (bytes: Buffer, start: number, end: number) => string = hasSlices
   ? (bytes, start, end) => (bytes as SlicingBuffer).utf8Slice(start, end)
   : (bytes, start, end) => bytes.toString('utf8', start, end)
 
-/** Decodes the columnar batches of one reader; keeps the file's record constructor between them. */
+/** Decodes the columnar batches of one reader; keeps the file's record constructors between them. */
 export class ColumnarBatchDecoder {
   private names: string[] | null = null
-  private make: RecordMaker | null = null
-  private makeWidth = -1
+  /** The CSV records' constructor, made for `names` and the batch width. */
+  private csv: Shape | null = null
+  /** The JSON shapes of the file so far, by id. */
+  private readonly shapes: Shape[] = []
   /** The values of the record being built. */
   private readonly values: unknown[] = []
 
   decode(batch: NativeColumnarBatch): EngineBatch {
     if (batch.names != null) {
       this.names = batch.names
-      this.make = null
+      this.csv = null
     }
+    if (batch.newShapes != null) for (const description of batch.newShapes) this.shapes.push(jsonShape(description))
     const n = batch.positions.length / 2
     return {
       records: n === 0 ? [] : this.records(batch, n),
@@ -82,12 +81,9 @@ export class ColumnarBatchDecoder {
   }
 
   private records(batch: NativeColumnarBatch, n: number): unknown[] {
-    if (batch.kinds.length > 0 && batch.kinds[0] === JSON_VALUE) return jsonRecords(batch, n)
-    if (this.make === null || this.makeWidth !== batch.width) {
-      this.make = recordMaker(this.names, batch.width)
-      this.makeWidth = batch.width
-    }
-    return batch.kinds.length === 0 ? textRecords(batch, n, this.make, this.values) : typedRecords(batch, n, this.make, this.values)
+    if (batch.shapes.length > 0) return typedRecords(batch, n, this.shapes, batch.shapes, this.values)
+    if (this.csv === null || this.csv.width !== batch.width) this.csv = { width: batch.width, make: csvRecordMaker(this.names, batch.width) }
+    return batch.kinds.length === 0 ? textRecords(batch, n, this.csv.make, this.values) : typedRecords(batch, n, [this.csv], null, this.values)
   }
 }
 
@@ -141,15 +137,20 @@ function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, v
   return records
 }
 
-/** Values of every kind (`types: 'infer'`). */
-function typedRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, values: unknown[]): unknown[] {
-  const { width, ends, rowStarts, rowAscii, kinds, numbers } = batch
+/**
+ * Values of every kind: CSV with `types: 'infer'` (one shape, `ids` null) and JSON records (the
+ * shape of record `r` is `shapes[ids[r]]`). A batch whose values are all text has no kinds.
+ */
+function typedRecords(batch: NativeColumnarBatch, n: number, shapes: Shape[], ids: Uint32Array | null, values: unknown[]): unknown[] {
+  const { ends, rowStarts, rowAscii, kinds, numbers } = batch
+  const hasKinds = kinds.length > 0
   const bytes = bytesOf(batch.text)
   let whole: string | null = null
   const records: unknown[] = []
   let v = 0
   let numberIndex = 0
   for (let r = 0; r < n; r++) {
+    const { width, make } = shapes[ids === null ? 0 : ids[r]]
     const rowStart = rowStarts[r]
     let source: string
     let base: number
@@ -163,7 +164,7 @@ function typedRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, 
     let start = base
     for (let k = 0; k < width; k++) {
       const end = base + ends[v]
-      switch (kinds[v++]) {
+      switch (hasKinds ? kinds[v] : TEXT) {
         case TEXT:
           values[k] = source.slice(start, end)
           break
@@ -179,75 +180,13 @@ function typedRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, 
         case NULL:
           values[k] = null
           break
-        default:
+        default: // JSON_VALUE
           values[k] = JSON.parse(source.slice(start, end))
       }
+      v++
       start = end
     }
     records.push(make(values))
   }
   return records
-}
-
-/** JSON values (JSON Lines, JSON arrays): one value per record, parsed from its own text. */
-function jsonRecords(batch: NativeColumnarBatch, n: number): unknown[] {
-  const { rowStarts, rowAscii } = batch
-  const bytes = bytesOf(batch.text)
-  const records: unknown[] = []
-  for (let r = 0; r < n; r++) {
-    const start = rowStarts[r]
-    const end = rowStarts[r + 1]
-    records.push(JSON.parse(rowAscii[r] === 1 ? latin1(bytes, start, end) : utf8(bytes, start, end)))
-  }
-  return records
-}
-
-/**
- * A constructor for records of `width` values: an object keyed by `names`, or an array. It is
- * generated once per file as a literal (`{"id": v[0], "name": v[1]}`), so every record gets
- * the same shape at once; where code cannot be generated it is a loop.
- */
-function recordMaker(names: string[] | null, width: number): RecordMaker {
-  if (names !== null && names.length !== width) return objectBuilder(names, width)
-  if (width <= MAX_GENERATED_WIDTH) {
-    try {
-      return generatedMaker(names, width)
-    } catch {
-      // Code generation from strings is disallowed here (--disallow-code-generation-from-strings).
-    }
-  }
-  return names === null ? (values) => values.slice(0, width) : objectBuilder(names, width)
-}
-
-function generatedMaker(names: string[] | null, width: number): RecordMaker {
-  const items: string[] = []
-  for (let k = 0; k < width; k++) items.push(names === null ? `v[${k}]` : `${propertyKey(names[k])}: v[${k}]`)
-  const literal = names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`
-  return new Function('v', `'use strict'; return ${literal}`) as RecordMaker
-}
-
-/**
- * A header name as an object-literal key. Names are data, never code: `JSON.stringify` makes a
- * string literal of any string. `"__proto__": v` would set the prototype, where `JSON.parse`
- * (and the TS engine) make an own property, so that one key is computed: `["__proto__"]: v`.
- */
-function propertyKey(name: string): string {
-  const literal = JSON.stringify(name)
-  return name === '__proto__' ? `[${literal}]` : literal
-}
-
-/** The loop that builds objects where no constructor is generated. */
-function objectBuilder(names: string[], width: number): RecordMaker {
-  const count = Math.min(names.length, width)
-  return (values) => {
-    const record: Record<string, unknown> = {}
-    for (let k = 0; k < count; k++) {
-      if (names[k] === '__proto__') {
-        Object.defineProperty(record, '__proto__', { value: values[k], writable: true, enumerable: true, configurable: true })
-      } else {
-        record[names[k]] = values[k]
-      }
-    }
-    return record
-  }
 }

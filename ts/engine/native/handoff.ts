@@ -9,10 +9,11 @@ import { decodeJsonBatch } from './json-batch'
  * behind this module, so it can change without the engine noticing.
  *
  * - `'json'`: one JSON array text, built in Rust, parsed by `JSON.parse` (json-batch.ts).
- * - `'columnar'`: a text blob, offsets, kinds and numbers; records built here (columnar-batch.ts).
+ * - `'columnar'`: a text blob, offsets, kinds, numbers and JSON shapes; records built here
+ *   (columnar-batch.ts).
  *
  * The default per format is what `bench/handoff.mjs` measured faster (bench/README.md,
- * "Hand-off"; DESIGN.md, "Hand-off"). Both give the same records.
+ * "Hand-off"; DESIGN.md, "Hand-off"): columns for every format. Both give the same records.
  */
 export type Handoff = 'json' | 'columnar'
 
@@ -21,8 +22,8 @@ export const HANDOFFS: readonly Handoff[] = ['json', 'columnar']
 const DEFAULT_HANDOFF: Readonly<Record<Format, Handoff>> = {
   csv: 'columnar',
   tsv: 'columnar',
-  jsonl: 'json',
-  json: 'json',
+  jsonl: 'columnar',
+  json: 'columnar',
 }
 
 /**
