@@ -74,9 +74,10 @@ export const ITERATION_SAMPLE_BYTES = 64 * 1024
 /**
  * The average record size of a file's head, cheaply, for the batch size an iteration starts with:
  * line breaks counted in the first `ITERATION_SAMPLE_BYTES` stand for records in line-based
- * formats (a quoted line break in CSV only makes the batches smaller). Parsing the sample, as
- * `sampleHead` does, cost 13–33 ms before the first record; counting costs well under one. JSON
- * arrays, whose line breaks say nothing about their elements, get the parsed sample.
+ * formats (a quoted line break in CSV only makes the batches smaller), reading on only until 64
+ * were seen. Parsing the sample, as `sampleHead` does, cost 13–33 ms before the first record;
+ * counting costs a fraction of one. JSON arrays, whose line breaks say nothing about their
+ * elements, get the parsed sample.
  */
 export function headRecordBytes(file: PlannedFile): number | null {
   if (file.format === 'json') return sampleHead(file, ITERATION_SAMPLE_BYTES).averageRecordBytes
@@ -86,7 +87,8 @@ export function headRecordBytes(file: PlannedFile): number | null {
   let lineBreaks = 0
   let lastBreak = -1
   try {
-    for (let chunk = bytes.readSync(); chunk !== null && seen < ITERATION_SAMPLE_BYTES; chunk = bytes.readSync()) {
+    // The first read is 16 KiB; more is read only while too few lines were seen to average.
+    for (let chunk = bytes.readSync(); chunk !== null && seen < ITERATION_SAMPLE_BYTES && lineBreaks < ENOUGH_LINES; chunk = bytes.readSync()) {
       for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) {
         lineBreaks++
         lastBreak = seen + i
@@ -101,6 +103,8 @@ export function headRecordBytes(file: PlannedFile): number | null {
 }
 
 const LF = 10
+/** Line breaks that make a good enough average for a batch size (a power of two). */
+const ENOUGH_LINES = 64
 
 /** Reads at most `limit` bytes of a file's (decompressed) head and counts its records. */
 export function sampleHead(file: PlannedFile, limit = SAMPLE_BYTES): HeadSample {

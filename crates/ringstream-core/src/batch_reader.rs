@@ -15,6 +15,11 @@ use crate::source::ByteSource;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Records in the first batch at most; each next batch may hold twice as many, up to
+/// `batch_size`. The first records then reach JavaScript after 64 records are parsed, not a whole
+/// batch, and the producer parses the next batch while JavaScript builds the first.
+const FIRST_BATCH_SIZE: usize = 64;
+
 /// Turns one file's bytes into batches, on the calling thread.
 ///
 /// ```
@@ -41,7 +46,9 @@ pub struct BatchReader<E: BatchEncoder = JsonTextEncoder> {
     buffer: CarryBuffer,
     parser: FormatParser,
     encoder: E,
+    /// The limits of the batch being filled: `batch_size` ramps up to `full_batch_size`.
     limits: BatchOptions,
+    full_batch_size: usize,
     bom_pending: bool,
     eof: bool,
     finished: bool,
@@ -64,8 +71,9 @@ impl<E: BatchEncoder> BatchReader<E> {
         batch: &BatchOptions,
         encoder: E,
     ) -> BatchReader<E> {
+        let full_batch_size = batch.batch_size.max(1);
         let limits = BatchOptions {
-            batch_size: batch.batch_size.max(1),
+            batch_size: full_batch_size.min(FIRST_BATCH_SIZE),
             buffer_size: batch.buffer_size.max(1),
             max_batch_bytes: batch.max_batch_bytes.max(1),
         };
@@ -81,6 +89,7 @@ impl<E: BatchEncoder> BatchReader<E> {
             parser: FormatParser::new(parse),
             encoder,
             limits,
+            full_batch_size,
             eof: false,
             finished: false,
             pending_error: None,
@@ -146,6 +155,7 @@ impl<E: BatchEncoder> BatchReader<E> {
     }
 
     fn take_batch(&mut self) -> E::Batch {
+        self.limits.batch_size = (self.limits.batch_size * 2).min(self.full_batch_size);
         self.encoder.take_batch(self.source.bytes_read())
     }
 
@@ -202,4 +212,19 @@ pub fn read_all(
     let source =
         ByteSource::from_reader(io::Cursor::new(input.to_vec()), crate::Compression::None)?;
     BatchReader::new(source, parse, batch).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Format;
+
+    #[test]
+    fn batches_start_small_and_double_up_to_the_batch_size() {
+        let input = "1\n".repeat(1000);
+        let batch = BatchOptions { batch_size: 300, ..BatchOptions::default() };
+        let batches = read_all(input.as_bytes(), &ParseOptions::new(Format::JsonLines), &batch);
+        let sizes: Vec<usize> = batches.unwrap_or_default().iter().map(Batch::len).collect();
+        assert_eq!(sizes, [64, 128, 256, 300, 252]);
+    }
 }
