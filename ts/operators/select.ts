@@ -23,9 +23,11 @@ export function selectStage(fields: readonly unknown[]): Stage {
           const source = item as Record<string, unknown>
           const picked: Record<string, unknown> = {}
           for (const key of keys) {
-            if (Object.prototype.hasOwnProperty.call(source, key)) {
-              Object.defineProperty(picked, key, { value: source[key], enumerable: true, writable: true, configurable: true })
-            }
+            if (!Object.prototype.hasOwnProperty.call(source, key)) continue
+            // Assignment keeps V8's fast object shapes (defineProperty per key was a third of a
+            // filter-and-select pipeline); only `__proto__` needs defining to stay an own field.
+            if (key === '__proto__') Object.defineProperty(picked, key, { value: source[key], enumerable: true, writable: true, configurable: true })
+            else picked[key] = source[key]
           }
           return picked
         },
