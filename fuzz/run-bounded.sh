@@ -11,9 +11,13 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-for target in parsers jsonl_vs_serde_json csv_vs_csv_crate; do
+for target in parsers jsonl_vs_serde_json csv_vs_csv_crate columns_vs_json_text; do
   echo "== fuzz $target for ${seconds}s"
-  if ! RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O "$target" -- \
+  # The working corpus (git-ignored) grows from the checked-in seeds, where a target has any.
+  corpora=("corpus/$target")
+  mkdir -p "corpus/$target"
+  [ -d "seeds/$target" ] && corpora+=("seeds/$target")
+  if ! RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O "$target" "${corpora[@]}" -- \
     -max_total_time="$seconds" -max_len=2048 -print_final_stats=1 >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "fuzz target $target failed; a crashing input is saved under fuzz/artifacts/$target/" >&2

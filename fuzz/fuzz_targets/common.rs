@@ -4,7 +4,8 @@
 use std::io::{self, Read};
 
 use ringstream_core::{
-    validate_json, Batch, BatchOptions, BatchReader, ByteSource, Compression, Fault, ParseOptions,
+    validate_json, Batch, BatchOptions, BatchReader, ByteSource, ColumnarBatch, ColumnarEncoder,
+    Compression, Fault, Format, ParseOptions, ValueTypes,
 };
 
 /// Returns at most `chunk` bytes per read, so the input is split anywhere.
@@ -30,6 +31,42 @@ pub enum Item {
     Fault(Fault),
 }
 
+/// The options and read sizes a fuzz input's first four bytes choose, and the rest: the data.
+pub fn setup(input: &[u8]) -> Option<(ParseOptions, (usize, usize, usize), &[u8])> {
+    let (&[format, buffer, chunk, flags], data) = input.split_first_chunk::<4>()?;
+    let format =
+        [Format::JsonLines, Format::Csv, Format::Tsv, Format::JsonArray][format as usize % 4];
+    let mut options = ParseOptions::new(format);
+    options.header = flags & 1 != 0;
+    options.types = if flags & 2 != 0 { ValueTypes::Infer } else { ValueTypes::Strings };
+    if flags & 4 != 0 {
+        options.max_record_bytes = 1 + (flags as usize >> 3);
+    }
+    let sizes = (1 + buffer as usize % 64, 1 + chunk as usize % 17, 1 + flags as usize % 5);
+    Some((options, sizes, data))
+}
+
+fn chunked(data: &[u8], chunk: usize) -> ByteSource {
+    ByteSource::from_reader(
+        Chunked { data: data.to_vec(), pos: 0, chunk: chunk.max(1) },
+        Compression::None,
+    )
+    .expect("a plain source")
+}
+
+/// Reads all of `data` with the columnar encoder.
+pub fn read_columnar(
+    data: &[u8],
+    options: &ParseOptions,
+    (buffer, chunk, batch): (usize, usize, usize),
+) -> Vec<ColumnarBatch> {
+    let limits = BatchOptions { batch_size: batch, buffer_size: buffer, ..BatchOptions::default() };
+    let encoder = ColumnarEncoder::new(options.types);
+    BatchReader::with_encoder(chunked(data, chunk), options, &limits, encoder)
+        .map(|batch| batch.expect("no I/O error from memory"))
+        .collect()
+}
+
 /// Reads all of `data`, checking every batch, and flattens the result.
 pub fn read(
     data: &[u8],
@@ -38,11 +75,7 @@ pub fn read(
     chunk: usize,
     batch: usize,
 ) -> Vec<Item> {
-    let source = ByteSource::from_reader(
-        Chunked { data: data.to_vec(), pos: 0, chunk: chunk.max(1) },
-        Compression::None,
-    )
-    .expect("a plain source");
+    let source = chunked(data, chunk);
     let limits = BatchOptions {
         batch_size: batch.max(1),
         buffer_size: buffer.max(1),

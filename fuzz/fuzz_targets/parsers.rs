@@ -4,30 +4,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ringstream_core::{Format, ParseOptions, ValueTypes};
 
 #[path = "common.rs"]
 mod common;
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&[format, buffer, chunk, flags], data)) = input.split_first_chunk::<4>() else {
-        return;
-    };
-    let format =
-        [Format::JsonLines, Format::Csv, Format::Tsv, Format::JsonArray][format as usize % 4];
-    let mut options = ParseOptions::new(format);
-    options.header = flags & 1 != 0;
-    options.types = if flags & 2 != 0 { ValueTypes::Infer } else { ValueTypes::Strings };
-    if flags & 4 != 0 {
-        options.max_record_bytes = 1 + (flags as usize >> 3);
-    }
+    let Some((options, sizes, data)) = common::setup(input) else { return };
     let reference = common::read(data, &options, 1 << 20, usize::MAX, 1 << 20);
-    let split = common::read(
-        data,
-        &options,
-        1 + buffer as usize % 64,
-        1 + chunk as usize % 17,
-        1 + flags as usize % 5,
-    );
+    let split = common::read(data, &options, sizes.0, sizes.1, sizes.2);
     assert_eq!(split, reference);
 });

@@ -60,6 +60,8 @@ mod read_error;
 mod reader;
 mod source;
 mod string_scan;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod utf8_stream;
 
 pub use batch_reader::{read_all, BatchReader};

@@ -8,11 +8,11 @@ use std::io;
 
 use common::*;
 use proptest::prelude::*;
+use ringstream_core::testing::{normalize, ColumnarDecoder};
 use ringstream_core::{
     BatchOptions, BatchReader, ByteSource, ColumnarBatch, ColumnarEncoder, Compression, Format,
-    ParseOptions, ValueKind, ValueTypes,
+    ParseOptions, ValueTypes,
 };
-use serde_json::Value;
 
 /// Reads `input` with the columnar encoder.
 fn columnar_batches(
@@ -29,135 +29,13 @@ fn columnar_batches(
         .unwrap()
 }
 
-/// What a decoder keeps between the batches of one file: the header names and the JSON shapes.
-#[derive(Default)]
-struct Decoder {
-    names: Option<Vec<String>>,
-    shapes: Vec<Value>,
-}
-
-/// The values of record `row`, decoded as JavaScript decodes them.
-fn row_values(
-    batch: &ColumnarBatch,
-    row: usize,
-    first: usize,
-    width: usize,
-    numbers: &mut std::slice::Iter<'_, f64>,
-) -> Vec<Value> {
-    let text = &batch.text[batch.row_starts[row] as usize..batch.row_starts[row + 1] as usize];
-    let text = std::str::from_utf8(text).unwrap();
-    assert_eq!(batch.row_ascii[row] == 1, text.is_ascii());
-    let units: Vec<u16> = text.encode_utf16().collect();
-    let mut start = 0;
-    let mut values = Vec::new();
-    for index in first..first + width {
-        let end = batch.ends[index] as usize;
-        let slice = String::from_utf16(&units[start..end]).unwrap();
-        values.push(match batch.kind(index) {
-            ValueKind::Text => Value::String(slice),
-            ValueKind::Json => serde_json::from_str(&slice).unwrap(),
-            ValueKind::Number => number(*numbers.next().unwrap()),
-            ValueKind::True => Value::Bool(true),
-            ValueKind::False => Value::Bool(false),
-            ValueKind::Null => Value::Null,
-        });
-        start = end;
-    }
-    assert_eq!(start, units.len(), "the values cover the record's text");
-    values
-}
-
-/// Leaves of a shape description (`0`, `[1,"key",…]`, `[2,…]`).
-fn leaf_count(shape: &Value) -> usize {
-    match shape {
-        Value::Array(items) if items[0] == 1 => items[2..].iter().step_by(2).map(leaf_count).sum(),
-        Value::Array(items) => items[1..].iter().map(leaf_count).sum(),
-        _ => 1,
-    }
-}
-
-/// A record built from its shape and its leaves, as the generated literal builds it.
-fn build(shape: &Value, leaves: &mut std::vec::IntoIter<Value>) -> Value {
-    match shape {
-        Value::Array(items) if items[0] == 1 => {
-            let mut object = serde_json::Map::new();
-            for pair in items[1..].chunks(2) {
-                let value = build(&pair[1], leaves);
-                object.insert(pair[0].as_str().unwrap().to_string(), value);
-            }
-            Value::Object(object)
-        }
-        Value::Array(items) => {
-            Value::Array(items[1..].iter().map(|item| build(item, leaves)).collect())
-        }
-        _ => leaves.next().unwrap(),
-    }
-}
-
-/// The records of a columnar batch, built as `ts/engine/native/columnar-batch.ts` builds them:
-/// CSV records as objects keyed by the header names (kept from the batch that carried them) or
-/// arrays, JSON records from their shapes.
-fn decode(batch: &ColumnarBatch, decoder: &mut Decoder) -> Vec<Value> {
-    if batch.names.is_some() {
-        decoder.names.clone_from(&batch.names);
-    }
-    for description in &batch.new_shapes {
-        decoder.shapes.push(serde_json::from_str(description).unwrap());
-    }
-    assert_eq!(batch.row_starts.len(), batch.len() + 1);
-    assert_eq!(batch.row_ascii.len(), batch.len());
-    assert!(batch.kinds.is_empty() || batch.kinds.len() == batch.ends.len());
-    assert!(!batch.offsets_overflow);
-    let mut numbers = batch.numbers.iter();
-    let mut records = Vec::new();
-    if !batch.shapes.is_empty() {
-        assert_eq!(batch.shapes.len(), batch.len());
-        let mut first = 0;
-        for row in 0..batch.len() {
-            let shape = &decoder.shapes[batch.shapes[row] as usize];
-            let width = leaf_count(shape);
-            let values = row_values(batch, row, first, width, &mut numbers);
-            first += width;
-            records.push(build(shape, &mut values.into_iter()));
-        }
-        assert_eq!(first, batch.ends.len());
-    } else {
-        assert_eq!(batch.ends.len(), batch.len() * batch.width);
-        for row in 0..batch.len() {
-            let values = row_values(batch, row, row * batch.width, batch.width, &mut numbers);
-            records.push(match decoder.names.as_ref() {
-                Some(names) => Value::Object(names.iter().cloned().zip(values).collect()),
-                None => Value::Array(values),
-            });
-        }
-    }
-    assert!(numbers.next().is_none(), "every number is used");
-    records
-}
-
-/// Numbers compared by their `f64` bits, so `-0` differs from `0` and `7` equals `7.0`.
-fn number(value: f64) -> Value {
-    Value::String(format!("number {:?}", value))
-}
-
-fn normalize(value: Value) -> Value {
-    match value {
-        Value::Number(n) => number(n.as_f64().unwrap()),
-        Value::Array(items) => Value::Array(items.into_iter().map(normalize).collect()),
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, normalize(v))).collect())
-        }
-        other => other,
-    }
-}
-
 /// Items (records with positions, faults) from columnar batches, as `flatten` makes them from
 /// JSON text batches.
 fn flatten_columnar(batches: &[ColumnarBatch]) -> Vec<Item> {
-    let mut decoder = Decoder::default();
+    let mut decoder = ColumnarDecoder::default();
     let mut items = Vec::new();
     for batch in batches {
-        let records = decode(batch, &mut decoder);
+        let records = decoder.records(batch);
         assert!(!records.is_empty() || !batch.faults.is_empty(), "empty batch");
         let mut faults = batch.faults.iter().peekable();
         for (i, record) in records.into_iter().enumerate() {
