@@ -221,15 +221,8 @@ impl ColumnarEncoder {
             }
             *pos += 1;
             self.walk(s, pos, depth + 1, description, leaves)?;
-            *pos = skip_whitespace(s, *pos);
-            match s.get(*pos) {
-                Some(b',') => *pos += 1,
-                Some(b'}') => {
-                    *pos += 1;
-                    description.push(b']');
-                    return Ok(());
-                }
-                _ => return Err(Unshaped),
+            if closes(s, pos, b'}', description)? {
+                return Ok(());
             }
         }
     }
@@ -255,15 +248,8 @@ impl ColumnarEncoder {
         for _ in 0..MAX_ARRAY_ELEMENTS {
             description.push(b',');
             self.walk(s, pos, depth + 1, description, leaves)?;
-            *pos = skip_whitespace(s, *pos);
-            match s.get(*pos) {
-                Some(b',') => *pos += 1,
-                Some(b']') => {
-                    *pos += 1;
-                    description.push(b']');
-                    return Ok(());
-                }
-                _ => return Err(Unshaped),
+            if closes(s, pos, b']', description)? {
+                return Ok(());
             }
         }
         // Too long to be part of a shape: the whole array is one JSON leaf.
@@ -304,6 +290,27 @@ impl ColumnarEncoder {
         }
         self.scratch = unescaped;
     }
+}
+
+/// After a member or element: steps over the `,` before the next one (false), or over `close`,
+/// ending the container's description (true).
+fn closes(
+    s: &[u8],
+    pos: &mut usize,
+    close: u8,
+    description: &mut Vec<u8>,
+) -> Result<bool, Unshaped> {
+    *pos = skip_whitespace(s, *pos);
+    let next = *s.get(*pos).ok_or(Unshaped)?;
+    *pos += 1;
+    if next == b',' {
+        return Ok(false);
+    }
+    if next != close {
+        return Err(Unshaped);
+    }
+    description.push(b']');
+    Ok(true)
 }
 
 fn leaf(description: &mut Vec<u8>, leaves: &mut usize) -> Result<(), Unshaped> {
