@@ -117,7 +117,9 @@ fn row_values(
 /// Leaves of a shape description (`0`, `[1,"key",…]`, `[2,…]`).
 fn leaf_count(shape: &Value) -> usize {
     match shape {
-        Value::Array(items) if items[0] == 1 => items[2..].iter().step_by(2).map(leaf_count).sum(),
+        Value::Array(items) if items[0] == 1 => {
+            items.iter().skip(2).step_by(2).map(leaf_count).sum()
+        }
         Value::Array(items) => items[1..].iter().map(leaf_count).sum(),
         _ => 1,
     }
