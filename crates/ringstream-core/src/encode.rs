@@ -9,6 +9,7 @@
 //! two against each other.
 
 use crate::fault::Fault;
+use crate::json_syntax::JsonSyntaxError;
 
 /// The fields of one CSV record, borrowed from the parser.
 ///
@@ -91,6 +92,22 @@ pub trait BatchEncoder: Send {
 
     /// A JSON Lines line or JSON array element: valid UTF-8 and valid for `JSON.parse`.
     fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64);
+
+    /// A JSON Lines line or JSON array element in valid UTF-8, not yet checked as JSON:
+    /// `validate` says whether it is (with `JSON.parse`'s rules). Added as
+    /// [`json_value`](Self::json_value) when it is; otherwise nothing is added and the error
+    /// is returned. An encoder that reads the text anyway may check it on the way instead.
+    fn checked_json_value(
+        &mut self,
+        text: &[u8],
+        line: u64,
+        byte_offset: u64,
+        validate: fn(&[u8]) -> Result<(), JsonSyntaxError>,
+    ) -> Result<(), JsonSyntaxError> {
+        validate(text)?;
+        self.json_value(text, line, byte_offset);
+        Ok(())
+    }
 
     /// The (deduplicated) header names of a CSV file.
     fn csv_header(&mut self, names: &[String]);

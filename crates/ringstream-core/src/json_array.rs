@@ -21,7 +21,7 @@ use crate::carry_buffer::CarryBuffer;
 use crate::config::ParseOptions;
 use crate::encode::BatchEncoder;
 use crate::fault::{ErrorCode, Fault};
-use crate::json_syntax::{validate_json_bytes, value_end};
+use crate::json_syntax::value_end;
 use crate::parser::{invalid_utf8_detail, Emitter, OversizedRecord, Step};
 use crate::string_scan::plain_prefix_len;
 
@@ -328,9 +328,8 @@ impl JsonArrayParser {
         if valid_end.is_some() {
             return emitter.json_value(content, line, byte_offset);
         }
-        match validate_json_bytes(content) {
-            Ok(()) => emitter.json_value(content, line, byte_offset),
-            Err(e) => emitter.fault(fault(ErrorCode::Parse, e.to_string())),
+        if let Err(e) = emitter.checked_json_value(content, line, byte_offset) {
+            emitter.fault(fault(ErrorCode::Parse, e.to_string()));
         }
     }
 

@@ -66,6 +66,24 @@ pub(crate) fn value_end(bytes: &[u8]) -> Option<usize> {
     Some(p.i)
 }
 
+/// Where the string literal starting at `bytes[start]` ends (past its closing quote), if it is
+/// one `JSON.parse` accepts.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut p = Cursor { s: bytes, i: start };
+    if p.peek() != Some(b'"') {
+        return None;
+    }
+    p.string().ok()?;
+    Some(p.i)
+}
+
+/// Where the number starting at `bytes[start]` ends, if it follows JSON's number grammar.
+pub(crate) fn number_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut p = Cursor { s: bytes, i: start };
+    p.number().ok()?;
+    Some(p.i)
+}
+
 impl Cursor<'_> {
     /// Reads one value (without surrounding whitespace), leaving the cursor after it.
     fn value(&mut self) -> Result<(), JsonSyntaxError> {

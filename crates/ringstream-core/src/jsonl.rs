@@ -13,7 +13,6 @@ use crate::carry_buffer::CarryBuffer;
 use crate::config::ParseOptions;
 use crate::encode::BatchEncoder;
 use crate::fault::{ErrorCode, Fault};
-use crate::json_syntax::validate_json_bytes;
 use crate::parser::{
     invalid_utf8_detail, is_blank, too_large_detail, Emitter, OversizedRecord, Step,
 };
@@ -158,9 +157,8 @@ impl JsonLinesParser {
                 return emitter.fault(fault(ErrorCode::InvalidUtf8, invalid_utf8_detail(&e)));
             }
         }
-        match validate_json_bytes(content) {
-            Ok(()) => emitter.json_value(content, line, byte_offset),
-            Err(e) => emitter.fault(fault(ErrorCode::Parse, e.to_string())),
+        if let Err(e) = emitter.checked_json_value(content, line, byte_offset) {
+            emitter.fault(fault(ErrorCode::Parse, e.to_string()));
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::encode::{BatchEncoder, CsvFields};
 use crate::excerpt::RecordHead;
 use crate::fault::{ErrorCode, Fault};
 use crate::json_array::JsonArrayParser;
+use crate::json_syntax::{validate_json_bytes, JsonSyntaxError};
 use crate::jsonl::JsonLinesParser;
 
 /// What a parser needs after a call to `parse`.
@@ -43,6 +44,17 @@ impl<'a, E: BatchEncoder> Emitter<'a, E> {
     #[inline]
     pub(crate) fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64) {
         self.encoder.json_value(text, line, byte_offset);
+    }
+
+    /// `text` as a record when it is JSON (see [`BatchEncoder::checked_json_value`]).
+    #[inline]
+    pub(crate) fn checked_json_value(
+        &mut self,
+        text: &[u8],
+        line: u64,
+        byte_offset: u64,
+    ) -> Result<(), JsonSyntaxError> {
+        self.encoder.checked_json_value(text, line, byte_offset, validate_json_bytes)
     }
 
     pub(crate) fn csv_header(&mut self, names: &[String]) {

@@ -18,9 +18,10 @@
 
 use std::collections::HashMap;
 
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
 use super::{ColumnarEncoder, ValueKind};
+use crate::json_syntax::{number_end, string_end, value_end};
 
 /// Leaves of a shaped record at most (JavaScript generates a literal of at most 1,000 values).
 const MAX_SHAPE_LEAVES: usize = 1000;
@@ -93,9 +94,14 @@ struct Mark {
 }
 
 impl ColumnarEncoder {
-    /// Pushes the values of the JSON value `text` (a validated JSON Lines line or JSON array
-    /// element) and returns its shape id.
-    pub(super) fn push_json_record(&mut self, text: &[u8]) -> u32 {
+    /// Pushes the values of the JSON value `text` (a JSON Lines line or JSON array element)
+    /// and returns its shape id; or, when the text is not JSON or is not shaped (see the module
+    /// notes), pushes nothing and returns `None`.
+    ///
+    /// The walk checks the syntax with the validator's own rules (`json_syntax`: strings,
+    /// numbers, and whole values where it leaves one to `JSON.parse`) and the structure around
+    /// them, so a text it shapes is JSON as `JSON.parse` sees it and needs no separate check.
+    pub(super) fn try_shape(&mut self, text: &[u8]) -> Option<u32> {
         let mark = self.mark();
         let mut description = std::mem::take(&mut self.shapes.description);
         description.clear();
@@ -106,10 +112,14 @@ impl ColumnarEncoder {
             && description.len() <= MAX_DESCRIPTION_BYTES;
         let id = if walked { self.shapes.intern(&description) } else { None };
         self.shapes.description = description;
-        if let Some(id) = id {
-            return id;
+        if id.is_none() {
+            self.rollback(mark);
         }
-        self.rollback(mark);
+        id
+    }
+
+    /// Pushes the JSON text `text` (known to be JSON) as one JSON leaf, and returns its shape id.
+    pub(super) fn push_json_leaf_record(&mut self, text: &[u8]) -> u32 {
         let start = skip_whitespace(text, 0);
         self.push_text(ValueKind::Json, &text[start..trim_end(text)]);
         self.shapes.intern(LEAF).unwrap_or(0)
@@ -176,11 +186,7 @@ impl ColumnarEncoder {
                 leaf(description, leaves)
             }
             _ => {
-                let end = *pos
-                    + s[*pos..]
-                        .iter()
-                        .position(|&b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-                        .unwrap_or(s.len() - *pos);
+                let end = number_end(s, *pos).ok_or(Unshaped)?;
                 let number = std::str::from_utf8(&s[*pos..end])
                     .ok()
                     .and_then(|t| t.parse::<f64>().ok())
@@ -268,7 +274,7 @@ impl ColumnarEncoder {
         description: &mut Vec<u8>,
         leaves: &mut usize,
     ) -> Result<(), Unshaped> {
-        let end = value_end(s, *pos).ok_or(Unshaped)?;
+        let end = *pos + value_end(&s[*pos..]).ok_or(Unshaped)?;
         self.push_text(ValueKind::Json, &s[*pos..end]);
         *pos = end;
         leaf(description, leaves)
@@ -332,57 +338,6 @@ fn skip_whitespace(s: &[u8], pos: usize) -> usize {
 
 fn trim_end(s: &[u8]) -> usize {
     s.len() - s.iter().rev().take_while(|&&b| is_whitespace(b)).count()
-}
-
-/// The end (past the closing quote) of the JSON string literal starting at `s[start]`.
-fn string_end(s: &[u8], start: usize) -> Option<usize> {
-    if s.get(start) != Some(&b'"') {
-        return None;
-    }
-    let mut pos = start + 1;
-    loop {
-        pos += memchr2(b'"', b'\\', s.get(pos..)?)?;
-        if s[pos] == b'"' {
-            return Some(pos + 1);
-        }
-        pos += 2;
-    }
-}
-
-/// The end of the JSON value starting at `s[start]` (no whitespace before it).
-fn value_end(s: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut pos = start;
-    loop {
-        match *s.get(pos)? {
-            b'"' => {
-                pos = string_end(s, pos)?;
-                if depth == 0 {
-                    return Some(pos);
-                }
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                pos += 1;
-            }
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                pos += 1;
-                if depth == 0 {
-                    return Some(pos);
-                }
-            }
-            _ if depth == 0 => {
-                let rest = &s[pos..];
-                let len = rest
-                    .iter()
-                    .position(|&b| matches!(b, b',' | b'}' | b']') || is_whitespace(b))
-                    .unwrap_or(rest.len());
-                return Some(pos + len);
-            }
-            _ => pos += 1,
-        }
-    }
 }
 
 /// Appends the value of the escaped JSON string body `raw` to `out` as UTF-8; false when an
