@@ -151,14 +151,23 @@ user sh -c 'command -v cargo' >/dev/null && fail "cargo is still on the user PAT
 user sh -c 'command -v rustc' >/dev/null && fail "rustc is still on the user PATH ($clean_path)"
 user sh -c 'command -v node && command -v npm' >/dev/null || fail "node/npm are not on the PATH without Rust ($clean_path)"
 
+step "cache the runtime dependencies, so the offline install can resolve them"
+# The repo's own `npm install` follows the lock file, which caches the tarballs but not the
+# registry documents an install of a version *range* needs; `npm cache add` stores both. This is
+# the one step here that uses the network (the registry), and only before the user side runs.
+runtime_deps=$(node -p 'Object.keys(require("./package.json").dependencies ?? {}).map((name) => `${name}@${require(`./node_modules/${name}/package.json`).version}`).join(" ")')
+for dependency in $runtime_deps; do
+  npm cache add --loglevel=error "$dependency" || fail "npm cache add $dependency failed: the registry must be reachable for this step"
+done
+
 step "install both tarballs into an empty project, offline, without Rust"
 printf '{ "name": "ringstream-install-test-app", "version": "1.0.0", "private": true }\n' >"$tmp/app/package.json"
 # Both at once, so the root's optionalDependency on $platform_package is met by the local
-# tarball. --offline: npm answers from its cache only (fflate is there after the repo's own
-# `npm install`); the other platforms' optional packages are not cached and are skipped.
+# tarball. --offline: npm answers from its cache only (the runtime dependencies are there, cached
+# above); the other platforms' optional packages are not cached and are skipped.
 if ! user npm install --offline --no-audit --no-fund --loglevel=error "$platform_tgz" "$root_tgz" >"$tmp/npm-install.log" 2>&1; then
   cat "$tmp/npm-install.log" >&2
-  fail "npm install --offline of the two tarballs failed (above); is fflate in the npm cache? run \`npm install\` in the repo first"
+  fail "npm install --offline of the two tarballs failed (above); is every runtime dependency in the npm cache ($runtime_deps)?"
 fi
 [[ -d $tmp/app/node_modules/ringstream && -d $tmp/app/node_modules/$platform_package ]] ||
   fail "npm install did not install ringstream and $platform_package: $(ls "$tmp/app/node_modules")"
