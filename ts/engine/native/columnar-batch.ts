@@ -1,6 +1,6 @@
 import type { EngineBatch } from '../types'
 import type { NativeColumnarBatch } from './batch-types'
-import { csvRecordMaker, jsonShape, type RecordMaker, type Shape } from './record-makers'
+import { csvRecordMaker, csvTextRecordMaker, jsonShape, type RecordMaker, type Shape, type TextRecordMaker } from './record-makers'
 
 /**
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
@@ -60,10 +60,10 @@ export class ColumnarBatchDecoder {
   private names: string[] | null = null
   /** The CSV records' constructor, made for `names` and the batch width. */
   private csv: Shape | null = null
+  /** The same, taking its values straight from the text; `null` where none is generated. */
+  private csvText: TextRecordMaker | null = null
   /** The JSON shapes of the file so far, by id. */
   private readonly shapes: Shape[] = []
-  /** The values of the record being built. */
-  private readonly values: unknown[] = []
 
   decode(batch: NativeColumnarBatch): EngineBatch {
     if (batch.names != null) {
@@ -81,9 +81,13 @@ export class ColumnarBatchDecoder {
   }
 
   private records(batch: NativeColumnarBatch, n: number): unknown[] {
-    if (batch.shapes.length > 0) return typedRecords(batch, n, this.shapes, batch.shapes, this.values)
-    if (this.csv === null || this.csv.width !== batch.width) this.csv = { width: batch.width, make: csvRecordMaker(this.names, batch.width) }
-    return batch.kinds.length === 0 ? textRecords(batch, n, this.csv.make, this.values) : typedRecords(batch, n, [this.csv], null, this.values)
+    if (batch.shapes.length > 0) return typedRecords(batch, n, this.shapes, batch.shapes)
+    if (this.csv === null || this.csv.width !== batch.width) {
+      this.csv = { width: batch.width, make: csvRecordMaker(this.names, batch.width) }
+      this.csvText = csvTextRecordMaker(this.names, batch.width)
+    }
+    if (batch.kinds.length > 0) return typedRecords(batch, n, [this.csv], null)
+    return this.csvText !== null ? generatedTextRecords(batch, n, this.csvText) : textRecords(batch, n, this.csv.make)
   }
 }
 
@@ -109,11 +113,14 @@ function allShort(ends: Uint32Array, first: number, width: number): boolean {
  */
 
 /** Every value is text (`types: 'string'`). */
-function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, values: unknown[]): unknown[] {
+function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker): unknown[] {
   const { width, ends, rowStarts, rowAscii } = batch
   const bytes = bytesOf(batch.text)
   let whole: string | null = null
   const records: unknown[] = []
+  // One per batch: a long-lived array would be in the old generation, and every store of a new
+  // string into it would pay for a write barrier.
+  const values: unknown[] = []
   let v = 0
   for (let r = 0; r < n; r++) {
     const rowStart = rowStarts[r]
@@ -137,16 +144,37 @@ function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker, v
   return records
 }
 
+/** Every value is text, and the record's constructor takes them from the text itself. */
+function generatedTextRecords(batch: NativeColumnarBatch, n: number, make: TextRecordMaker): unknown[] {
+  const { width, ends, rowStarts, rowAscii } = batch
+  const bytes = bytesOf(batch.text)
+  let whole: string | null = null
+  const records: unknown[] = []
+  for (let r = 0, v = 0; r < n; r++, v += width) {
+    if (rowAscii[r] === 1 && allShort(ends, v, width)) {
+      records.push(make((whole ??= latin1(bytes, 0, bytes.length)), ends, v, rowStarts[r]))
+    } else {
+      const rowStart = rowStarts[r]
+      const source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
+      records.push(make(source, ends, v, 0))
+    }
+  }
+  return records
+}
+
 /**
  * Values of every kind: CSV with `types: 'infer'` (one shape, `ids` null) and JSON records (the
  * shape of record `r` is `shapes[ids[r]]`). A batch whose values are all text has no kinds.
  */
-function typedRecords(batch: NativeColumnarBatch, n: number, shapes: Shape[], ids: Uint32Array | null, values: unknown[]): unknown[] {
+function typedRecords(batch: NativeColumnarBatch, n: number, shapes: Shape[], ids: Uint32Array | null): unknown[] {
   const { ends, rowStarts, rowAscii, kinds, numbers } = batch
   const hasKinds = kinds.length > 0
   const bytes = bytesOf(batch.text)
   let whole: string | null = null
   const records: unknown[] = []
+  // One per batch: a long-lived array would be in the old generation, and every store of a new
+  // string into it would pay for a write barrier.
+  const values: unknown[] = []
   let v = 0
   let numberIndex = 0
   for (let r = 0; r < n; r++) {

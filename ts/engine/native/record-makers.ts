@@ -27,6 +27,35 @@ export function csvRecordMaker(names: string[] | null, width: number): RecordMak
 }
 
 /**
+ * Builds one all-text CSV record straight from the string holding its values: value `k` is
+ * `source.slice(start, base + ends[first + k])`, where `start` is where the value before it ends
+ * (`base` for the first).
+ */
+export type TextRecordMaker = (source: string, ends: Uint32Array, first: number, base: number) => unknown
+
+/**
+ * The generated `TextRecordMaker` for a CSV header, or `null` where code generation is
+ * disallowed or the record is too wide (then `csvRecordMaker` builds it from its values).
+ * Taking the values in the literal itself spares every record the stores into a values array.
+ */
+export function csvTextRecordMaker(names: string[] | null, width: number): TextRecordMaker | null {
+  if ((names !== null && names.length !== width) || width === 0 || width > MAX_GENERATED_WIDTH) return null
+  const endsCode: string[] = []
+  const items: string[] = []
+  for (let k = 0; k < width; k++) {
+    endsCode.push(`e${k} = b + e[v + ${k}]`)
+    const value = `s.slice(${k === 0 ? 'b' : `e${k - 1}`}, e${k})`
+    items.push(names === null ? value : `${propertyKey(names[k])}: ${value}`)
+  }
+  const literal = names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`
+  try {
+    return new Function('s', 'e', 'v', 'b', `'use strict'; const ${endsCode.join(', ')}; return ${literal}`) as TextRecordMaker
+  } catch {
+    return null
+  }
+}
+
+/**
  * A JSON shape as the core describes it (`json_shape.rs`): a leaf is `0`, an object
  * `[1, key, shape, key, shape, …]` with its keys in input order (repeats included), an array
  * `[2, shape, …]`. Leaves are numbered in that order.
