@@ -117,7 +117,7 @@ function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker): 
   const { width, ends, rowStarts, rowAscii } = batch
   const bytes = bytesOf(batch.text)
   let whole: string | null = null
-  const records: unknown[] = []
+  const records: unknown[] = new Array(n)
   // One per batch: a long-lived array would be in the old generation, and every store of a new
   // string into it would pay for a write barrier.
   const values: unknown[] = []
@@ -139,7 +139,7 @@ function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker): 
       values[k] = source.slice(start, end)
       start = end
     }
-    records.push(make(values))
+    records[r] = make(values)
   }
   return records
 }
@@ -149,14 +149,14 @@ function generatedTextRecords(batch: NativeColumnarBatch, n: number, make: TextR
   const { width, ends, rowStarts, rowAscii } = batch
   const bytes = bytesOf(batch.text)
   let whole: string | null = null
-  const records: unknown[] = []
+  const records: unknown[] = new Array(n)
   for (let r = 0, v = 0; r < n; r++, v += width) {
     if (rowAscii[r] === 1 && allShort(ends, v, width)) {
-      records.push(make((whole ??= latin1(bytes, 0, bytes.length)), ends, v, rowStarts[r]))
+      records[r] = make((whole ??= latin1(bytes, 0, bytes.length)), ends, v, rowStarts[r])
     } else {
       const rowStart = rowStarts[r]
       const source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
-      records.push(make(source, ends, v, 0))
+      records[r] = make(source, ends, v, 0)
     }
   }
   return records
@@ -171,7 +171,7 @@ function typedRecords(batch: NativeColumnarBatch, n: number, shapes: Shape[], id
   const hasKinds = kinds.length > 0
   const bytes = bytesOf(batch.text)
   let whole: string | null = null
-  const records: unknown[] = []
+  const records: unknown[] = new Array(n)
   // One per batch: a long-lived array would be in the old generation, and every store of a new
   // string into it would pay for a write barrier.
   const values: unknown[] = []
@@ -214,7 +214,7 @@ function typedRecords(batch: NativeColumnarBatch, n: number, shapes: Shape[], id
       v++
       start = end
     }
-    records.push(make(values))
+    records[r] = make(values)
   }
   return records
 }
