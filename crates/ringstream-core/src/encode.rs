@@ -28,18 +28,27 @@ use crate::json_syntax::JsonSyntaxError;
 pub struct CsvFields<'a> {
     bytes: &'a [u8],
     ends: &'a [usize],
+    /// Bytes between one field's end and the next field's start: 0 when the fields are laid
+    /// end to end, 1 when they are a raw record's and a delimiter separates them.
+    gap: usize,
 }
 
 impl<'a> CsvFields<'a> {
     /// Fields laid end to end in `text`; field `i` ends at byte `ends[i]`.
     pub fn new(text: &'a str, ends: &'a [usize]) -> CsvFields<'a> {
-        CsvFields { bytes: text.as_bytes(), ends }
+        CsvFields { bytes: text.as_bytes(), ends, gap: 0 }
     }
 
     /// Like [`new`](Self::new), for bytes the caller validated (the raw record was UTF-8, so
     /// its unquoted fields are: dropping whole ASCII characters keeps UTF-8 valid).
     pub(crate) fn from_validated(bytes: &'a [u8], ends: &'a [usize]) -> CsvFields<'a> {
-        CsvFields { bytes, ends }
+        CsvFields { bytes, ends, gap: 0 }
+    }
+
+    /// The fields of a validated raw record without quotes, `bytes`, whose fields are separated
+    /// by one delimiter byte: field `i` ends at `ends[i]` and the next one starts after it.
+    pub(crate) fn from_delimited(bytes: &'a [u8], ends: &'a [usize]) -> CsvFields<'a> {
+        CsvFields { bytes, ends, gap: 1 }
     }
 
     /// Number of fields.
@@ -56,7 +65,7 @@ impl<'a> CsvFields<'a> {
     #[inline]
     pub fn get_bytes(&self, index: usize) -> Option<&'a [u8]> {
         let end = *self.ends.get(index)?;
-        let start = if index == 0 { 0 } else { *self.ends.get(index - 1)? };
+        let start = if index == 0 { 0 } else { *self.ends.get(index - 1)? + self.gap };
         self.bytes.get(start..end)
     }
 
@@ -75,7 +84,7 @@ impl<'a> CsvFields<'a> {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
             let field = self.bytes.get(start..end).unwrap_or_default();
-            start = end;
+            start = end + self.gap;
             field
         })
     }

@@ -44,6 +44,14 @@ impl LineCounter {
         }
         self.after_cr = last == b'\r';
     }
+
+    /// Counts a line of text without line breaks (at least one byte) ended by `terminator`
+    /// (`\r` or `\n`): the same as [`advance`](Self::advance) over those bytes, without
+    /// reading them again.
+    pub(crate) fn advance_past_line(&mut self, terminator: u8) {
+        self.line += 1;
+        self.after_cr = terminator == b'\r';
+    }
 }
 
 #[cfg(test)]

@@ -91,6 +91,36 @@ fn quoting_follows_csv_core() {
 }
 
 #[test]
+fn records_with_and_without_quotes_read_alike() {
+    // Records without a quote byte are split at their delimiters without csv-core; these mix
+    // them with quoted ones (a quote that opens a field, one inside a field, one in the next
+    // record, one after a line break in quotes) and every terminator, so each way meets the other.
+    case(
+        "a,b\r\nx,y\r1,\"q,\n\"\n,\nf\"g,h\n\n\r\n3,\"\"\n4,5",
+        &no_header(),
+        vec![
+            r(1, 0, json!(["a", "b"])),
+            r(2, 5, json!(["x", "y"])),
+            r(3, 9, json!(["1", "q,\n"])),
+            r(5, 17, json!(["", ""])),
+            r(6, 19, json!(["f\"g", "h"])),
+            r(9, 28, json!(["3", ""])),
+            r(10, 33, json!(["4", "5"])),
+        ],
+    );
+    // A record's own delimiter count decides its fields, quoted or not.
+    case(
+        "h1\th2\n1\t2\t3\n\"4\"\t5\n6\t7\n",
+        &options(Format::Tsv),
+        vec![
+            f(FieldCount, 2, 6, "1\t2\t3"),
+            r(3, 12, json!({"h1": "4", "h2": "5"})),
+            r(4, 18, json!({"h1": "6", "h2": "7"})),
+        ],
+    );
+}
+
+#[test]
 fn unterminated_quote_at_end_of_input() {
     case(
         "a,b\n1,2\n3,\"open\nstill open",
