@@ -101,6 +101,69 @@ describe.each(ENGINES)('iteration (%s engine)', (engine) => {
     })
   })
 
+  describe('a chain that drops most records', () => {
+    const log = (n: number, keepEvery: number, onFilter: (r: Row) => void = () => undefined) => {
+      const events: string[] = []
+      const chain = rows(n, { batchSize: 7 })
+        .filter((r) => {
+          events.push(`filter ${r.id}`)
+          onFilter(r)
+          return r.id % keepEvery === 0
+        })
+        .tap((r) => events.push(`tap ${r.id}`))
+      return { events, chain }
+    }
+
+    it('runs callbacks and consumer in the order of the records, one kept record at a time', () => {
+      const { events, chain } = log(30, 10)
+      for (const r of chain) events.push(`got ${r.id}`)
+      const expected: string[] = []
+      for (let id = 0; id < 30; id++) {
+        expected.push(`filter ${id}`)
+        if (id % 10 === 0) expected.push(`tap ${id}`, `got ${id}`)
+      }
+      expect(events).toEqual(expected)
+    })
+
+    it('stops right after the record a filter aborted on', () => {
+      const controller = new AbortController()
+      const reason = new Error('enough')
+      const events: string[] = []
+      const chain = rows(50, { batchSize: 64, signal: controller.signal }).filter((r) => {
+        events.push(`filter ${r.id}`)
+        if (r.id === 12) controller.abort(reason)
+        return r.id % 20 === 0
+      })
+      const got: number[] = []
+      expect(thrownBy(() => {
+        for (const r of chain) got.push(r.id)
+      })).toBe(reason)
+      expect(got).toEqual([0])
+      expect(events.at(-1)).toBe('filter 12')
+    })
+
+    it('keeps the positions of records and the bad lines between them', async () => {
+      const lines = ['{"id":0}', 'bad', '{"id":1}', '{"id":2}', 'worse', '{"id":3}', '{"id":4}']
+      const path = tmp.file('mixed.jsonl', lines.join('\n') + '\n')
+      const seen: string[] = []
+      const kept = await stream<Row>(path, {
+        engine,
+        onError: (error) => {
+          seen.push(`error line ${error.line}`)
+          return undefined
+        },
+      })
+        .filter((r) => {
+          if (r.id === 3) throw new Error('three')
+          return r.id !== 1
+        })
+        .tap((r) => seen.push(`record ${r.id}`))
+        .toArray()
+      expect(kept.map((r) => r.id)).toEqual([0, 2, 4])
+      expect(seen).toEqual(['record 0', 'error line 2', 'record 2', 'error line 5', 'error line 6', 'record 4'])
+    })
+  })
+
   describe('the iterator protocol', () => {
     it('next() goes to the end and then keeps saying done', () => {
       const it = rows(2)[Symbol.iterator]()

@@ -219,13 +219,30 @@ export class Iteration {
       return this.itemError(error, 0)
     }
     if (this.runs.length === 0) return this.queueRecords(batch)
-    const i = this.recordPos++
-    this.recordIndex++
-    this.records++
+    return this.runRecords(batch)
+  }
+
+  /**
+   * Runs the batch's records up to its next fault through the stages until one comes out of the
+   * chain, a callback's promise must be awaited, or the iteration stops. A record the chain
+   * drops (most records of a selective `filter`) then costs no trip back through `nextSync` and
+   * `pump`; nothing is yielded in between, so what callbacks and consumer see is the same.
+   */
+  private runRecords(batch: SourceBatch): Step {
+    const { records, lines, byteOffsets, faults } = batch
+    const end = this.faultPos < faults.length ? Math.min(faults[this.faultPos].index, records.length) : records.length
+    const signal = this.settings.signal
     this.path = batch.path
-    this.line = batch.lines === null ? null : batch.lines[i]
-    this.byteOffset = batch.byteOffsets === null ? null : batch.byteOffsets[i]
-    return this.run(batch.records[i], 0)
+    while (this.recordPos < end) {
+      const i = this.recordPos++
+      this.recordIndex++
+      this.records++
+      this.line = lines === null ? null : lines[i]
+      this.byteOffset = byteOffsets === null ? null : byteOffsets[i]
+      const step = this.run(records[i], 0)
+      if (step !== undefined || this.passed.length > 0 || this.halted || this.stopAt !== NOT_STOPPED) return step
+      if (signal?.aborted) throw signal.reason
+    }
   }
 
   /**
