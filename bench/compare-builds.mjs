@@ -1,0 +1,110 @@
+// Two or more builds of ringstream side by side: a workload (W1, every record to a JS object, by
+// default; see workloads.mjs) over each dataset, one child process per run, the builds' runs interleaved in rotating order, so a slow
+// phase of a noisy machine falls on every build alike. Prints each build's median time per run
+// and its speed relative to the first build. This is how a change to the engine is measured before it lands.
+//
+// A build is a folder holding `dist/` (npm run build) and, for the native engine, `native/`
+// (npm run build:native), as a checkout of another commit has them:
+//
+//   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm install && npm run build:native)
+//   node bench/compare-builds.mjs --builds /tmp/before,. --datasets narrow.csv,wide.csv --repeat 9
+import { execFileSync } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { DATASETS } from './datasets.mjs'
+import { runWorkload, WORKLOADS } from './workloads.mjs'
+import { describeMachine, listOption, MB, median, pick, prepareData, printTable } from './common.mjs'
+
+const SCRIPT = fileURLToPath(import.meta.url)
+const CHILD_FLAG = '--child'
+
+const USAGE = `usage: node bench/compare-builds.mjs --builds a,b[,…] [options]
+
+  --builds a,b       folders of the builds to compare, each with dist/ (and native/); the first is the baseline
+  --engine e         native (default) or ts
+  --workload w       ${Object.keys(WORKLOADS).join(', ')} (default W1)
+  --datasets a,b     datasets (default: all): ${DATASETS.join(', ')}
+  --size-mb n        size of each generated file in MiB (default 100)
+  --repeat n         runs per build and dataset (default 9)
+  --data-dir dir     generate the files there and keep them for the next run (default: a temp dir)
+`
+
+if (process.argv[2] === CHILD_FLAG) {
+  await runChild(process.argv.slice(3))
+} else {
+  try {
+    await main()
+  } catch (error) {
+    console.error(`error: ${error.message}`)
+    process.exit(1)
+  }
+}
+
+/** In the child: runs the workload with one build and prints one JSON line. */
+async function runChild([build, engine, workload, dataset, path]) {
+  const { stream } = await import(pathToFileURL(resolve(build, 'dist/index.mjs')).href)
+  const reader = { name: `ringstream-${engine}`, open: (file) => stream(file, { engine }) }
+  const started = performance.now()
+  const records = runWorkload(reader, workload, dataset, path)
+  console.log(JSON.stringify({ records, ms: performance.now() - started }))
+}
+
+async function main() {
+  const { values: options } = parseArgs({
+    options: {
+      builds: { type: 'string' },
+      engine: { type: 'string', default: 'native' },
+      workload: { type: 'string', default: 'W1' },
+      datasets: { type: 'string' },
+      'size-mb': { type: 'string', default: '100' },
+      repeat: { type: 'string', default: '9' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (options.help) return console.log(USAGE)
+  const builds = listOption(options.builds).map((build) => resolve(build))
+  if (builds.length < 2) throw new Error(`--builds takes at least two folders\n\n${USAGE}`)
+  for (const build of builds) {
+    if (!existsSync(resolve(build, 'dist/index.mjs'))) throw new Error(`${build} has no dist/index.mjs: run \`npm run build\` there`)
+  }
+  if (!['native', 'ts'].includes(options.engine)) throw new Error(`--engine is native or ts, not '${options.engine}'`)
+  const workload = pick([options.workload], Object.keys(WORKLOADS), 'workload')[0]
+  const datasets = pick(listOption(options.datasets), DATASETS, 'dataset')
+  const repeat = Number(options.repeat)
+  console.log(`machine: ${describeMachine()}`)
+  console.log(`engine: ${options.engine}, workload ${workload}; ${repeat} runs per build and dataset, builds in rotating order`)
+  const data = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
+  const rows = []
+  try {
+    for (const dataset of datasets) {
+      const times = builds.map(() => [])
+      const counts = new Set()
+      for (let run = 0; run < repeat; run++) {
+        for (let k = 0; k < builds.length; k++) {
+          const index = (run + k) % builds.length
+          const output = execFileSync(process.execPath, [SCRIPT, CHILD_FLAG, builds[index], options.engine, workload, dataset, data.files[dataset]], { encoding: 'utf8' })
+          const { records, ms } = JSON.parse(output)
+          counts.add(records)
+          times[index].push(ms)
+        }
+        process.stdout.write('.')
+      }
+      console.log()
+      if (counts.size !== 1) throw new Error(`the builds read different numbers of records from ${dataset}: ${[...counts].join(', ')}`)
+      const baseline = median(times[0])
+      const mibs = statSync(data.files[dataset]).size / MB
+      builds.forEach((build, index) => {
+        const ms = median(times[index])
+        const range = `${Math.min(...times[index]).toFixed(1)}–${Math.max(...times[index]).toFixed(1)}`
+        rows.push([dataset, build, ms.toFixed(1), range, workload === 'W3' ? '–' : (mibs / (ms / 1000)).toFixed(1), `${(baseline / ms).toFixed(2)}×`])
+      })
+    }
+  } finally {
+    data.cleanup()
+  }
+  console.log()
+  printTable(['dataset', 'build', 'median ms', 'range ms', 'MiB/s', 'speed vs first build'], rows)
+}
