@@ -78,6 +78,19 @@ describe.each(ENGINES)('metadata (%s engine)', (engine) => {
     expect(Math.max(...batchSizes(csv))).toBe(512)
   })
 
+  it('recommends the batch size an iteration uses, even where the head misleads', async () => {
+    // 100 short lines, then long ones: the first 16 KiB average ~92 bytes a line (512 records a
+    // batch), a parsed 256 KiB sample ~200 (256). Both must say what iteration does.
+    const long = (i: number) => `{"t":"${String(i).padEnd(191, 'x')}"}\n`
+    const path = tmp.file('misleading.jsonl', '{"a":1}\n'.repeat(100) + Array.from({ length: 3000 }, (_, i) => long(i)).join(''))
+    const counts: number[] = []
+    // A 1 MiB buffer, so that no read of the TS engine ends a batch before it is full.
+    for (const _ of stream(path, { engine, bufferSize: 1 << 20, progressInterval: 0, onProgress: (p) => counts.push(p.records) }));
+    const largestBatch = Math.max(...counts.slice(1).map((n, i) => n - counts[i]))
+    expect(largestBatch).toBe(512)
+    expect((await stream(path, { engine }).metadata()).recommendedBatchSize).toBe(largestBatch)
+  })
+
   it('clamps the recommended batch size to 16…8192', async () => {
     const narrow = tmp.file('narrow.jsonl', '1\n'.repeat(1000))
     const wide = tmp.file('wide.jsonl', `${recordOf(200_000, 1)}\n${recordOf(200_000, 2)}\n`)

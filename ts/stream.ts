@@ -16,7 +16,7 @@ import type { BatchCursor } from './sources/batch-cursor'
 import { CustomCursor } from './sources/custom-cursor'
 import { isDataSource, type Source } from './sources/data-source'
 import { FileCursor } from './sources/file-cursor'
-import { resolveSource } from './sources/resolve-source'
+import { type PlannedFile, resolveSource } from './sources/resolve-source'
 import { validateFunction } from './validate'
 
 /**
@@ -221,7 +221,8 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
     }
     const first = plan.files[0]
     const sample = first ? sampleHead(first) : { records: 0, averageRecordBytes: null }
-    const batchSize = plan.batchSize ?? recommendedBatchSize(sample.averageRecordBytes)
+    // What an iteration will use, from the same cheap head count, so the two always agree.
+    const batchSize = fileBatchSize(plan.batchSize, first)
     const totalBytes = plan.files.reduce((sum, f) => sum + f.size, 0)
     const allPlain = plan.files.every((f) => f.compression === 'none')
     const average = sample.averageRecordBytes
@@ -282,9 +283,13 @@ function openCursor(source: Source<unknown>, options: StreamOptions): BatchCurso
     return new CustomCursor(plan.source, plan.parse, plan.batchSize ?? suggestedBatchSize(plan.source) ?? DEFAULT_BATCH_SIZE)
   }
   const engine = selectEngine(options.engine)
-  const first = plan.files[0]
-  const batchSize = plan.batchSize ?? (first ? recommendedBatchSize(headRecordBytes(first)) : DEFAULT_BATCH_SIZE)
+  const batchSize = fileBatchSize(plan.batchSize, plan.files[0])
   return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE)
+}
+
+/** The batch size of an iteration over files: the one asked for, else the one their head suggests. */
+function fileBatchSize(asked: number | undefined, first: PlannedFile | undefined): number {
+  return asked ?? (first ? recommendedBatchSize(headRecordBytes(first)) : DEFAULT_BATCH_SIZE)
 }
 
 /**
