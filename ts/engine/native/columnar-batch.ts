@@ -1,6 +1,6 @@
 import type { EngineBatch } from '../types'
 import type { NativeColumnarBatch } from './batch-types'
-import { csvRecordMaker, csvTextRecordMaker, jsonShape, type RecordMaker, type Shape, type TextRecordMaker } from './record-makers'
+import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRecordMaker } from './record-makers'
 
 /**
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
@@ -58,10 +58,8 @@ const utf8: (bytes: Buffer, start: number, end: number) => string = hasSlices
 /** Decodes the columnar batches of one reader; keeps the file's record constructors between them. */
 export class ColumnarBatchDecoder {
   private names: string[] | null = null
-  /** The CSV records' constructor, made for `names` and the batch width. */
-  private csv: Shape | null = null
-  /** The same, taking its values straight from the text; `null` where none is generated. */
-  private csvText: TextRecordMaker | null = null
+  /** The CSV records' constructors, made for `names` and the batch width: from values (`make`) and from text. */
+  private csv: (Shape & { fromText: TextRecordMaker }) | null = null
   /** The JSON shapes of the file so far, by id. */
   private readonly shapes: Shape[] = []
 
@@ -83,11 +81,11 @@ export class ColumnarBatchDecoder {
   private records(batch: NativeColumnarBatch, n: number): unknown[] {
     if (batch.shapes.length > 0) return typedRecords(batch, n, this.shapes, batch.shapes)
     if (this.csv === null || this.csv.width !== batch.width) {
-      this.csv = { width: batch.width, make: csvRecordMaker(this.names, batch.width) }
-      this.csvText = csvTextRecordMaker(this.names, batch.width)
+      const width = batch.width
+      this.csv = { width, make: csvRecordMaker(this.names, width), fromText: csvTextRecordMaker(this.names, width) }
     }
     if (batch.kinds.length > 0) return typedRecords(batch, n, [this.csv], null)
-    return this.csvText !== null ? generatedTextRecords(batch, n, this.csvText) : textRecords(batch, n, this.csv.make)
+    return textRecords(batch, n, this.csv.fromText)
   }
 }
 
@@ -107,45 +105,13 @@ function allShort(ends: Uint32Array, first: number, width: number): boolean {
 }
 
 /*
- * The two loops below take record `r`'s values from one of two strings: the whole blob decoded
+ * The two functions below take record `r`'s values from one of two strings: the whole blob decoded
  * as Latin-1 once per batch (`whole`, at the record's byte offset) when the record is ASCII and
  * every value short enough for `slice` to copy, else the record's own text (at 0).
  */
 
-/** Every value is text (`types: 'string'`). */
-function textRecords(batch: NativeColumnarBatch, n: number, make: RecordMaker): unknown[] {
-  const { width, ends, rowStarts, rowAscii } = batch
-  const bytes = bytesOf(batch.text)
-  let whole: string | null = null
-  const records: unknown[] = new Array(n)
-  // One per batch: a long-lived array would be in the old generation, and every store of a new
-  // string into it would pay for a write barrier.
-  const values: unknown[] = []
-  let v = 0
-  for (let r = 0; r < n; r++) {
-    const rowStart = rowStarts[r]
-    let source: string
-    let base: number
-    if (rowAscii[r] === 1 && allShort(ends, v, width)) {
-      source = whole ??= latin1(bytes, 0, bytes.length)
-      base = rowStart
-    } else {
-      source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
-      base = 0
-    }
-    let start = base
-    for (let k = 0; k < width; k++) {
-      const end = base + ends[v++]
-      values[k] = source.slice(start, end)
-      start = end
-    }
-    records[r] = make(values)
-  }
-  return records
-}
-
-/** Every value is text, and the record's constructor takes them from the text itself. */
-function generatedTextRecords(batch: NativeColumnarBatch, n: number, make: TextRecordMaker): unknown[] {
+/** Every value is text (`types: 'string'`): the record's constructor takes them from the text itself. */
+function textRecords(batch: NativeColumnarBatch, n: number, make: TextRecordMaker): unknown[] {
   const { width, ends, rowStarts, rowAscii } = batch
   const bytes = bytesOf(batch.text)
   let whole: string | null = null

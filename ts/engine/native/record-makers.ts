@@ -20,7 +20,7 @@ export function csvRecordMaker(names: string[] | null, width: number): RecordMak
   if (width <= MAX_GENERATED_WIDTH) {
     const items: string[] = []
     for (let k = 0; k < width; k++) items.push(names === null ? `v[${k}]` : `${propertyKey(names[k])}: v[${k}]`)
-    const generated = generate(names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`)
+    const generated = generateMaker(names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`)
     if (generated !== null) return generated
   }
   return names === null ? (values) => values.slice(0, width) : objectBuilder(names, width)
@@ -34,24 +34,33 @@ export function csvRecordMaker(names: string[] | null, width: number): RecordMak
 export type TextRecordMaker = (source: string, ends: Uint32Array, first: number, base: number) => unknown
 
 /**
- * The generated `TextRecordMaker` for a CSV header, or `null` where code generation is
- * disallowed or the record is too wide (then `csvRecordMaker` builds it from its values).
- * Taking the values in the literal itself spares every record the stores into a values array.
+ * The `TextRecordMaker` for a CSV header: generated, so that the literal takes each value itself
+ * and no record stores its values into an array first; where code generation is disallowed or
+ * the record is too wide, a loop that gathers the values for `csvRecordMaker`'s constructor.
  */
-export function csvTextRecordMaker(names: string[] | null, width: number): TextRecordMaker | null {
-  if ((names !== null && names.length !== width) || width === 0 || width > MAX_GENERATED_WIDTH) return null
-  const endsCode: string[] = []
-  const items: string[] = []
-  for (let k = 0; k < width; k++) {
-    endsCode.push(`e${k} = b + e[v + ${k}]`)
-    const value = `s.slice(${k === 0 ? 'b' : `e${k - 1}`}, e${k})`
-    items.push(names === null ? value : `${propertyKey(names[k])}: ${value}`)
+export function csvTextRecordMaker(names: string[] | null, width: number): TextRecordMaker {
+  if ((names === null || names.length === width) && width > 0 && width <= MAX_GENERATED_WIDTH) {
+    const endsCode: string[] = []
+    const items: string[] = []
+    for (let k = 0; k < width; k++) {
+      endsCode.push(`e${k} = b + e[v + ${k}]`)
+      const value = `s.slice(${k === 0 ? 'b' : `e${k - 1}`}, e${k})`
+      items.push(names === null ? value : `${propertyKey(names[k])}: ${value}`)
+    }
+    const literal = names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`
+    const generated = generate<TextRecordMaker>(['s', 'e', 'v', 'b'], `const ${endsCode.join(', ')}; return ${literal}`)
+    if (generated !== null) return generated
   }
-  const literal = names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`
-  try {
-    return new Function('s', 'e', 'v', 'b', `'use strict'; const ${endsCode.join(', ')}; return ${literal}`) as TextRecordMaker
-  } catch {
-    return null
+  const make = csvRecordMaker(names, width)
+  const values: unknown[] = []
+  return (source, ends, first, base) => {
+    let start = base
+    for (let k = 0; k < width; k++) {
+      const end = base + ends[first + k]
+      values[k] = source.slice(start, end)
+      start = end
+    }
+    return make(values)
   }
 }
 
@@ -79,7 +88,7 @@ export function jsonShape(description: string): Shape {
   const width = leafCount(node)
   if (width <= MAX_GENERATED_WIDTH) {
     let next = 0
-    const generated = generate(literalOf(node, () => next++))
+    const generated = generateMaker(literalOf(node, () => next++))
     if (generated !== null) return { width, make: generated }
   }
   return {
@@ -123,9 +132,14 @@ function build(node: ShapeNode, values: unknown[], next: () => number): unknown 
 }
 
 /** `new Function` of `return <literal>`, or `null` where code generation from strings is disallowed. */
-function generate(literal: string): RecordMaker | null {
+function generateMaker(literal: string): RecordMaker | null {
+  return generate<RecordMaker>(['v'], `return ${literal}`)
+}
+
+/** `new Function(...parameters, body)` in strict mode, or `null` where code generation from strings is disallowed. */
+function generate<F>(parameters: string[], body: string): F | null {
   try {
-    return new Function('v', `'use strict'; return ${literal}`) as RecordMaker
+    return new Function(...parameters, `'use strict'; ${body}`) as F
   } catch {
     // --disallow-code-generation-from-strings, or a policy that forbids it.
     return null
