@@ -215,6 +215,18 @@ describe.each(ENGINES)('chain stages (%s engine)', (engine) => {
       ])
     })
 
+    it('takes field names as data, whatever they look like', () => {
+      const names = ['"); process.exit(1); ("', "'; throw 1; '", '`${process.exit(2)}`', '\\', '0', '01', '', 'constructor', 'toString', 'é😀', 'a', 'a']
+      const record = Object.fromEntries(names.map((name, k) => [name, k]))
+      const file = tmp.file('names.jsonl', `${JSON.stringify(record)}\n{"a":1}\n`)
+      const [first, second] = [...stream(file, { engine }).select(names)]
+      const expected: Record<string, unknown> = {}
+      for (const name of names) expected[name] = record[name]
+      expect(Object.entries(first)).toEqual(Object.entries(expected))
+      expect(second).toEqual({ a: 1 })
+      expect(Object.keys(second)).toEqual(['a'])
+    })
+
     it('keeps "__proto__" as an ordinary own field', () => {
       const file = tmp.file('proto.jsonl', '{"__proto__":{"x":1},"b":2}\n')
       const [picked] = [...stream(file, { engine }).select('__proto__')]

@@ -1,3 +1,5 @@
+import { generateFunction, propertyKey } from '../../codegen'
+
 /**
  * Record constructors for the columnar hand-off: functions that build one record from its values,
  * made once per CSV header or JSON shape, so every record of a kind gets the same object layout
@@ -48,7 +50,7 @@ export function csvTextRecordMaker(names: string[] | null, width: number): TextR
       items.push(names === null ? value : `${propertyKey(names[k])}: ${value}`)
     }
     const literal = names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`
-    const generated = generate<TextRecordMaker>(['s', 'e', 'v', 'b'], `const ${endsCode.join(', ')}; return ${literal}`)
+    const generated = generateFunction<TextRecordMaker>(['s', 'e', 'v', 'b'], `const ${endsCode.join(', ')}; return ${literal}`)
     if (generated !== null) return generated
   }
   const make = csvRecordMaker(names, width)
@@ -133,27 +135,7 @@ function build(node: ShapeNode, values: unknown[], next: () => number): unknown 
 
 /** `new Function` of `return <literal>`, or `null` where code generation from strings is disallowed. */
 function generateMaker(literal: string): RecordMaker | null {
-  return generate<RecordMaker>(['v'], `return ${literal}`)
-}
-
-/** `new Function(...parameters, body)` in strict mode, or `null` where code generation from strings is disallowed. */
-function generate<F>(parameters: string[], body: string): F | null {
-  try {
-    return new Function(...parameters, `'use strict'; ${body}`) as F
-  } catch {
-    // --disallow-code-generation-from-strings, or a policy that forbids it.
-    return null
-  }
-}
-
-/**
- * A key as an object-literal key. Keys are data, never code: `JSON.stringify` makes a string
- * literal of any string. `"__proto__": v` would set the prototype, where `JSON.parse` (and the
- * TS engine) make an own property, so that one key is computed: `["__proto__"]: v`.
- */
-function propertyKey(name: string): string {
-  const literal = JSON.stringify(name)
-  return name === '__proto__' ? `[${literal}]` : literal
+  return generateFunction<RecordMaker>(['v'], `return ${literal}`)
 }
 
 /** The loop that builds CSV objects where no constructor is generated. */
