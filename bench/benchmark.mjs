@@ -70,7 +70,7 @@ async function main() {
   console.log(`build: ${describeBuild()}`)
   console.log(`files: ${settings.sizeMb} MiB each; benchmark.js maxTime ${settings.maxTime} s, minSamples ${settings.minSamples}`)
   if (!globalThis.gc) console.log('note: run with node --expose-gc to collect garbage between readers (less noise)')
-  const readers = selectReaders(listOption(options.readers))
+  const readers = await selectReaders(listOption(options.readers))
   if (readers.length === 0) throw new Error('no reader left to run')
   const data = await prepareData({ dataDir: options['data-dir'], sizeMb: settings.sizeMb, datasets })
 

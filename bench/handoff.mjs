@@ -63,7 +63,7 @@ async function runChild([readerName, dataset, path, types]) {
   if (reader.engine) {
     for (const _ of stream(path, { engine: reader.engine, types })) records++
   } else {
-    records = await runWorkload(findReader(readerName), 'W1', dataset, path)
+    records = await runWorkload(await findReader(readerName), 'W1', dataset, path)
   }
   const seconds = (performance.now() - started) / 1000
   process.stdout.write(JSON.stringify({ records, seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n')
@@ -107,7 +107,7 @@ async function runParent() {
   if (types !== 'string' && types !== 'infer') throw new Error('--types is string or infer')
   let readers = READERS.filter((r) => pick(listOption(options.readers), READERS.map((x) => x.name), 'reader').includes(r.name))
   if (types === 'infer') readers = readers.filter((r) => !r.strings)
-  const unavailable = nativeEngineUnavailableReason()
+  const unavailable = await nativeEngineUnavailableReason()
   if (unavailable !== null) throw new Error(`the native engine does not load: ${unavailable}`)
   const repeat = Number(options.repeat ?? 7)
   const sizeMb = Number(options['size-mb'] ?? 50)

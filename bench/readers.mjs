@@ -7,15 +7,17 @@
 // Each competitor gets its fastest documented streaming mode, with options that make it do the
 // same job as ringstream (header row → objects of strings, quote-aware CSV, UTF-8 decoded safely
 // across chunk boundaries), so the comparison is about parsing, not about configuration.
+//
+// A reader's package is imported only when the reader is loaded (`loadReaders`), so a child
+// process that measures one reader's peak RSS holds that reader's code and no other's.
 import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { StringDecoder } from 'node:string_decoder'
-import { parse as createCsvParser } from 'csv-parse'
-import Papa from 'papaparse'
-import { inferSchema, initParser } from 'udsv'
-import { stream } from 'ringstream'
+
+/** The packages of the loaded readers, by name: see `PACKAGES` and `loadReaders`. */
+const loaded = {}
 
 /** Bytes per read for the synchronous readers; the same as ringstream's default `bufferSize`. */
 const READ_CHUNK_BYTES = 1 << 20
@@ -76,7 +78,7 @@ function handRolledJsonl(path, onRecord) {
  */
 async function csvParseStream(path, onRecord) {
   const input = createReadStream(path)
-  const parser = input.pipe(createCsvParser({ columns: true }))
+  const parser = input.pipe(loaded['csv-parse'].parse({ columns: true }))
   try {
     for await (const record of parser) {
       if (onRecord(record) === false) break
@@ -97,7 +99,7 @@ async function csvParseStream(path, onRecord) {
 function papaparseStream(path, onRecord) {
   return new Promise((resolve, reject) => {
     const input = createReadStream(path, { encoding: 'utf8' })
-    Papa.parse(input, {
+    loaded.papaparse.default.parse(input, {
       header: true,
       delimiter: ',',
       skipEmptyLines: true,
@@ -147,7 +149,7 @@ function udsvChunks(path, onRecord) {
       const bytesRead = readSync(fd, chunk, 0, chunk.length, null)
       if (bytesRead === 0) break
       const text = decoder.write(chunk.subarray(0, bytesRead))
-      parser ??= initParser(inferSchema(text, { col: ',', encl: '"' }))
+      parser ??= loaded.udsv.initParser(loaded.udsv.inferSchema(text, { col: ',', encl: '"' }))
       parser.chunk(text, parser.stringObjs, onRow)
     }
     if (parser !== null && !stopped) {
@@ -165,7 +167,7 @@ function ringstreamReader(engine) {
   return {
     name: `ringstream-${engine}`,
     formats: ['jsonl', 'csv'],
-    open: (path) => stream(path, { engine }),
+    open: (path) => loaded.ringstream.stream(path, { engine }),
   }
 }
 
@@ -179,6 +181,24 @@ export const ALL_READERS = [
   { name: 'papaparse', formats: ['csv'], forEachRecord: papaparseStream },
   { name: 'udsv', formats: ['csv'], forEachRecord: udsvChunks },
 ]
+
+/** The package each reader needs loaded, if any. */
+const PACKAGES = {
+  'ringstream-ts': 'ringstream',
+  'ringstream-native': 'ringstream',
+  'csv-parse': 'csv-parse',
+  papaparse: 'papaparse',
+  udsv: 'udsv',
+}
+
+/** Imports the packages `readers` need (once per process) and returns `readers`. */
+export async function loadReaders(readers) {
+  for (const reader of readers) {
+    const name = PACKAGES[reader.name]
+    if (name !== undefined) loaded[name] ??= await import(name)
+  }
+  return readers
+}
 
 /** What each reader is, for table footers and the README. */
 export const READER_DESCRIPTIONS = {
@@ -200,7 +220,8 @@ export function formatOf(datasetName) {
  * Whether `stream(x, { engine: 'native' })` works here: reads one record of a tiny file of each
  * format. Returns `null` when it works, else the reason (the engine's own message).
  */
-export function nativeEngineUnavailableReason() {
+export async function nativeEngineUnavailableReason() {
+  loaded.ringstream ??= await import('ringstream')
   const dir = mkdtempSync(join(tmpdir(), 'ringstream-native-probe-'))
   try {
     const probes = { 'probe.jsonl': '{"a":1}\n', 'probe.csv': 'a\n1\n' }
@@ -208,7 +229,7 @@ export function nativeEngineUnavailableReason() {
       const path = join(dir, name)
       writeFileSync(path, content)
       let records = 0
-      for (const _ of stream(path, { engine: 'native' })) records++
+      for (const _ of loaded.ringstream.stream(path, { engine: 'native' })) records++
       if (records !== 1) return `read ${records} records from a one-record ${name}`
     }
     return null
@@ -220,28 +241,30 @@ export function nativeEngineUnavailableReason() {
 }
 
 /**
- * The readers selected by name (all when `names` is empty), without the native engine when it
- * cannot run here, in which case a note saying why is printed.
+ * The readers selected by name (all when `names` is empty), loaded, without the native engine
+ * when it cannot run here, in which case a note saying why is printed.
  */
-export function selectReaders(names, log = console.log) {
+export async function selectReaders(names, log = console.log) {
   const unknown = names.filter((name) => !ALL_READERS.some((reader) => reader.name === name))
   if (unknown.length > 0) {
     throw new Error(`unknown reader ${unknown.join(', ')}; choose from ${ALL_READERS.map((r) => r.name).join(', ')}`)
   }
   let readers = names.length > 0 ? ALL_READERS.filter((reader) => names.includes(reader.name)) : ALL_READERS
   if (readers.some((reader) => reader.name === 'ringstream-native')) {
-    const reason = nativeEngineUnavailableReason()
+    const reason = await nativeEngineUnavailableReason()
     if (reason !== null) {
       log(`note: skipping ringstream-native, the native engine is not available: ${reason}`)
       readers = readers.filter((reader) => reader.name !== 'ringstream-native')
     }
   }
-  return readers
+  return loadReaders(readers)
 }
 
-export function findReader(name) {
+/** The reader named `name`, loaded. */
+export async function findReader(name) {
   const reader = ALL_READERS.find((candidate) => candidate.name === name)
   if (!reader) throw new Error(`unknown reader ${name}`)
+  await loadReaders([reader])
   return reader
 }
 

@@ -33,13 +33,15 @@ const DEFAULT_RSS_SIZES_MB = [100, 1024]
 const RSS_TOLERANCE = 0.1
 
 /**
- * In the child: reads the whole file with one reader and prints one JSON line. With the reader
- * `idle` it reads nothing, which gives the RSS of Node.js plus the modules every child loads.
+ * In the child: reads the whole file with one reader and prints one JSON line. The child loads
+ * that reader's package only (before the clock starts); with the reader `idle` it loads none and
+ * reads nothing, which gives the RSS of Node.js and the benchmark's own modules.
  */
 async function runChild([readerName, dataset, path]) {
   let records = 0
+  const reader = readerName === 'idle' ? null : await findReader(readerName)
   const started = performance.now()
-  if (readerName !== 'idle') records = await runWorkload(findReader(readerName), 'W1', dataset, path)
+  if (reader !== null) records = await runWorkload(reader, 'W1', dataset, path)
   const seconds = (performance.now() - started) / 1000
   // maxRSS is in KiB.
   const peakRssBytes = process.resourceUsage().maxRSS * 1024
@@ -89,10 +91,10 @@ async function runParent() {
   console.log(`machine: ${describeMachine()}`)
   console.log(`build: ${describeBuild()}`)
   const readerNames = listOption(options.readers)
-  const readers = selectReaders(readerNames.length > 0 || !options.rss ? readerNames : ['ringstream-ts', 'ringstream-native'])
+  const readers = await selectReaders(readerNames.length > 0 || !options.rss ? readerNames : ['ringstream-ts', 'ringstream-native'])
   if (readers.length === 0) throw new Error('no reader left to run')
   const idle = await measureInChild('idle', '', '')
-  console.log(`a child that loads every reader and reads nothing peaks at ${mib(idle.peakRssBytes)} MiB RSS`)
+  console.log(`a child that loads no reader and reads nothing peaks at ${mib(idle.peakRssBytes)} MiB RSS`)
 
   const output = { machine: describeMachine(), build: describeBuild(), repeat, idleRssBytes: idle.peakRssBytes }
   if (options.rss) {
