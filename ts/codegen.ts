@@ -2,7 +2,8 @@
  * Functions generated from source text, for the hot paths that build objects with keys known
  * only at run time (record constructors, `select`): a literal or named store per key keeps V8's
  * inline caches monomorphic where a loop over the keys would be megamorphic. Keys are data, never
- * code: callers quote every one with `propertyKey`.
+ * code: they enter the source only as `JSON.stringify` string literals (`propertyKey` in object
+ * literals).
  */
 
 /** `new Function(...parameters, body)` in strict mode, or `null` where code generation from strings is disallowed. */
@@ -16,9 +17,9 @@ export function generateFunction<F>(parameters: string[], body: string): F | nul
 }
 
 /**
- * A key as an object-literal key. `JSON.stringify` makes a string
- * literal of any string. `"__proto__": v` in a literal would set the prototype, where `JSON.parse`
- * (and the TS engine) make an own property, so that one key is computed: `["__proto__"]: v`.
+ * A key as an object-literal key. `JSON.stringify` makes a string literal of any string.
+ * `"__proto__": v` in a literal would set the prototype, where `JSON.parse` (and the TS engine)
+ * make an own property, so that one key is computed: `["__proto__"]: v`.
  */
 export function propertyKey(name: string): string {
   const literal = JSON.stringify(name)
