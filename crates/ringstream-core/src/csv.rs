@@ -33,6 +33,8 @@ use crate::parser::{too_large_detail, Emitter, Step};
 use crate::utf8_stream::Utf8Stream;
 
 const INITIAL_FIELD_BYTES: usize = 4 << 10;
+/// The detail of an `ERR_INVALID_UTF8` fault.
+const NOT_UTF8: &str = "the record is not valid UTF-8";
 const INITIAL_FIELDS: usize = 64;
 
 /// A record being read.
@@ -222,7 +224,7 @@ impl CsvParser {
             let detail = too_large_detail(raw.len() as u64, self.max_record_bytes);
             emitter.fault(fault(ErrorCode::RecordTooLarge, detail));
         } else if end > valid_utf8 && std::str::from_utf8(raw).is_err() {
-            let detail = "the record is not valid UTF-8".to_owned();
+            let detail = NOT_UTF8.to_owned();
             emitter.fault(fault(ErrorCode::InvalidUtf8, detail));
         } else {
             let mut ends = std::mem::take(&mut self.delimited_ends);
@@ -230,8 +232,16 @@ impl CsvParser {
             ends.extend(memchr::memchr_iter(self.delimiter, raw));
             ends.push(raw.len());
             let fields = CsvFields::from_delimited(raw, &ends);
-            let (header, field_count) = (self.header, &mut self.field_count);
-            Self::take_fields(header, field_count, &fields, line, offset, || excerpt(raw), emitter);
+            let raw_excerpt = || excerpt(raw);
+            Self::take_fields(
+                self.header,
+                &mut self.field_count,
+                &fields,
+                line,
+                offset,
+                raw_excerpt,
+                emitter,
+            );
             self.delimited_ends = ends;
         }
         Some(end + 1)
@@ -303,7 +313,7 @@ impl CsvParser {
             None => record.utf8.finish(),
         };
         if !valid {
-            let detail = "the record is not valid UTF-8".to_owned();
+            let detail = NOT_UTF8.to_owned();
             return emitter.fault(fault(ErrorCode::InvalidUtf8, detail));
         }
         // The raw bytes are UTF-8, so the fields (the raw bytes less some ASCII quotes) are too.
