@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type ItemError, stream, type StreamOptions } from '../ts/index'
+import { loadNativeEngine } from '../ts/engine/native-engine'
+import { CHUNK_RECORDS, CHUNK_TEXT_BYTES } from '../ts/engine/native/chunks'
 import { ENGINES } from './support/engines'
 import { bundleLibrary } from './support/bundle'
 import { makeTempDir } from './support/temp'
@@ -173,6 +175,91 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
     const lines = Array.from({ length: 600 }, (_, k) => JSON.stringify({ [`key${k % 300}`]: k, v: k % 7 === 0 ? 'long enough to be sliced' : 'é' }))
     const { records } = agree(tmp.file('many-shapes.jsonl', lines.join('\n')), { batchSize: 64 })
     expect(records).toHaveLength(600)
+  })
+
+  describe('a batch handed out a chunk of records at a time', () => {
+    type Event = { record: unknown } | { error: Pick<ItemError, 'code' | 'line' | 'byteOffset'> }
+
+    /** Records and errors in the order the iteration meets them. */
+    const events = async (path: string, engine: 'ts' | 'native', options: StreamOptions, useAsync: boolean): Promise<Event[]> => {
+      const seen: Event[] = []
+      const s = stream(path, { ...options, engine, onError: (e) => void seen.push({ error: { code: e.code, line: e.line, byteOffset: e.byteOffset } }) })
+      if (useAsync) for await (const record of s) seen.push({ record })
+      else for (const record of s) seen.push({ record })
+      return seen
+    }
+
+    /** Bad lines on both sides of where chunks end, a run of them longer than a chunk, and one last. */
+    const BAD = new Set([0, 1, CHUNK_RECORDS - 1, CHUNK_RECORDS, CHUNK_RECORDS + 1, 2 * CHUNK_RECORDS + 3, ...Array.from({ length: CHUNK_RECORDS + 5 }, (_, k) => 150 + k), 299])
+
+    const linesWithBadOnes = (good: (k: number) => string, bad: (k: number) => Buffer) =>
+      Buffer.concat(Array.from({ length: 300 }, (_, k) => Buffer.concat([BAD.has(k) ? bad(k) : Buffer.from(good(k)), Buffer.from('\n')])))
+
+    it.each([
+      ['string', false],
+      ['infer', false],
+      ['infer', true],
+    ] as const)('keeps every CSV record and error in place across chunks (types %s, async %s)', async (types, useAsync) => {
+      const body = linesWithBadOnes(
+        (k) => `${k},${k % 3 === 0 ? 'Zürich' : 'Oslo'},${k / 4},${k % 5 === 0 ? 'a value longer than thirteen' : 'x'}`,
+        (k) => (k % 2 === 0 ? Buffer.from(`${k}`) : Buffer.from([0x61, 0xff, 0x2c, 0x62, 0x2c, 0x63, 0x2c, 0x64])),
+      )
+      const path = tmp.file(`chunks-${types}.csv`, Buffer.concat([Buffer.from('id,city,score,note\n'), body]))
+      for (const batchSize of [1000, 100, 3]) {
+        const options: StreamOptions = { types, batchSize }
+        const native = await events(path, 'native', options, useAsync)
+        expect(native, `batchSize ${batchSize}`).toEqual(await events(path, 'ts', options, useAsync))
+        expect(native.filter((e) => 'error' in e)).toHaveLength(BAD.size)
+      }
+    })
+
+    it('keeps every JSON Lines record and error in place across chunks', async () => {
+      const body = linesWithBadOnes(
+        (k) => JSON.stringify({ id: k, city: k % 3 === 0 ? 'Zürich' : 'Oslo', tags: k % 2 === 0 ? ['a', k] : [], nested: { ok: k % 4 === 0 } }),
+        (k) => Buffer.from(k % 2 === 0 ? '{"id":' : 'not json'),
+      )
+      const path = tmp.file('chunks.jsonl', body)
+      for (const batchSize of [1000, 3]) {
+        for (const useAsync of [false, true]) {
+          const native = await events(path, 'native', { batchSize }, useAsync)
+          expect(native, `batchSize ${batchSize}`).toEqual(await events(path, 'ts', { batchSize }, useAsync))
+        }
+      }
+    })
+
+    it('builds no more than a chunk of a large batch at once', () => {
+      const native = loadNativeEngine().engine
+      if (native === null) throw new Error('the native engine does not load')
+      const narrow = ['a,b', ...Array.from({ length: 1000 }, (_, k) => `${k},${k}`)].join('\n')
+      const wide = ['a,b', ...Array.from({ length: 1000 }, (_, k) => `${k},${'w'.repeat(200)}`)].join('\n')
+      for (const [name, text, most] of [
+        ['narrow', narrow, CHUNK_RECORDS],
+        ['wide', wide, Math.ceil(CHUNK_TEXT_BYTES / 200)],
+      ] as const) {
+        const reader = native.openFile({
+          path: tmp.file(`chunked-${name}.csv`, text),
+          format: 'csv',
+          compression: 'none',
+          header: true,
+          delimiter: ',',
+          quote: '"',
+          types: 'string',
+          maxRecordBytes: 1 << 20,
+          batchSize: 1000,
+          bufferSize: 1 << 20,
+        })
+        const sizes: number[] = []
+        const lines: number[] = []
+        for (let batch = reader.nextBatchSync(); batch !== null; batch = reader.nextBatchSync()) {
+          sizes.push(batch.records.length)
+          lines.push(...Array.from(batch.lines))
+        }
+        reader.close()
+        expect(Math.max(...sizes), name).toBe(most)
+        expect(sizes.length, name).toBeGreaterThan(1000 / most)
+        expect(lines, name).toEqual(Array.from({ length: 1000 }, (_, k) => k + 2))
+      }
+    })
   })
 
   it('rejects an unknown RINGSTREAM_NATIVE_HANDOFF when a file is opened', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Format, type ItemError, stream } from '../ts/index'
+import { CHUNK_RECORDS } from '../ts/engine/native/chunks'
 import { ENGINES } from './support/engines'
 import { makeTempDir } from './support/temp'
 
@@ -17,22 +18,29 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
   interface Reading {
     records: unknown[]
     errors: Array<Pick<ItemError, 'code' | 'line' | 'byteOffset' | 'excerpt' | 'kind' | 'stage'>>
+    /** Where the errors fall between the records: `r` for a record, `e` for an error, in order. */
+    order: string
   }
 
   /** `handoff` picks the native engine's hand-off (RINGSTREAM_NATIVE_HANDOFF, read per file). */
   const read = (path: string, engine: 'ts' | 'native', options: ReadOptions, handoff = ''): Reading => {
-    const errors: Reading['errors'] = []
+    const reading: Reading = { records: [], errors: [], order: '' }
     const saved = process.env.RINGSTREAM_NATIVE_HANDOFF
     process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
     try {
-      const records = [
-        ...stream<unknown>(path, {
-          ...options,
-          engine,
-          onError: (e) => void errors.push({ code: e.code, line: e.line, byteOffset: e.byteOffset, excerpt: e.excerpt, kind: e.kind, stage: e.stage }),
-        }),
-      ]
-      return { records, errors }
+      const records = stream<unknown>(path, {
+        ...options,
+        engine,
+        onError: (e) => {
+          reading.errors.push({ code: e.code, line: e.line, byteOffset: e.byteOffset, excerpt: e.excerpt, kind: e.kind, stage: e.stage })
+          reading.order += 'e'
+        },
+      })
+      for (const record of records) {
+        reading.records.push(record)
+        reading.order += 'r'
+      }
+      return reading
     } finally {
       if (saved === undefined) delete process.env.RINGSTREAM_NATIVE_HANDOFF
       else process.env.RINGSTREAM_NATIVE_HANDOFF = saved
@@ -56,6 +64,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       const native = read(path, 'native', options, handoff)
       expect(native.errors, handoff).toEqual(ts.errors)
       expect(native.records, handoff).toEqual(ts.records)
+      expect(native.order, handoff).toBe(ts.order)
       // Key order at every depth, which toEqual does not check.
       expect(native.records.map((r) => JSON.stringify(r)), handoff).toEqual(ts.records.map((r) => JSON.stringify(r)))
     }
@@ -75,17 +84,14 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       return Uint8Array.from(bytes)
     })
 
-  const jsonLines = fc
-    .array(
-      fc.oneof(
-        { weight: 5, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
-        { weight: 1, arbitrary: trickyText },
-        { weight: 1, arbitrary: fc.constantFrom('', '   ', '\t', '{', '[1,', '{"a":1}x', 'null') },
-      ),
-      { maxLength: 12 },
-    )
-    .chain((lines) => fc.tuple(fc.constant(lines), fc.constantFrom('\n', '\r\n'), fc.boolean()))
-    .map(([lines, eol, trailing]) => lines.join(eol) + (trailing ? eol : ''))
+  const jsonLine = fc.oneof(
+    { weight: 5, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+    { weight: 1, arbitrary: trickyText },
+    { weight: 1, arbitrary: fc.constantFrom('', '   ', '\t', '{', '[1,', '{"a":1}x', 'null') },
+  )
+  const joinLines = (lines: fc.Arbitrary<string[]>) =>
+    lines.chain((l) => fc.tuple(fc.constant(l), fc.constantFrom('\n', '\r\n'), fc.boolean())).map(([l, eol, trailing]) => l.join(eol) + (trailing ? eol : ''))
+  const jsonLines = joinLines(fc.array(jsonLine, { maxLength: 12 }))
 
   /**
    * JSON written by hand, so it can hold what `JSON.stringify` never writes: repeated keys,
@@ -112,10 +118,17 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     .array(fc.oneof({ weight: 6, arbitrary: jsonText }, { weight: 1, arbitrary: deepJson }, { weight: 1, arbitrary: trickyText }), { maxLength: 14 })
     .map((lines) => lines.join('\n') + '\n')
 
-  const csvText = fc
-    .array(fc.array(fc.oneof(trickyText, fc.string({ maxLength: 6 }).map((s) => `"${s.replace(/"/g, '""')}"`)), { minLength: 1, maxLength: 4 }), { maxLength: 10 })
-    .chain((rows) => fc.tuple(fc.constant(rows), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean()))
-    .map(([rows, eol, trailing]) => rows.map((r) => r.join(',')).join(eol) + (trailing ? eol : ''))
+  const csvRow = fc.array(fc.oneof(trickyText, fc.string({ maxLength: 6 }).map((s) => `"${s.replace(/"/g, '""')}"`)), { minLength: 1, maxLength: 4 })
+  const csvRows = (rows: fc.Arbitrary<string[][]>) =>
+    rows.chain((r) => fc.tuple(fc.constant(r), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean())).map(([r, eol, trailing]) => r.map((row) => row.join(',')).join(eol) + (trailing ? eol : ''))
+  const csvText = csvRows(fc.array(csvRow, { maxLength: 10 }))
+  /**
+   * Enough records for native batches of several chunks (`CHUNK_RECORDS`), bad ones among them:
+   * the core's first batches hold 64 and 128 records, and batches double from there.
+   */
+  const manyJsonLines = joinLines(fc.array(jsonLine, { minLength: 3 * CHUNK_RECORDS, maxLength: 8 * CHUNK_RECORDS }))
+  const manyCsvRows = csvRows(fc.array(csvRow, { minLength: 3 * CHUNK_RECORDS, maxLength: 8 * CHUNK_RECORDS }))
+  const largeBatchSize = fc.option(fc.integer({ min: 1, max: 4 * CHUNK_RECORDS }), { nil: undefined })
 
   const jsonArray = fc.oneof(
     fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }).map((a) => JSON.stringify(a, null, 1)),
@@ -147,6 +160,22 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: max, header, types }),
       ),
       runs,
+    )
+  })
+
+  it('more records than a chunk, bad ones among them, in large batches', () => {
+    const few = { numRuns: 40 }
+    fc.assert(
+      fc.property(withNoise(manyJsonLines), fc.integer({ min: 1, max: 1 << 16 }), largeBatchSize, (bytes, size, batchSize) =>
+        compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20, batchSize }),
+      ),
+      few,
+    )
+    fc.assert(
+      fc.property(withNoise(manyCsvRows), fc.integer({ min: 1, max: 1 << 16 }), largeBatchSize, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), (bytes, size, batchSize, header, types) =>
+        compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: 64 << 20, batchSize, header, types }),
+      ),
+      few,
     )
   })
 

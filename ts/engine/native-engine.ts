@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { RingstreamError } from '../errors'
 import type { NativeBatch } from './native/batch-types'
+import type { BatchChunks } from './native/chunks'
 import { createBatchDecoder, type Handoff, handoffFor } from './native/handoff'
 import type { Engine, EngineBatch, ErrorCodeOfEngine, FileBatchReader, FileReadRequest } from './types'
 
@@ -83,7 +84,9 @@ function findBinding(): string | null {
 class NativeFileReader implements FileBatchReader {
   private handle: NativeReaderHandle | null = null
   private closed = false
-  private readonly toEngineBatch = createBatchDecoder()
+  private readonly decode = createBatchDecoder()
+  /** The native batch being handed out, a chunk of records at a time. */
+  private chunks: BatchChunks | null = null
 
   constructor(
     private readonly binding: NativeBinding,
@@ -95,26 +98,37 @@ class NativeFileReader implements FileBatchReader {
   }
 
   nextBatchSync(): EngineBatch | null {
-    const reader = this.open()
-    if (reader === null) return null
-    const batch = call(() => reader.nextBatchSync())
-    return batch === null ? null : this.toEngineBatch(batch)
+    for (;;) {
+      const chunk = this.chunks?.next() ?? null
+      if (chunk !== null) return chunk
+      const reader = this.open()
+      if (reader === null) return null
+      const batch = call(() => reader.nextBatchSync())
+      if (batch === null) return null
+      this.chunks = this.decode(batch)
+    }
   }
 
   async nextBatch(): Promise<EngineBatch | null> {
-    const reader = this.open()
-    if (reader === null) return null
-    let batch: NativeBatch | null
-    try {
-      batch = await reader.nextBatch()
-    } catch (error) {
-      throw fromNative(error)
+    for (;;) {
+      const chunk = this.chunks?.next() ?? null
+      if (chunk !== null) return chunk
+      const reader = this.open()
+      if (reader === null) return null
+      let batch: NativeBatch | null
+      try {
+        batch = await reader.nextBatch()
+      } catch (error) {
+        throw fromNative(error)
+      }
+      if (batch === null) return null
+      this.chunks = this.decode(batch)
     }
-    return batch === null ? null : this.toEngineBatch(batch)
   }
 
   close(): void {
     this.closed = true
+    this.chunks = null
     this.handle?.close()
   }
 

@@ -1,4 +1,5 @@
 import type { EngineBatch } from '../types'
+import { type BatchChunks, CHUNK_RECORDS, CHUNK_TEXT_BYTES } from './chunks'
 import type { NativeColumnarBatch } from './batch-types'
 import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRecordMaker } from './record-makers'
 
@@ -6,15 +7,16 @@ import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRec
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
  * core hands over a batch as one UTF-8 blob of the text values, their end offsets, a kind per
  * value and the numbers already parsed; the records are built here with a constructor made once
- * per CSV header or JSON shape (record-makers.ts). No key is read per record, and JSON is parsed
- * only for the values the core leaves whole (long arrays, deep nesting, lone surrogates).
+ * per CSV header or JSON shape (record-makers.ts), a chunk of records at a time (chunks.ts). No
+ * key is read per record, and JSON is parsed only for the values the core leaves whole (long
+ * arrays, deep nesting, lone surrogates).
  *
  * How the blob is decoded decides both speed and what a kept record keeps alive:
  *
  * - A record that is all ASCII and whose values are all shorter than `SLICE_COPIES_BELOW`
- *   UTF-16 units takes its values as slices of the whole blob, decoded once per batch as
- *   Latin-1 (which for ASCII is the text itself, bytes and units alike). V8 copies such short
- *   slices, so they keep nothing of the blob alive.
+ *   UTF-16 units takes its values as slices of its chunk's part of the blob, decoded once per
+ *   chunk as Latin-1 (which for ASCII is the text itself, bytes and units alike). V8 copies such
+ *   short slices, so they keep nothing of the blob alive.
  * - Any other record decodes its own text once (Latin-1 when ASCII, else UTF-8) and takes its
  *   values as slices of that: a long value may keep its record's text alive, as with the TS
  *   engine, never the batch's.
@@ -63,30 +65,78 @@ export class ColumnarBatchDecoder {
   /** The JSON shapes of the file so far, by id. */
   private readonly shapes: Shape[] = []
 
-  decode(batch: NativeColumnarBatch): EngineBatch {
+  decode(batch: NativeColumnarBatch): BatchChunks {
     if (batch.names != null) {
       this.names = batch.names
       this.csv = null
     }
     if (batch.newShapes != null) for (const description of batch.newShapes) this.shapes.push(jsonShape(description))
-    const n = batch.positions.length / 2
-    return {
-      records: n === 0 ? [] : this.records(batch, n),
-      lines: batch.positions.subarray(0, n),
-      byteOffsets: batch.positions.subarray(n),
-      faults: batch.faults,
-    }
-  }
-
-  private records(batch: NativeColumnarBatch, n: number): unknown[] {
-    if (batch.shapes.length > 0) return typedRecords(batch, n, this.shapes, batch.shapes)
+    if (batch.shapes.length > 0) return new TypedChunks(batch, this.shapes, batch.shapes)
     if (this.csv === null || this.csv.width !== batch.width) {
       const width = batch.width
       this.csv = { width, make: csvRecordMaker(this.names, width), fromText: csvTextRecordMaker(this.names, width) }
     }
-    if (batch.kinds.length > 0) return typedRecords(batch, n, [this.csv], null)
-    return textRecords(batch, n, this.csv.fromText)
+    if (batch.kinds.length > 0) return new TypedChunks(batch, [this.csv], null)
+    return new TextChunks(batch, this.csv.fromText)
   }
+}
+
+/** Cuts a columnar batch into chunks; the subclass builds each chunk's records. */
+abstract class ColumnarChunks implements BatchChunks {
+  /** Records in the batch. */
+  protected readonly count: number
+  protected readonly bytes: Buffer
+  /** The first record of the next chunk. */
+  private nextRecord = 0
+  /** The first fault of the next chunk. */
+  private nextFault = 0
+  private done = false
+
+  constructor(protected readonly batch: NativeColumnarBatch) {
+    this.count = batch.positions.length / 2
+    this.bytes = bytesOf(batch.text)
+  }
+
+  next(): EngineBatch | null {
+    if (this.done) return null
+    const { positions, faults } = this.batch
+    const n = this.count
+    const from = this.nextRecord
+    const to = from === n ? n : chunkEnd(this.batch.rowStarts, from, Math.min(n, from + CHUNK_RECORDS))
+    this.nextRecord = to
+    this.done = to === n
+    return {
+      records: from === to ? [] : this.build(from, to),
+      lines: positions.subarray(from, to),
+      byteOffsets: positions.subarray(n + from, n + to),
+      faults: faults.length === 0 ? faults : this.faultsBefore(from, to),
+    }
+  }
+
+  /** Builds records `from` to `to` (exclusive); called for consecutive ranges, in order. */
+  protected abstract build(from: number, to: number): unknown[]
+
+  /**
+   * The faults of the chunk of records `from` to `to`, indexed within it: those before record
+   * `to`, and in the last chunk those after every record too.
+   */
+  private faultsBefore(from: number, to: number): NativeColumnarBatch['faults'] {
+    const faults = this.batch.faults
+    const chunk: NativeColumnarBatch['faults'] = []
+    while (this.nextFault < faults.length && (this.done || faults[this.nextFault].index < to)) {
+      const fault = faults[this.nextFault++]
+      chunk.push(from === 0 ? fault : { ...fault, index: fault.index - from })
+    }
+    return chunk
+  }
+}
+
+/** Where the chunk starting at record `from` ends: at `limit`, or once its text reaches `CHUNK_TEXT_BYTES`. */
+function chunkEnd(rowStarts: Uint32Array, from: number, limit: number): number {
+  const textEnd = rowStarts[from] + CHUNK_TEXT_BYTES
+  let to = from + 1
+  while (to < limit && rowStarts[to] < textEnd) to++
+  return to
 }
 
 function bytesOf(view: Uint8Array): Buffer {
@@ -105,82 +155,109 @@ function allShort(ends: Uint32Array, first: number, width: number): boolean {
 }
 
 /*
- * The two functions below take record `r`'s values from one of two strings: the whole blob decoded
- * as Latin-1 once per batch (`whole`, at the record's byte offset) when the record is ASCII and
- * every value short enough for `slice` to copy, else the record's own text (at 0).
+ * The two kinds of chunks below take record `r`'s values from one of two strings: the chunk's
+ * text decoded as Latin-1 once (`whole`, at the record's offset in it) when the record is ASCII
+ * and every value short enough for `slice` to copy, else the record's own text (at 0).
  */
 
 /** Every value is text (`types: 'string'`): the record's constructor takes them from the text itself. */
-function textRecords(batch: NativeColumnarBatch, n: number, make: TextRecordMaker): unknown[] {
-  const { width, ends, rowStarts, rowAscii } = batch
-  const bytes = bytesOf(batch.text)
-  let whole: string | null = null
-  const records: unknown[] = new Array(n)
-  for (let r = 0, v = 0; r < n; r++, v += width) {
-    if (rowAscii[r] === 1 && allShort(ends, v, width)) {
-      records[r] = make((whole ??= latin1(bytes, 0, bytes.length)), ends, v, rowStarts[r])
-    } else {
-      const rowStart = rowStarts[r]
-      const source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
-      records[r] = make(source, ends, v, 0)
-    }
+class TextChunks extends ColumnarChunks {
+  constructor(
+    batch: NativeColumnarBatch,
+    private readonly make: TextRecordMaker,
+  ) {
+    super(batch)
   }
-  return records
+
+  protected build(from: number, to: number): unknown[] {
+    const { width, ends, rowStarts, rowAscii } = this.batch
+    const { bytes, make } = this
+    const chunkStart = rowStarts[from]
+    let whole: string | null = null
+    const records: unknown[] = new Array(to - from)
+    for (let r = from, v = from * width; r < to; r++, v += width) {
+      const rowStart = rowStarts[r]
+      if (rowAscii[r] === 1 && allShort(ends, v, width)) {
+        records[r - from] = make((whole ??= latin1(bytes, chunkStart, rowStarts[to])), ends, v, rowStart - chunkStart)
+      } else {
+        const source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
+        records[r - from] = make(source, ends, v, 0)
+      }
+    }
+    return records
+  }
 }
 
 /**
  * Values of every kind: CSV with `types: 'infer'` (one shape, `ids` null) and JSON records (the
  * shape of record `r` is `shapes[ids[r]]`). A batch whose values are all text has no kinds.
  */
-function typedRecords(batch: NativeColumnarBatch, n: number, shapes: Shape[], ids: Uint32Array | null): unknown[] {
-  const { ends, rowStarts, rowAscii, kinds, numbers } = batch
-  const hasKinds = kinds.length > 0
-  const bytes = bytesOf(batch.text)
-  let whole: string | null = null
-  const records: unknown[] = new Array(n)
-  // One per batch: a long-lived array would be in the old generation, and every store of a new
-  // string into it would pay for a write barrier.
-  const values: unknown[] = []
-  let v = 0
-  let numberIndex = 0
-  for (let r = 0; r < n; r++) {
-    const { width, make } = shapes[ids === null ? 0 : ids[r]]
-    const rowStart = rowStarts[r]
-    let source: string
-    let base: number
-    if (rowAscii[r] === 1 && allShort(ends, v, width)) {
-      source = whole ??= latin1(bytes, 0, bytes.length)
-      base = rowStart
-    } else {
-      source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
-      base = 0
-    }
-    let start = base
-    for (let k = 0; k < width; k++) {
-      const end = base + ends[v]
-      switch (hasKinds ? kinds[v] : TEXT) {
-        case TEXT:
-          values[k] = source.slice(start, end)
-          break
-        case NUMBER:
-          values[k] = numbers[numberIndex++]
-          break
-        case TRUE:
-          values[k] = true
-          break
-        case FALSE:
-          values[k] = false
-          break
-        case NULL:
-          values[k] = null
-          break
-        default: // JSON_VALUE
-          values[k] = JSON.parse(source.slice(start, end))
-      }
-      v++
-      start = end
-    }
-    records[r] = make(values)
+class TypedChunks extends ColumnarChunks {
+  /** The first value, and the first number, of the next chunk. */
+  private nextValue = 0
+  private nextNumber = 0
+
+  constructor(
+    batch: NativeColumnarBatch,
+    private readonly shapes: Shape[],
+    private readonly ids: Uint32Array | null,
+  ) {
+    super(batch)
   }
-  return records
+
+  protected build(from: number, to: number): unknown[] {
+    const { ends, rowStarts, rowAscii, kinds, numbers } = this.batch
+    const { bytes, shapes, ids } = this
+    // One per chunk: a long-lived array would be in the old generation, and every store of a new
+    // string into it would pay for a write barrier.
+    const values: unknown[] = []
+    const hasKinds = kinds.length > 0
+    const chunkStart = rowStarts[from]
+    let whole: string | null = null
+    const records: unknown[] = new Array(to - from)
+    let v = this.nextValue
+    let numberIndex = this.nextNumber
+    for (let r = from; r < to; r++) {
+      const { width, make } = shapes[ids === null ? 0 : ids[r]]
+      const rowStart = rowStarts[r]
+      let source: string
+      let base: number
+      if (rowAscii[r] === 1 && allShort(ends, v, width)) {
+        source = whole ??= latin1(bytes, chunkStart, rowStarts[to])
+        base = rowStart - chunkStart
+      } else {
+        source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
+        base = 0
+      }
+      let start = base
+      for (let k = 0; k < width; k++) {
+        const end = base + ends[v]
+        switch (hasKinds ? kinds[v] : TEXT) {
+          case TEXT:
+            values[k] = source.slice(start, end)
+            break
+          case NUMBER:
+            values[k] = numbers[numberIndex++]
+            break
+          case TRUE:
+            values[k] = true
+            break
+          case FALSE:
+            values[k] = false
+            break
+          case NULL:
+            values[k] = null
+            break
+          default: // JSON_VALUE
+            values[k] = JSON.parse(source.slice(start, end))
+        }
+        v++
+        start = end
+      }
+      records[r - from] = make(values)
+    }
+    this.nextValue = v
+    this.nextNumber = numberIndex
+    return records
+  }
 }

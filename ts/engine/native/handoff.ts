@@ -1,6 +1,7 @@
 import { validateOneOf } from '../../validate'
-import type { EngineBatch, Format } from '../types'
+import type { Format } from '../types'
 import type { NativeBatch } from './batch-types'
+import type { BatchChunks } from './chunks'
 import { ColumnarBatchDecoder } from './columnar-batch'
 import { decodeJsonBatch } from './json-batch'
 
@@ -39,10 +40,10 @@ export function handoffFor(format: Format): Handoff {
 
 /**
  * The batch decoder of one reader: turns its native batches, whichever hand-off they came in,
- * into engine batches. One per reader, because the columnar decoder keeps the file's record
+ * into engine batches, a chunk of records at a time. One per reader, because the columnar decoder keeps the file's record
  * constructor from the batch that carried the header.
  */
-export function createBatchDecoder(): (batch: NativeBatch) => EngineBatch {
+export function createBatchDecoder(): (batch: NativeBatch) => BatchChunks {
   let columnar: ColumnarBatchDecoder | null = null
   return (batch) => ('json' in batch ? decodeJsonBatch(batch) : (columnar ??= new ColumnarBatchDecoder()).decode(batch))
 }

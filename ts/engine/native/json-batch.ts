@@ -1,17 +1,25 @@
 import type { EngineBatch } from '../types'
 import type { NativeJsonBatch } from './batch-types'
+import type { BatchChunks } from './chunks'
 
 /**
  * The `"json"` hand-off: the core frames a batch as one JSON array text and V8's `JSON.parse`
- * builds the records. Records built this way are fresh objects and strings that keep no
+ * builds the records, all of a batch at once (one chunk). Records built this way are fresh objects and strings that keep no
  * reference to the batch text.
  */
-export function decodeJsonBatch(batch: NativeJsonBatch): EngineBatch {
-  const n = batch.positions.length / 2
+export function decodeJsonBatch(batch: NativeJsonBatch): BatchChunks {
+  let taken = false
   return {
-    records: JSON.parse(batch.json) as unknown[],
-    lines: batch.positions.subarray(0, n),
-    byteOffsets: batch.positions.subarray(n),
-    faults: batch.faults,
+    next(): EngineBatch | null {
+      if (taken) return null
+      taken = true
+      const n = batch.positions.length / 2
+      return {
+        records: JSON.parse(batch.json) as unknown[],
+        lines: batch.positions.subarray(0, n),
+        byteOffsets: batch.positions.subarray(n),
+        faults: batch.faults,
+      }
+    },
   }
 }
