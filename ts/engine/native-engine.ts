@@ -101,6 +101,7 @@ class NativeFileReader implements FileBatchReader {
     for (;;) {
       const chunk = this.chunks?.next() ?? null
       if (chunk !== null) return chunk
+      this.chunks = null
       const reader = this.open()
       if (reader === null) return null
       const batch = call(() => reader.nextBatchSync())
@@ -113,6 +114,7 @@ class NativeFileReader implements FileBatchReader {
     for (;;) {
       const chunk = this.chunks?.next() ?? null
       if (chunk !== null) return chunk
+      this.chunks = null
       const reader = this.open()
       if (reader === null) return null
       let batch: NativeBatch | null

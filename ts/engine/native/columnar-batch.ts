@@ -84,7 +84,7 @@ export class ColumnarBatchDecoder {
 /** Cuts a columnar batch into chunks; the subclass builds each chunk's records. */
 abstract class ColumnarChunks implements BatchChunks {
   /** Records in the batch. */
-  protected readonly count: number
+  private readonly count: number
   protected readonly bytes: Buffer
   /** The first record of the next chunk. */
   private nextRecord = 0
