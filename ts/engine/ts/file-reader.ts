@@ -37,8 +37,8 @@ export class TsFileReader implements FileBatchReader {
     return this.bytes.bytesRead
   }
 
-  // A batch is handed out as soon as one read has produced records, even short of `batchSize`:
-  // waiting for a full batch would delay the first records by several reads and hold more.
+  // A batch is handed out as soon as one slice has produced records, even short of `batchSize`:
+  // waiting for a full batch would delay the first records by several slices and hold more.
   nextBatchSync(): EngineBatch | null {
     while (!this.inputDone && this.queue.isEmpty) {
       if (this.chunk !== null) this.parseSlice(this.chunk)
