@@ -5,6 +5,7 @@ import { type ItemError, stream, type StreamOptions } from '../ts/index'
 import { loadNativeEngine } from '../ts/engine/native-engine'
 import { CHUNK_RECORDS, CHUNK_TEXT_BYTES } from '../ts/engine/native/chunks'
 import { ENGINES } from './support/engines'
+import { fileReadRequest } from './support/read-request'
 import { bundleLibrary } from './support/bundle'
 import { makeTempDir } from './support/temp'
 
@@ -236,18 +237,7 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
         ['narrow', narrow, CHUNK_RECORDS],
         ['wide', wide, Math.ceil(CHUNK_TEXT_BYTES / 200)],
       ] as const) {
-        const reader = native.openFile({
-          path: tmp.file(`chunked-${name}.csv`, text),
-          format: 'csv',
-          compression: 'none',
-          header: true,
-          delimiter: ',',
-          quote: '"',
-          types: 'string',
-          maxRecordBytes: 1 << 20,
-          batchSize: 1000,
-          bufferSize: 1 << 20,
-        })
+        const reader = native.openFile(fileReadRequest(tmp.file(`chunked-${name}.csv`, text), { batchSize: 1000 }))
         const sizes: number[] = []
         const lines: number[] = []
         for (let batch = reader.nextBatchSync(); batch !== null; batch = reader.nextBatchSync()) {

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { PARSE_SLICE_BYTES } from '../../ts/engine/ts/file-reader'
 import { tsEngine } from '../../ts/engine/ts/ts-engine'
-import type { FileReadRequest, Format } from '../../ts/engine/types'
+import type { Format } from '../../ts/engine/types'
 import { stream } from '../../ts/index'
+import { fileReadRequest } from '../support/read-request'
 import { makeTempDir } from '../support/temp'
 
 /**
@@ -22,22 +23,9 @@ describe('the TS engine reads a large read a slice at a time', () => {
     return seen
   }
 
-  const request = (path: string, format: Format): FileReadRequest => ({
-    path,
-    format,
-    compression: 'none',
-    header: true,
-    delimiter: ',',
-    quote: '"',
-    types: 'string',
-    maxRecordBytes: 1 << 20,
-    batchSize: 1 << 20,
-    bufferSize: 1 << 20,
-  })
-
   /** Records per batch of one file read in a single 1 MiB read. */
   const batchSizes = (path: string, format: Format): number[] => {
-    const reader = tsEngine.openFile(request(path, format))
+    const reader = tsEngine.openFile(fileReadRequest(path, { format }))
     const sizes: number[] = []
     for (let batch = reader.nextBatchSync(); batch !== null; batch = reader.nextBatchSync()) sizes.push(batch.records.length)
     reader.close()

@@ -99,9 +99,8 @@ class NativeFileReader implements FileBatchReader {
 
   nextBatchSync(): EngineBatch | null {
     for (;;) {
-      const chunk = this.chunks?.next() ?? null
+      const chunk = this.nextChunk()
       if (chunk !== null) return chunk
-      this.chunks = null
       const reader = this.open()
       if (reader === null) return null
       const batch = call(() => reader.nextBatchSync())
@@ -112,9 +111,8 @@ class NativeFileReader implements FileBatchReader {
 
   async nextBatch(): Promise<EngineBatch | null> {
     for (;;) {
-      const chunk = this.chunks?.next() ?? null
+      const chunk = this.nextChunk()
       if (chunk !== null) return chunk
-      this.chunks = null
       const reader = this.open()
       if (reader === null) return null
       let batch: NativeBatch | null
@@ -126,6 +124,13 @@ class NativeFileReader implements FileBatchReader {
       if (batch === null) return null
       this.chunks = this.decode(batch)
     }
+  }
+
+  /** The next chunk of the batch being handed out; once it is used up, lets go of it. */
+  private nextChunk(): EngineBatch | null {
+    const chunk = this.chunks?.next() ?? null
+    if (chunk === null) this.chunks = null
+    return chunk
   }
 
   close(): void {
