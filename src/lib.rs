@@ -60,9 +60,12 @@ pub struct NativeBatch {
 pub struct NativeColumnarBatch {
     /// Values per CSV record (0 for JSON records, which have shapes).
     pub width: u32,
+    /// UTF-16 units between a value's end and the next value's start in a record: 1 for CSV,
+    /// 0 for JSON.
+    pub value_gap: u32,
     /// The header names, in the first batch after the header was read.
     pub names: Option<Vec<String>>,
-    /// The text of the text and JSON values, UTF-8.
+    /// The values' text, UTF-8 (CSV: every value; JSON: text and JSON values).
     #[napi(ts_type = "Uint8Array")]
     pub text: JsTypedArray,
     /// Byte offset of each record's text in `text`, plus the end.
@@ -71,6 +74,9 @@ pub struct NativeColumnarBatch {
     /// 1 when a record's text is all ASCII.
     #[napi(ts_type = "Uint8Array")]
     pub row_ascii: JsTypedArray,
+    /// UTF-16 units of each record's longest text or JSON value, at most 255.
+    #[napi(ts_type = "Uint8Array")]
+    pub row_longest: JsTypedArray,
     /// Where each value's text ends, in UTF-16 units from its record's start.
     #[napi(ts_type = "Uint32Array")]
     pub ends: JsTypedArray,
@@ -239,10 +245,12 @@ fn columnar_to_js(env: &Env, batch: ColumnarBatch) -> Result<NativeColumnarBatch
     }
     Ok(NativeColumnarBatch {
         width: batch.width as u32,
+        value_gap: batch.value_gap as u32,
         names: batch.names,
         text: copy_bytes(env, &batch.text)?,
         row_starts: copy_array(env, batch.row_starts.len(), batch.row_starts.iter().copied())?,
         row_ascii: copy_bytes(env, &batch.row_ascii)?,
+        row_longest: copy_bytes(env, &batch.row_longest)?,
         ends: copy_array(env, batch.ends.len(), batch.ends.iter().copied())?,
         kinds: copy_bytes(env, &batch.kinds)?,
         numbers: copy_array(env, batch.numbers.len(), batch.numbers.iter().copied())?,

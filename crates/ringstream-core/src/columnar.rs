@@ -21,6 +21,12 @@ use crate::json_syntax::JsonSyntaxError;
 mod json_shape;
 use json_shape::ShapeTable;
 
+/// UTF-16 units (and bytes) between two values of a CSV record in the blob: the delimiter of a
+/// raw record copied whole, or [`CSV_SEPARATOR`].
+const CSV_VALUE_GAP: usize = 1;
+/// What separates two CSV values that were not copied as one raw record.
+const CSV_SEPARATOR: u8 = b',';
+
 /// What one value of a [`ColumnarBatch`] is: `kinds[i] == kind as u8`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -46,10 +52,12 @@ pub enum ValueKind {
 ///
 /// - its kind is `kinds[i]` (a [`ValueKind`]), or [`ValueKind::Text`] when `kinds` is empty
 ///   (no value of the batch is anything else);
-/// - its text, for a text or JSON value, is the part of its record's text from the end of the
-///   value before it in the record (or the record's start) to `ends[i]`; `ends` count UTF-16
-///   code units from the start of the record's text, which is what JavaScript's `slice` takes
-///   on the decoded record. A value without text ends where the one before it ends;
+/// - its text is the part of its record's text from `value_gap` units after the end of the
+///   value before it in the record (or from the record's start) to `ends[i]`; `ends` count
+///   UTF-16 code units from the start of the record's text, which is what JavaScript's `slice`
+///   takes on the decoded record. Every CSV value has its text (a number's too, so that an
+///   unquoted record is copied whole, delimiters and all: `value_gap` is 1); a JSON value
+///   without text (a number, `true`, `false`, `null`) ends where the one before it ends;
 /// - a number is the next entry of `numbers`, in value order.
 ///
 /// JSON records (`shapes` not empty) have a shape each instead of the width: record `r` has as
@@ -69,10 +77,12 @@ pub enum ValueKind {
 /// let batch = encoder.take_batch(24);
 /// assert_eq!(batch.width, 2);
 /// assert_eq!(batch.names.as_deref(), Some(&["id".to_string(), "city".to_string()][..]));
-/// assert_eq!(batch.text, "Zürich".as_bytes());
-/// assert_eq!(batch.row_starts, [0, 7, 7]);
+/// assert_eq!(batch.value_gap, 1);
+/// assert_eq!(batch.text, "7,Zürich-0,".as_bytes()); // every value, one byte between each two
+/// assert_eq!(batch.row_starts, [0, 9, 12]);
 /// assert_eq!(batch.row_ascii, [0, 1]);
-/// assert_eq!(batch.ends, [0, 6, 0, 0]); // "Zürich" is 6 UTF-16 units
+/// assert_eq!(batch.ends, [1, 8, 2, 3]); // "Zürich" is 6 UTF-16 units
+/// assert_eq!(batch.row_longest, [6, 0]); // numbers are not sliced
 /// let kinds = [ValueKind::Number, ValueKind::Text, ValueKind::Number, ValueKind::Null];
 /// assert_eq!(batch.kinds, kinds.map(|k| k as u8));
 /// assert_eq!(batch.numbers, [7.0, -0.0]);
@@ -83,16 +93,24 @@ pub enum ValueKind {
 pub struct ColumnarBatch {
     /// Values per CSV record: the file's field count (0 for JSON values, which have shapes).
     pub width: usize,
+    /// UTF-16 units between the end of a value and the start of the next one in a record: 1
+    /// for CSV (a record's text is its values with one separator byte between each two, so an
+    /// unquoted raw record is copied as it is), 0 for JSON (leaves are laid end to end).
+    pub value_gap: usize,
     /// The CSV header names, in the first batch handed off after the header was read (and in
     /// no other), so JavaScript builds its record constructor once per file.
     pub names: Option<Vec<String>>,
-    /// The text of every text and JSON value, record after record, as UTF-8.
+    /// The values' text (see above), record after record, as UTF-8.
     pub text: Vec<u8>,
     /// Byte offset in `text` where each record's text starts, plus one entry for the end: one
     /// more entry than there are records.
     pub row_starts: Vec<u32>,
     /// 1 when the record's text is all ASCII, else 0; one entry per record.
     pub row_ascii: Vec<u8>,
+    /// UTF-16 units of the record's longest text or JSON value (the values JavaScript takes
+    /// slices of; a number's text is not one), at most 255; one entry per record. JavaScript
+    /// decides from it whether slices of the record would copy or keep their source alive.
+    pub row_longest: Vec<u8>,
     /// Where each value's text ends, in UTF-16 units from its record's start.
     pub ends: Vec<u32>,
     /// Each value's [`ValueKind`] as `u8`, or empty when every value is text.
@@ -165,6 +183,8 @@ pub struct ColumnarEncoder {
     row_units: usize,
     /// Whether the current record's text is all ASCII so far.
     row_ascii: bool,
+    /// UTF-16 units of the current record's longest text or JSON value so far.
+    row_longest: usize,
     /// The JSON records' shapes.
     shapes: ShapeTable,
     /// Room to unescape a JSON string in.
@@ -182,6 +202,7 @@ impl ColumnarEncoder {
             kinds_kept: false,
             row_units: 0,
             row_ascii: true,
+            row_longest: 0,
             shapes: ShapeTable::default(),
             scratch: Vec::new(),
         }
@@ -199,6 +220,7 @@ impl ColumnarEncoder {
         self.batch.byte_offsets.push(byte_offset);
         self.row_units = 0;
         self.row_ascii = true;
+        self.row_longest = 0;
     }
 
     /// Takes back a row begun with `begin_row` that holds no value.
@@ -210,6 +232,7 @@ impl ColumnarEncoder {
 
     fn end_record(&mut self) {
         self.batch.row_ascii.push(u8::from(self.row_ascii));
+        self.batch.row_longest.push(u8::try_from(self.row_longest).unwrap_or(u8::MAX));
     }
 
     /// `value` as a `u32` offset, flagging the batch when it does not fit.
@@ -220,6 +243,7 @@ impl ColumnarEncoder {
         })
     }
 
+    #[inline]
     fn push_kind(&mut self, kind: ValueKind) {
         if !self.kinds_kept {
             if kind == ValueKind::Text {
@@ -237,14 +261,22 @@ impl ColumnarEncoder {
     fn push_text(&mut self, kind: ValueKind, value: &[u8]) {
         self.push_kind(kind);
         self.batch.text.extend_from_slice(value);
-        if value.is_ascii() {
-            self.row_units += value.len();
-        } else {
-            self.row_ascii = false;
-            self.row_units += utf16_len(value);
-        }
+        let units = self.units_of(value);
+        self.row_units += units;
+        self.row_longest = self.row_longest.max(units);
         let end = self.offset(self.row_units);
         self.batch.ends.push(end);
+    }
+
+    /// UTF-16 units of a value's text, noting when it is not ASCII.
+    #[inline]
+    fn units_of(&mut self, value: &[u8]) -> usize {
+        if value.is_ascii() {
+            value.len()
+        } else {
+            self.row_ascii = false;
+            utf16_len(value)
+        }
     }
 
     /// A value without text: it ends where the value before it ends.
@@ -255,24 +287,78 @@ impl ColumnarEncoder {
         self.batch.ends.push(end);
     }
 
+    /// The kind of a CSV value, its number kept when it is one. With `ValueTypes::Strings`
+    /// every value is text and no kind is kept.
     #[inline]
-    fn push_csv_value(&mut self, value: &[u8]) {
-        if self.types == ValueTypes::Infer {
-            match infer_value_bytes(value) {
-                InferredValue::Null => return self.push_bare(ValueKind::Null),
-                InferredValue::Boolean(true) => return self.push_bare(ValueKind::True),
-                InferredValue::Boolean(false) => return self.push_bare(ValueKind::False),
-                InferredValue::Number => {
-                    // The grammar matched, so this parses; if it did not, the text stays.
-                    if let Some(number) = parse_number(value) {
-                        self.batch.numbers.push(number);
-                        return self.push_bare(ValueKind::Number);
-                    }
-                }
-                InferredValue::Text => {}
-            }
+    fn push_csv_kind(&mut self, value: &[u8]) -> ValueKind {
+        if self.types != ValueTypes::Infer {
+            return ValueKind::Text;
         }
-        self.push_text(ValueKind::Text, value);
+        let kind = match infer_value_bytes(value) {
+            InferredValue::Null => ValueKind::Null,
+            InferredValue::Boolean(true) => ValueKind::True,
+            InferredValue::Boolean(false) => ValueKind::False,
+            // The grammar matched, so this parses; if it did not, the text stays.
+            InferredValue::Number => match parse_number(value) {
+                Some(number) => {
+                    self.batch.numbers.push(number);
+                    ValueKind::Number
+                }
+                None => ValueKind::Text,
+            },
+            InferredValue::Text => ValueKind::Text,
+        };
+        self.push_kind(kind);
+        kind
+    }
+
+    /// A raw record without quotes, copied whole: its delimiters are the separators.
+    fn push_delimited_record(&mut self, fields: &CsvFields<'_>) {
+        let raw = fields.raw();
+        self.batch.text.extend_from_slice(raw);
+        let ascii = raw.is_ascii();
+        self.row_ascii = ascii;
+        // Units before the value: in an ASCII record, its byte offset.
+        let mut units = 0;
+        let mut start = 0;
+        for &end in fields.ends() {
+            let value = raw.get(start..end).unwrap_or_default();
+            let value_units = if ascii { value.len() } else { utf16_len(value) };
+            if self.push_csv_kind(value) == ValueKind::Text {
+                self.row_longest = self.row_longest.max(value_units);
+            }
+            units += value_units;
+            let offset = self.offset(units);
+            self.batch.ends.push(offset);
+            units += CSV_VALUE_GAP;
+            start = end + 1;
+        }
+    }
+
+    /// CSV values one at a time, a separator before each but the first, cut or filled with
+    /// empty text to `width`.
+    fn push_csv_values(&mut self, fields: &CsvFields<'_>, width: usize) {
+        let filler = std::iter::repeat(&b""[..]).take(width.saturating_sub(fields.len()));
+        for (k, value) in fields.iter_bytes().take(width).chain(filler).enumerate() {
+            if k > 0 {
+                self.batch.text.push(CSV_SEPARATOR);
+                self.row_units += CSV_VALUE_GAP;
+            }
+            let kind = if k < fields.len() {
+                self.push_csv_kind(value)
+            } else {
+                self.push_kind(ValueKind::Text);
+                ValueKind::Text
+            };
+            self.batch.text.extend_from_slice(value);
+            let units = self.units_of(value);
+            self.row_units += units;
+            if kind == ValueKind::Text {
+                self.row_longest = self.row_longest.max(units);
+            }
+            let end = self.offset(self.row_units);
+            self.batch.ends.push(end);
+        }
     }
 }
 
@@ -334,11 +420,10 @@ impl BatchEncoder for ColumnarEncoder {
 
     fn csv_record(&mut self, fields: &CsvFields<'_>, line: u64, byte_offset: u64) {
         let width = self.begin_record(fields.len(), line, byte_offset);
-        for value in fields.iter_bytes().take(width) {
-            self.push_csv_value(value);
-        }
-        for _ in fields.len()..width {
-            self.push_text(ValueKind::Text, b"");
+        if fields.is_delimited() && fields.len() == width {
+            self.push_delimited_record(fields);
+        } else {
+            self.push_csv_values(fields, width);
         }
         self.end_record();
     }
@@ -357,14 +442,14 @@ impl BatchEncoder for ColumnarEncoder {
     }
 
     /// Everything but the positions (which every encoding has): the text, 4 bytes per value
-    /// end, 1 per kind, 8 per number, 5 per record (its start and ASCII flag) and 4 per shape id.
+    /// end, 1 per kind, 8 per number, 6 per record (its start, ASCII flag and longest value) and 4 per shape id.
     fn encoded_bytes(&self) -> usize {
         let b = &self.batch;
         b.text.len()
             + 4 * b.ends.len()
             + b.kinds.len()
             + 8 * b.numbers.len()
-            + 5 * b.lines.len()
+            + 6 * b.lines.len()
             + 4 * b.shapes.len()
     }
 
@@ -372,6 +457,7 @@ impl BatchEncoder for ColumnarEncoder {
         let end = self.offset(self.batch.text.len());
         self.batch.row_starts.push(end);
         self.batch.width = self.width.unwrap_or(0);
+        self.batch.value_gap = if self.width.is_some() { CSV_VALUE_GAP } else { 0 };
         self.batch.names = self.names.take();
         self.batch.new_shapes = std::mem::take(&mut self.shapes.new);
         self.batch.bytes_read = bytes_read;
@@ -382,6 +468,7 @@ impl BatchEncoder for ColumnarEncoder {
             text: Vec::with_capacity(b.text.len()),
             row_starts: Vec::with_capacity(b.row_starts.len()),
             row_ascii: Vec::with_capacity(b.row_ascii.len()),
+            row_longest: Vec::with_capacity(b.row_longest.len()),
             ends: Vec::with_capacity(b.ends.len()),
             kinds: Vec::with_capacity(b.kinds.len()),
             numbers: Vec::with_capacity(b.numbers.len()),
@@ -407,7 +494,13 @@ mod tests {
     fn value(batch: &ColumnarBatch, index: usize) -> String {
         let row = index / batch.width;
         let start_value = row * batch.width;
-        let units_before = |i: usize| if i == start_value { 0 } else { batch.ends[i - 1] as usize };
+        let units_before = |i: usize| {
+            if i == start_value {
+                0
+            } else {
+                batch.ends[i - 1] as usize + batch.value_gap
+            }
+        };
         let text = &batch.text[batch.row_starts[row] as usize..batch.row_starts[row + 1] as usize];
         let units: Vec<u16> = std::str::from_utf8(text).unwrap().encode_utf16().collect();
         let slice = &units[units_before(index)..batch.ends[index] as usize];
@@ -434,9 +527,10 @@ mod tests {
         encoder.csv_record(&CsvFields::new("xy", &[1, 2]), 3, 12);
         let batch = encoder.take_batch(16);
         assert!(batch.kinds.is_empty());
-        assert_eq!(batch.ends, [1, 4, 1, 2]); // 😀 is two units, é one
-        assert_eq!(batch.row_starts, [0, 7, 9]);
+        assert_eq!(batch.ends, [1, 5, 1, 3]); // 😀 is two units, é one, a separator one
+        assert_eq!(batch.row_starts, [0, 8, 11]);
         assert_eq!(batch.row_ascii, [0, 1]);
+        assert_eq!(batch.row_longest, [3, 1]);
         assert_eq!(values(&batch), [r#""1""#, r#""😀é""#, r#""x""#, r#""y""#]);
         assert_eq!(batch.bytes_read, 16);
         assert!(!batch.offsets_overflow);
@@ -471,7 +565,7 @@ mod tests {
                 r#""x""#
             ]
         );
-        assert_eq!(batch.text, b"0071e4009007199254740993x");
+        assert_eq!(batch.text, row.join(",").as_bytes());
     }
 
     #[test]
@@ -511,22 +605,23 @@ mod tests {
         encoder.csv_record(&CsvFields::new("4", &[1]), 3, 6);
         let batch = encoder.take_batch(12);
         assert_eq!(values(&batch), [r#""1""#, r#""2""#, r#""4""#, r#""""#]);
-        assert_eq!(batch.text, b"124");
+        assert_eq!(batch.text, b"1,24,");
     }
 
     #[test]
     fn encoded_bytes_count_every_column() {
         let mut encoder = ColumnarEncoder::new(ValueTypes::Infer);
         encoder.csv_record(&CsvFields::new("1ab", &[1, 3]), 1, 0);
-        // text 2 + ends 2 × 4 + kinds 2 + one number 8 + one record 5
-        assert_eq!(encoder.encoded_bytes(), 2 + 8 + 2 + 8 + 5);
+        // text 4 + ends 2 × 4 + kinds 2 + one number 8 + one record 6
+        assert_eq!(encoder.encoded_bytes(), 4 + 8 + 2 + 8 + 6);
     }
 
     /// The worst the encoding gets per raw byte of a CSV record, which
     /// [`estimate_memory`](crate::estimate_memory) counts on: a value costs at most 13 bytes
-    /// (end, kind, number) and every value but the last has a delimiter, every number a digit.
+    /// (end, kind, number) besides its text and separator, and every value but the last has a
+    /// delimiter, every number a digit.
     #[test]
-    fn encoding_is_at_most_seven_bytes_per_raw_byte() {
+    fn encoding_is_at_most_eight_bytes_per_raw_byte() {
         for (row, ends) in [
             ("1".repeat(1000), (1..=1000).collect::<Vec<_>>()),
             (String::new(), vec![0; 1001]),
@@ -537,7 +632,7 @@ mod tests {
                 encoder.csv_record(&CsvFields::new(&row, &ends), 1, 0);
                 // The raw record: the values with a delimiter between each two.
                 let raw = row.len() + ends.len() - 1;
-                assert!(encoder.encoded_bytes() <= 7 * raw + 13, "{types:?} {raw}");
+                assert!(encoder.encoded_bytes() <= 8 * raw + 13, "{types:?} {raw}");
             }
         }
     }

@@ -51,6 +51,25 @@ impl<'a> CsvFields<'a> {
         CsvFields { bytes, ends, gap: 1 }
     }
 
+    /// Whether the fields are a raw record's, one delimiter byte between each two
+    /// ([`raw`](Self::raw) is then the record itself).
+    #[inline]
+    pub fn is_delimited(&self) -> bool {
+        self.gap == 1
+    }
+
+    /// The bytes the fields are taken from: the fields end to end, or a raw record.
+    #[inline]
+    pub fn raw(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Where each field ends in [`raw`](Self::raw).
+    #[inline]
+    pub fn ends(&self) -> &'a [usize] {
+        self.ends
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()

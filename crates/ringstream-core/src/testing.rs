@@ -30,6 +30,7 @@ impl ColumnarDecoder {
         }
         assert_eq!(batch.row_starts.len(), batch.len() + 1);
         assert_eq!(batch.row_ascii.len(), batch.len());
+        assert_eq!(batch.row_longest.len(), batch.len());
         assert!(batch.kinds.is_empty() || batch.kinds.len() == batch.ends.len());
         assert!(!batch.offsets_overflow);
         let mut numbers = batch.numbers.iter();
@@ -91,10 +92,17 @@ fn row_values(
     assert_eq!(batch.row_ascii[row] == 1, text.is_ascii());
     let units: Vec<u16> = text.encode_utf16().collect();
     let mut start = 0;
+    let mut longest = 0;
     let mut values = Vec::new();
     for index in first..first + width {
+        if index > first {
+            start += batch.value_gap;
+        }
         let end = batch.ends[index] as usize;
         let slice = String::from_utf16(&units[start..end]).expect("values end between characters");
+        if matches!(batch.kind(index), ValueKind::Text | ValueKind::Json) {
+            longest = longest.max(end - start);
+        }
         values.push(match batch.kind(index) {
             ValueKind::Text => Value::String(slice),
             ValueKind::Json => match serde_json::from_str(&slice) {
@@ -111,6 +119,7 @@ fn row_values(
         start = end;
     }
     assert_eq!(start, units.len(), "the values cover the record's text");
+    assert_eq!(usize::from(batch.row_longest[row]), longest.min(255), "the longest sliced value");
     values
 }
 

@@ -24,14 +24,21 @@ export interface NativeJsonBatch {
 export interface NativeColumnarBatch {
   /** Values per CSV record (0 for JSON records). */
   width: number
+  /**
+   * UTF-16 units between the end of a value and the start of the next one in a record: 1 for
+   * CSV (one separator byte, so a raw record without quotes is its own text), 0 for JSON.
+   */
+  valueGap: number
   /** The header names, in the first batch after the header was read (and only there). */
   names?: string[] | null
-  /** The text of the text and JSON values, UTF-8, record after record. */
+  /** The text of the values (CSV: every value; JSON: text and JSON values), UTF-8, record after record. */
   text: Uint8Array
   /** Byte offset in `text` where each record's text starts, plus the end (n + 1 entries). */
   rowStarts: Uint32Array
   /** 1 when a record's text is all ASCII (bytes and UTF-16 units agree). */
   rowAscii: Uint8Array
+  /** UTF-16 units of each record's longest text or JSON value (the values sliced), at most 255. */
+  rowLongest: Uint8Array
   /** Where each value's text ends, in UTF-16 units from its record's start. */
   ends: Uint32Array
   /** Each value's kind (see `columnar-batch.ts`), or empty when every value is text. */

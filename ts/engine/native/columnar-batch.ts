@@ -5,7 +5,7 @@ import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRec
 
 /**
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
- * core hands over a batch as one UTF-8 blob of the text values, their end offsets, a kind per
+ * core hands over a batch as one UTF-8 blob of the values' text, their end offsets, a kind per
  * value and the numbers already parsed; the records are built here with a constructor made once
  * per CSV header or JSON shape (record-makers.ts), a chunk of records at a time (chunks.ts). No
  * key is read per record, and JSON is parsed only for the values the core leaves whole (long
@@ -13,10 +13,11 @@ import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRec
  *
  * How the blob is decoded decides both speed and what a kept record keeps alive:
  *
- * - A record that is all ASCII and whose values are all shorter than `SLICE_COPIES_BELOW`
- *   UTF-16 units takes its values as slices of its chunk's part of the blob, decoded once per
- *   chunk as Latin-1 (which for ASCII is the text itself, bytes and units alike). V8 copies such
- *   short slices, so they keep nothing of the blob alive.
+ * - A record that is all ASCII and whose sliced values are all shorter than
+ *   `SLICE_COPIES_BELOW` UTF-16 units (the core reports the longest, `rowLongest`) takes its
+ *   values as slices of its chunk's part of the blob, decoded once per chunk as Latin-1 (which
+ *   for ASCII is the text itself, bytes and units alike). V8 copies such short slices, so they
+ *   keep nothing of the blob alive.
  * - Any other record decodes its own text once (Latin-1 when ASCII, else UTF-8) and takes its
  *   values as slices of that: a long value may keep its record's text alive, as with the TS
  *   engine, never the batch's.
@@ -60,8 +61,8 @@ const utf8: (bytes: Buffer, start: number, end: number) => string = hasSlices
 /** Decodes the columnar batches of one reader; keeps the file's record constructors between them. */
 export class ColumnarBatchDecoder {
   private names: string[] | null = null
-  /** The CSV records' constructors, made for `names` and the batch width: from values (`make`) and from text. */
-  private csv: (Shape & { fromText: TextRecordMaker }) | null = null
+  /** The CSV records' constructors, made for `names`, the batch width and value gap: from values (`make`) and from text. */
+  private csv: (Shape & { gap: number; fromText: TextRecordMaker }) | null = null
   /** The JSON shapes of the file so far, by id. */
   private readonly shapes: Shape[] = []
 
@@ -72,9 +73,9 @@ export class ColumnarBatchDecoder {
     }
     if (batch.newShapes != null) for (const description of batch.newShapes) this.shapes.push(jsonShape(description))
     if (batch.shapes.length > 0) return new TypedChunks(batch, this.shapes, batch.shapes)
-    if (this.csv === null || this.csv.width !== batch.width) {
-      const width = batch.width
-      this.csv = { width, make: csvRecordMaker(this.names, width), fromText: csvTextRecordMaker(this.names, width) }
+    if (this.csv === null || this.csv.width !== batch.width || this.csv.gap !== batch.valueGap) {
+      const { width, valueGap: gap } = batch
+      this.csv = { width, gap, make: csvRecordMaker(this.names, width), fromText: csvTextRecordMaker(this.names, width, gap) }
     }
     if (batch.kinds.length > 0) return new TypedChunks(batch, [this.csv], null)
     return new TextChunks(batch, this.csv.fromText)
@@ -143,17 +144,6 @@ function bytesOf(view: Uint8Array): Buffer {
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength)
 }
 
-/** Whether every value of the record whose values start at `first` is short enough to be copied by `slice`. */
-function allShort(ends: Uint32Array, first: number, width: number): boolean {
-  let start = 0
-  for (let k = 0; k < width; k++) {
-    const end = ends[first + k]
-    if (end - start >= SLICE_COPIES_BELOW) return false
-    start = end
-  }
-  return true
-}
-
 /*
  * The two kinds of chunks below take record `r`'s values from one of two strings: the chunk's
  * text decoded as Latin-1 once (`whole`, at the record's offset in it) when the record is ASCII
@@ -170,14 +160,14 @@ class TextChunks extends ColumnarChunks {
   }
 
   protected build(from: number, to: number): unknown[] {
-    const { width, ends, rowStarts, rowAscii } = this.batch
+    const { width, ends, rowStarts, rowAscii, rowLongest } = this.batch
     const { bytes, make } = this
     const chunkStart = rowStarts[from]
     let whole: string | null = null
     const records: unknown[] = new Array(to - from)
     for (let r = from, v = from * width; r < to; r++, v += width) {
       const rowStart = rowStarts[r]
-      if (rowAscii[r] === 1 && allShort(ends, v, width)) {
+      if (rowAscii[r] === 1 && rowLongest[r] < SLICE_COPIES_BELOW) {
         records[r - from] = make((whole ??= latin1(bytes, chunkStart, rowStarts[to])), ends, v, rowStart - chunkStart)
       } else {
         const source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
@@ -206,7 +196,7 @@ class TypedChunks extends ColumnarChunks {
   }
 
   protected build(from: number, to: number): unknown[] {
-    const { ends, rowStarts, rowAscii, kinds, numbers } = this.batch
+    const { valueGap, ends, rowStarts, rowAscii, rowLongest, kinds, numbers } = this.batch
     const { bytes, shapes, ids } = this
     // One per chunk: a long-lived array would be in the old generation, and every store of a new
     // string into it would pay for a write barrier.
@@ -222,7 +212,7 @@ class TypedChunks extends ColumnarChunks {
       const rowStart = rowStarts[r]
       let source: string
       let base: number
-      if (rowAscii[r] === 1 && allShort(ends, v, width)) {
+      if (rowAscii[r] === 1 && rowLongest[r] < SLICE_COPIES_BELOW) {
         source = whole ??= latin1(bytes, chunkStart, rowStarts[to])
         base = rowStart - chunkStart
       } else {
@@ -252,7 +242,7 @@ class TypedChunks extends ColumnarChunks {
             values[k] = JSON.parse(source.slice(start, end))
         }
         v++
-        start = end
+        start = end + valueGap
       }
       records[r - from] = make(values)
     }

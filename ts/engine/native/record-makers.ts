@@ -30,8 +30,8 @@ export function csvRecordMaker(names: string[] | null, width: number): RecordMak
 
 /**
  * Builds one all-text CSV record straight from the string holding its values: value `k` is
- * `source.slice(start, base + ends[first + k])`, where `start` is where the value before it ends
- * (`base` for the first).
+ * `source.slice(start, base + ends[first + k])`, where `start` is the value gap after where the
+ * value before it ends (`base` for the first).
  */
 export type TextRecordMaker = (source: string, ends: Uint32Array, first: number, base: number) => unknown
 
@@ -40,13 +40,13 @@ export type TextRecordMaker = (source: string, ends: Uint32Array, first: number,
  * and no record stores its values into an array first; where code generation is disallowed or
  * the record is too wide, a loop that gathers the values for `csvRecordMaker`'s constructor.
  */
-export function csvTextRecordMaker(names: string[] | null, width: number): TextRecordMaker {
+export function csvTextRecordMaker(names: string[] | null, width: number, gap: number): TextRecordMaker {
   if ((names === null || names.length === width) && width > 0 && width <= MAX_GENERATED_WIDTH) {
     const endsCode: string[] = []
     const items: string[] = []
     for (let k = 0; k < width; k++) {
       endsCode.push(`e${k} = b + e[v + ${k}]`)
-      const value = `s.slice(${k === 0 ? 'b' : `e${k - 1}`}, e${k})`
+      const value = `s.slice(${k === 0 ? 'b' : `e${k - 1} + ${gap}`}, e${k})`
       items.push(names === null ? value : `${propertyKey(names[k])}: ${value}`)
     }
     const literal = names === null ? `[${items.join(', ')}]` : `{${items.join(', ')}}`
@@ -60,7 +60,7 @@ export function csvTextRecordMaker(names: string[] | null, width: number): TextR
     for (let k = 0; k < width; k++) {
       const end = base + ends[first + k]
       values[k] = source.slice(start, end)
-      start = end
+      start = end + gap
     }
     return make(values)
   }

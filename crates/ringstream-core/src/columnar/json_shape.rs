@@ -91,6 +91,7 @@ struct Mark {
     numbers: usize,
     row_units: usize,
     row_ascii: bool,
+    row_longest: usize,
 }
 
 impl ColumnarEncoder {
@@ -135,6 +136,7 @@ impl ColumnarEncoder {
             numbers: b.numbers.len(),
             row_units: self.row_units,
             row_ascii: self.row_ascii,
+            row_longest: self.row_longest,
         }
     }
 
@@ -147,6 +149,7 @@ impl ColumnarEncoder {
         b.numbers.truncate(mark.numbers);
         self.row_units = mark.row_units;
         self.row_ascii = mark.row_ascii;
+        self.row_longest = mark.row_longest;
     }
 
     /// Walks the value at `s[*pos..]`, pushing its leaves and appending its description.
