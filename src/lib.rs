@@ -71,9 +71,9 @@ pub struct NativeColumnarBatch {
     /// Byte offset of each record's text in `text`, plus the end.
     #[napi(ts_type = "Uint32Array")]
     pub row_starts: JsTypedArray,
-    /// 1 when a record's text is all ASCII.
+    /// How each record's text is encoded: 0 UTF-8, 1 ASCII, 2 UTF-16LE.
     #[napi(ts_type = "Uint8Array")]
-    pub row_ascii: JsTypedArray,
+    pub row_encodings: JsTypedArray,
     /// UTF-16 units of each record's longest text or JSON value, at most 255.
     #[napi(ts_type = "Uint8Array")]
     pub row_longest: JsTypedArray,
@@ -249,7 +249,7 @@ fn columnar_to_js(env: &Env, batch: ColumnarBatch) -> Result<NativeColumnarBatch
         names: batch.names,
         text: copy_bytes(env, &batch.text)?,
         row_starts: copy_array(env, batch.row_starts.len(), batch.row_starts.iter().copied())?,
-        row_ascii: copy_bytes(env, &batch.row_ascii)?,
+        row_encodings: copy_bytes(env, &batch.row_encodings)?,
         row_longest: copy_bytes(env, &batch.row_longest)?,
         ends: copy_array(env, batch.ends.len(), batch.ends.iter().copied())?,
         kinds: copy_bytes(env, &batch.kinds)?,

@@ -46,6 +46,21 @@ pub enum ValueKind {
     Json = 5,
 }
 
+/// How a record's text is laid in the blob: `row_encodings[r] == encoding as u8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum TextEncoding {
+    /// UTF-8.
+    Utf8 = 0,
+    /// ASCII: bytes and UTF-16 units are the same, so a value's offsets also index the blob
+    /// decoded as Latin-1 at once.
+    Ascii = 1,
+    /// UTF-16LE, two bytes per unit: a CSV record without quotes that is not all ASCII, so
+    /// that JavaScript copies its text instead of decoding UTF-8 (the reader thread, which has
+    /// time to spare on CSV, transcodes it).
+    Utf16Le = 2,
+}
+
 /// One batch of records as columns, with their positions and the faults between them.
 ///
 /// Record `r` is values `r × width .. (r + 1) × width`. For value `i`:
@@ -64,12 +79,11 @@ pub enum ValueKind {
 /// many values as its shape `shapes[r]` has leaves (see `json_shape` for the descriptions,
 /// handed over in `new_shapes` in the batch where each shape is first used).
 ///
-/// Record `r`'s text is `text[row_starts[r] .. row_starts[r + 1]]` (byte offsets), and
-/// `row_ascii[r]` is 1 when it is all ASCII (then bytes and UTF-16 units are the same, so a
-/// value's offsets also index the blob decoded as Latin-1 at once), else 0.
+/// Record `r`'s text is `text[row_starts[r] .. row_starts[r + 1]]` (byte offsets), in the
+/// [`TextEncoding`] `row_encodings[r]`.
 ///
 /// ```
-/// use ringstream_core::{BatchEncoder, ColumnarEncoder, CsvFields, ValueKind, ValueTypes};
+/// use ringstream_core::{BatchEncoder, ColumnarEncoder, CsvFields, TextEncoding, ValueKind, ValueTypes};
 /// let mut encoder = ColumnarEncoder::new(ValueTypes::Infer);
 /// encoder.csv_header(&["id".to_string(), "city".to_string()]);
 /// encoder.csv_record(&CsvFields::new("7Zürich", &[1, 8]), 2, 8);
@@ -80,7 +94,7 @@ pub enum ValueKind {
 /// assert_eq!(batch.value_gap, 1);
 /// assert_eq!(batch.text, "7,Zürich-0,".as_bytes()); // every value, one byte between each two
 /// assert_eq!(batch.row_starts, [0, 9, 12]);
-/// assert_eq!(batch.row_ascii, [0, 1]);
+/// assert_eq!(batch.row_encodings, [TextEncoding::Utf8 as u8, TextEncoding::Ascii as u8]);
 /// assert_eq!(batch.ends, [1, 8, 2, 3]); // "Zürich" is 6 UTF-16 units
 /// assert_eq!(batch.row_longest, [6, 0]); // numbers are not sliced
 /// let kinds = [ValueKind::Number, ValueKind::Text, ValueKind::Number, ValueKind::Null];
@@ -105,8 +119,8 @@ pub struct ColumnarBatch {
     /// Byte offset in `text` where each record's text starts, plus one entry for the end: one
     /// more entry than there are records.
     pub row_starts: Vec<u32>,
-    /// 1 when the record's text is all ASCII, else 0; one entry per record.
-    pub row_ascii: Vec<u8>,
+    /// The [`TextEncoding`] of each record's text, as `u8`.
+    pub row_encodings: Vec<u8>,
     /// UTF-16 units of the record's longest text or JSON value (the values JavaScript takes
     /// slices of; a number's text is not one), at most 255; one entry per record. JavaScript
     /// decides from it whether slices of the record would copy or keep their source alive.
@@ -148,6 +162,24 @@ impl ColumnarBatch {
         self.lines.is_empty()
     }
 
+    /// The text of record `row`, decoded from its encoding (`None` when there is no such
+    /// record or its text does not decode).
+    pub fn record_text(&self, row: usize) -> Option<String> {
+        let start = *self.row_starts.get(row)? as usize;
+        let end = *self.row_starts.get(row + 1)? as usize;
+        let bytes = self.text.get(start..end)?;
+        match *self.row_encodings.get(row)? {
+            encoding if encoding == TextEncoding::Utf16Le as u8 => {
+                let units: Vec<u16> = bytes
+                    .chunks_exact(2)
+                    .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                    .collect();
+                String::from_utf16(&units).ok()
+            }
+            _ => String::from_utf8(bytes.to_vec()).ok(),
+        }
+    }
+
     /// The kind of value `index`.
     pub fn kind(&self, index: usize) -> ValueKind {
         match self.kinds.get(index) {
@@ -183,12 +215,16 @@ pub struct ColumnarEncoder {
     row_units: usize,
     /// Whether the current record's text is all ASCII so far.
     row_ascii: bool,
+    /// Whether the current record's text was written as UTF-16LE.
+    row_utf16: bool,
     /// UTF-16 units of the current record's longest text or JSON value so far.
     row_longest: usize,
     /// The JSON records' shapes.
     shapes: ShapeTable,
     /// Room to unescape a JSON string in.
     scratch: Vec<u8>,
+    /// Room to transcode a record to UTF-16 in.
+    units: Vec<u16>,
 }
 
 impl ColumnarEncoder {
@@ -202,9 +238,11 @@ impl ColumnarEncoder {
             kinds_kept: false,
             row_units: 0,
             row_ascii: true,
+            row_utf16: false,
             row_longest: 0,
             shapes: ShapeTable::default(),
             scratch: Vec::new(),
+            units: Vec::new(),
         }
     }
 
@@ -220,6 +258,7 @@ impl ColumnarEncoder {
         self.batch.byte_offsets.push(byte_offset);
         self.row_units = 0;
         self.row_ascii = true;
+        self.row_utf16 = false;
         self.row_longest = 0;
     }
 
@@ -231,7 +270,14 @@ impl ColumnarEncoder {
     }
 
     fn end_record(&mut self) {
-        self.batch.row_ascii.push(u8::from(self.row_ascii));
+        let encoding = if self.row_utf16 {
+            TextEncoding::Utf16Le
+        } else if self.row_ascii {
+            TextEncoding::Ascii
+        } else {
+            TextEncoding::Utf8
+        };
+        self.batch.row_encodings.push(encoding as u8);
         self.batch.row_longest.push(u8::try_from(self.row_longest).unwrap_or(u8::MAX));
     }
 
@@ -312,11 +358,16 @@ impl ColumnarEncoder {
         kind
     }
 
-    /// A raw record without quotes, copied whole: its delimiters are the separators.
+    /// A raw record without quotes, copied whole (transcoded to UTF-16LE when it is not
+    /// ASCII): its delimiters are the separators.
     fn push_delimited_record(&mut self, fields: &CsvFields<'_>) {
         let raw = fields.raw();
-        self.batch.text.extend_from_slice(raw);
         let ascii = raw.is_ascii();
+        if ascii {
+            self.batch.text.extend_from_slice(raw);
+        } else {
+            self.push_utf16le(raw);
+        }
         self.row_ascii = ascii;
         // Units before the value: in an ASCII record, its byte offset.
         let mut units = 0;
@@ -333,6 +384,20 @@ impl ColumnarEncoder {
             units += CSV_VALUE_GAP;
             start = end + 1;
         }
+    }
+
+    /// `utf8` (valid UTF-8) as UTF-16LE.
+    fn push_utf16le(&mut self, utf8: &[u8]) {
+        // The converter wants room for one unit more than there are bytes.
+        self.units.clear();
+        self.units.resize(utf8.len() + 1, 0);
+        let written = encoding_rs::mem::convert_utf8_to_utf16(utf8, &mut self.units);
+        let units = self.units.get(..written).unwrap_or_default();
+        self.batch.text.reserve(2 * units.len());
+        for unit in units {
+            self.batch.text.extend_from_slice(&unit.to_le_bytes());
+        }
+        self.row_utf16 = true;
     }
 
     /// CSV values one at a time, a separator before each but the first, cut or filled with
@@ -467,7 +532,7 @@ impl BatchEncoder for ColumnarEncoder {
         let next = ColumnarBatch {
             text: Vec::with_capacity(b.text.len()),
             row_starts: Vec::with_capacity(b.row_starts.len()),
-            row_ascii: Vec::with_capacity(b.row_ascii.len()),
+            row_encodings: Vec::with_capacity(b.row_encodings.len()),
             row_longest: Vec::with_capacity(b.row_longest.len()),
             ends: Vec::with_capacity(b.ends.len()),
             kinds: Vec::with_capacity(b.kinds.len()),
@@ -501,8 +566,7 @@ mod tests {
                 batch.ends[i - 1] as usize + batch.value_gap
             }
         };
-        let text = &batch.text[batch.row_starts[row] as usize..batch.row_starts[row + 1] as usize];
-        let units: Vec<u16> = std::str::from_utf8(text).unwrap().encode_utf16().collect();
+        let units: Vec<u16> = batch.record_text(row).unwrap().encode_utf16().collect();
         let slice = &units[units_before(index)..batch.ends[index] as usize];
         let number_index = (0..index).filter(|&i| batch.kind(i) == ValueKind::Number).count();
         match batch.kind(index) {
@@ -529,7 +593,7 @@ mod tests {
         assert!(batch.kinds.is_empty());
         assert_eq!(batch.ends, [1, 5, 1, 3]); // 😀 is two units, é one, a separator one
         assert_eq!(batch.row_starts, [0, 8, 11]);
-        assert_eq!(batch.row_ascii, [0, 1]);
+        assert_eq!(batch.row_encodings, [TextEncoding::Utf8 as u8, TextEncoding::Ascii as u8]);
         assert_eq!(batch.row_longest, [3, 1]);
         assert_eq!(values(&batch), [r#""1""#, r#""😀é""#, r#""x""#, r#""y""#]);
         assert_eq!(batch.bytes_read, 16);
@@ -618,23 +682,63 @@ mod tests {
 
     /// The worst the encoding gets per raw byte of a CSV record, which
     /// [`estimate_memory`](crate::estimate_memory) counts on: a value costs at most 13 bytes
-    /// (end, kind, number) besides its text and separator, and every value but the last has a
-    /// delimiter, every number a digit.
+    /// (end, kind, number) besides its text and separator, every value but the last has a
+    /// delimiter and every number a digit; a record that is not ASCII may travel as UTF-16,
+    /// two bytes per unit (a digit and its delimiter: 4 bytes of text).
     #[test]
-    fn encoding_is_at_most_eight_bytes_per_raw_byte() {
-        for (row, ends) in [
-            ("1".repeat(1000), (1..=1000).collect::<Vec<_>>()),
-            (String::new(), vec![0; 1001]),
-            ("x".repeat(1000), (1..=1000).collect::<Vec<_>>()),
-        ] {
+    fn encoding_is_at_most_nine_bytes_per_raw_byte() {
+        let rows = [
+            "1,".repeat(1000) + "é",
+            ",".repeat(1000) + "é",
+            "1,".repeat(1000) + "1",
+            ",".repeat(1000),
+            "x,".repeat(1000) + "x",
+        ];
+        for raw in &rows {
+            let delimiters = raw.bytes().enumerate().filter(|&(_, b)| b == b',').map(|(i, _)| i);
+            let ends: Vec<usize> = delimiters.chain([raw.len()]).collect();
+            // The same values end to end, as csv-core hands them over.
+            let values = raw.replace(',', "");
+            let mut value_ends = Vec::new();
+            let mut start = 0;
+            for &end in &ends {
+                let len = raw[start..end].len();
+                value_ends.push(value_ends.last().copied().unwrap_or(0) + len);
+                start = end + 1;
+            }
             for types in [ValueTypes::Strings, ValueTypes::Infer] {
-                let mut encoder = ColumnarEncoder::new(types);
-                encoder.csv_record(&CsvFields::new(&row, &ends), 1, 0);
-                // The raw record: the values with a delimiter between each two.
-                let raw = row.len() + ends.len() - 1;
-                assert!(encoder.encoded_bytes() <= 8 * raw + 13, "{types:?} {raw}");
+                for fields in [
+                    CsvFields::from_delimited(raw.as_bytes(), &ends),
+                    CsvFields::new(&values, &value_ends),
+                ] {
+                    let mut encoder = ColumnarEncoder::new(types);
+                    encoder.csv_record(&fields, 1, 0);
+                    let bound = 9 * raw.len() + 13;
+                    assert!(encoder.encoded_bytes() <= bound, "{types:?} {}", &raw[..8]);
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_record_without_quotes_that_is_not_ascii_travels_as_utf16() {
+        let raw = "1,Zürich,😀";
+        let ends = [1, 9, raw.len()];
+        let mut encoder = ColumnarEncoder::new(ValueTypes::Strings);
+        encoder.csv_record(&CsvFields::from_delimited(raw.as_bytes(), &ends), 2, 0);
+        encoder.csv_record(&CsvFields::from_delimited(b"2,Bern,x", &[1, 6, 8]), 3, 16);
+        let batch = encoder.take_batch(24);
+        let utf16: Vec<u8> = raw.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(&batch.text[..utf16.len()], &utf16[..]);
+        assert_eq!(&batch.text[utf16.len()..], b"2,Bern,x");
+        assert_eq!(batch.row_starts, [0, utf16.len() as u32, utf16.len() as u32 + 8]);
+        let encodings = [TextEncoding::Utf16Le as u8, TextEncoding::Ascii as u8];
+        assert_eq!(batch.row_encodings, encodings);
+        assert_eq!(batch.ends, [1, 8, 11, 1, 6, 8]); // units: 😀 is two
+        assert_eq!(batch.row_longest, [6, 4]);
+        assert_eq!(batch.record_text(0).as_deref(), Some(raw));
+        let expected = [r#""1""#, r#""Zürich""#, r#""😀""#, r#""2""#, r#""Bern""#, r#""x""#];
+        assert_eq!(values(&batch), expected);
     }
 
     #[test]

@@ -66,7 +66,7 @@ mod utf8_stream;
 
 pub use batch_reader::{read_all, BatchReader};
 pub use carry_buffer::CarryBuffer;
-pub use columnar::{ColumnarBatch, ColumnarEncoder, ValueKind};
+pub use columnar::{ColumnarBatch, ColumnarEncoder, TextEncoding, ValueKind};
 pub use config::{
     BatchOptions, Format, ParseOptions, ReaderConfig, ValueTypes, DEFAULT_BATCH_SIZE,
     DEFAULT_BUFFER_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_QUEUE_DEPTH,

@@ -35,7 +35,7 @@ pub struct MemoryEstimate {
     pub decoder: u64,
     /// What one record longer than the buffer may add for as long as it is read: the buffer
     /// grown to `max_record_bytes` (CSV: its unquoted fields, plus 8 bytes per field), and
-    /// the record's encoding in a batch past `max_batch_bytes` (in columns: up to 8 bytes
+    /// the record's encoding in a batch past `max_batch_bytes` (in columns: up to 9 bytes
     /// per record byte, see [`ColumnarEncoder`](crate::ColumnarEncoder)).
     pub large_record: u64,
 }
@@ -66,9 +66,10 @@ pub fn estimate_memory(config: &ReaderConfig) -> MemoryEstimate {
     let max_record = config.parse.max_record_bytes as u64;
     // The grown buffer (or CSV field buffer) plus the record's encoding in a batch. CSV field
     // ends add up to 8 bytes per record byte for a record made only of delimiters, and the
-    // columnar encoding of a record up to 8 (15 bytes for the number value of `1,`): 1 + 8 + 8.
+    // columnar encoding of a record up to 9 (17 bytes for the number value of `1,` in a record
+    // sent as UTF-16): 1 + 8 + 9.
     let large_record = if config.parse.format.is_delimited() {
-        max_record.saturating_mul(17)
+        max_record.saturating_mul(18)
     } else {
         max_record.saturating_mul(2)
     };

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{ColumnarBatch, ValueKind};
+use crate::{ColumnarBatch, TextEncoding, ValueKind};
 
 /// Decodes the columnar batches of one file, keeping what JavaScript keeps between them: the
 /// header names and the JSON shapes.
@@ -29,7 +29,7 @@ impl ColumnarDecoder {
             self.shapes.push(serde_json::from_str(description).expect("a shape is JSON"));
         }
         assert_eq!(batch.row_starts.len(), batch.len() + 1);
-        assert_eq!(batch.row_ascii.len(), batch.len());
+        assert_eq!(batch.row_encodings.len(), batch.len());
         assert_eq!(batch.row_longest.len(), batch.len());
         assert!(batch.kinds.is_empty() || batch.kinds.len() == batch.ends.len());
         assert!(!batch.offsets_overflow);
@@ -87,9 +87,12 @@ fn row_values(
     width: usize,
     numbers: &mut std::slice::Iter<'_, f64>,
 ) -> Vec<Value> {
-    let text = &batch.text[batch.row_starts[row] as usize..batch.row_starts[row + 1] as usize];
-    let text = std::str::from_utf8(text).expect("a record's text is UTF-8");
-    assert_eq!(batch.row_ascii[row] == 1, text.is_ascii());
+    let text = batch.record_text(row).expect("a record's text decodes from its encoding");
+    let encoding = batch.row_encodings[row];
+    assert_eq!(encoding == TextEncoding::Ascii as u8, text.is_ascii(), "ASCII is flagged as such");
+    if encoding == TextEncoding::Utf16Le as u8 {
+        assert_eq!(batch.value_gap, 1, "only CSV records travel as UTF-16");
+    }
     let units: Vec<u16> = text.encode_utf16().collect();
     let mut start = 0;
     let mut longest = 0;

@@ -35,8 +35,11 @@ export interface NativeColumnarBatch {
   text: Uint8Array
   /** Byte offset in `text` where each record's text starts, plus the end (n + 1 entries). */
   rowStarts: Uint32Array
-  /** 1 when a record's text is all ASCII (bytes and UTF-16 units agree). */
-  rowAscii: Uint8Array
+  /**
+   * How each record's text is encoded (`TextEncoding` in the core): 0 UTF-8, 1 ASCII (bytes and
+   * UTF-16 units agree), 2 UTF-16LE.
+   */
+  rowEncodings: Uint8Array
   /** UTF-16 units of each record's longest text or JSON value (the values sliced), at most 255. */
   rowLongest: Uint8Array
   /** Where each value's text ends, in UTF-16 units from its record's start. */

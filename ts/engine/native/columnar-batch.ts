@@ -5,7 +5,7 @@ import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRec
 
 /**
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
- * core hands over a batch as one UTF-8 blob of the values' text, their end offsets, a kind per
+ * core hands over a batch as one blob of the values' text, their end offsets, a kind per
  * value and the numbers already parsed; the records are built here with a constructor made once
  * per CSV header or JSON shape (record-makers.ts), a chunk of records at a time (chunks.ts). No
  * key is read per record, and JSON is parsed only for the values the core leaves whole (long
@@ -18,7 +18,8 @@ import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRec
  *   values as slices of its chunk's part of the blob, decoded once per chunk as Latin-1 (which
  *   for ASCII is the text itself, bytes and units alike). V8 copies such short slices, so they
  *   keep nothing of the blob alive.
- * - Any other record decodes its own text once (Latin-1 when ASCII, else UTF-8) and takes its
+ * - Any other record decodes its own text once (Latin-1 when ASCII; a copy when the core sent it
+ *   as UTF-16, as it does CSV records without quotes; else UTF-8) and takes its
  *   values as slices of that: a long value may keep its record's text alive, as with the TS
  *   engine, never the batch's.
  *
@@ -41,18 +42,29 @@ const NULL = 4
  */
 const SLICE_COPIES_BELOW = 13
 
+/** Record text encodings: `TextEncoding` in the core. */
+const ASCII = 1
+const UTF16LE = 2
+// UTF8 = 0
+
 /** Node's undocumented but long-standing direct decoders, which skip `toString`'s argument handling. */
 interface SlicingBuffer extends Buffer {
   latin1Slice(start: number, end: number): string
+  ucs2Slice(start: number, end: number): string
   utf8Slice(start: number, end: number): string
 }
 
-const hasSlices =
-  typeof (Buffer.prototype as Partial<SlicingBuffer>).latin1Slice === 'function' && typeof (Buffer.prototype as Partial<SlicingBuffer>).utf8Slice === 'function'
+const hasSlices = (['latin1Slice', 'ucs2Slice', 'utf8Slice'] as const).every(
+  (name) => typeof (Buffer.prototype as Partial<SlicingBuffer>)[name] === 'function',
+)
 
 const latin1: (bytes: Buffer, start: number, end: number) => string = hasSlices
   ? (bytes, start, end) => (bytes as SlicingBuffer).latin1Slice(start, end)
   : (bytes, start, end) => bytes.toString('latin1', start, end)
+
+const ucs2: (bytes: Buffer, start: number, end: number) => string = hasSlices
+  ? (bytes, start, end) => (bytes as SlicingBuffer).ucs2Slice(start, end)
+  : (bytes, start, end) => bytes.toString('utf16le', start, end)
 
 const utf8: (bytes: Buffer, start: number, end: number) => string = hasSlices
   ? (bytes, start, end) => (bytes as SlicingBuffer).utf8Slice(start, end)
@@ -140,6 +152,11 @@ function chunkEnd(rowStarts: Uint32Array, from: number, limit: number): number {
   return to
 }
 
+/** The text of a record on its own, from its bytes `start` to `end` in `encoding`. */
+function recordText(bytes: Buffer, encoding: number, start: number, end: number): string {
+  return encoding === ASCII ? latin1(bytes, start, end) : encoding === UTF16LE ? ucs2(bytes, start, end) : utf8(bytes, start, end)
+}
+
 function bytesOf(view: Uint8Array): Buffer {
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength)
 }
@@ -160,17 +177,17 @@ class TextChunks extends ColumnarChunks {
   }
 
   protected build(from: number, to: number): unknown[] {
-    const { width, ends, rowStarts, rowAscii, rowLongest } = this.batch
+    const { width, ends, rowStarts, rowEncodings, rowLongest } = this.batch
     const { bytes, make } = this
     const chunkStart = rowStarts[from]
     let whole: string | null = null
     const records: unknown[] = new Array(to - from)
     for (let r = from, v = from * width; r < to; r++, v += width) {
       const rowStart = rowStarts[r]
-      if (rowAscii[r] === 1 && rowLongest[r] < SLICE_COPIES_BELOW) {
+      if (rowEncodings[r] === ASCII && rowLongest[r] < SLICE_COPIES_BELOW) {
         records[r - from] = make((whole ??= latin1(bytes, chunkStart, rowStarts[to])), ends, v, rowStart - chunkStart)
       } else {
-        const source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
+        const source = recordText(bytes, rowEncodings[r], rowStart, rowStarts[r + 1])
         records[r - from] = make(source, ends, v, 0)
       }
     }
@@ -196,7 +213,7 @@ class TypedChunks extends ColumnarChunks {
   }
 
   protected build(from: number, to: number): unknown[] {
-    const { valueGap, ends, rowStarts, rowAscii, rowLongest, kinds, numbers } = this.batch
+    const { valueGap, ends, rowStarts, rowEncodings, rowLongest, kinds, numbers } = this.batch
     const { bytes, shapes, ids } = this
     // One per chunk: a long-lived array would be in the old generation, and every store of a new
     // string into it would pay for a write barrier.
@@ -212,11 +229,11 @@ class TypedChunks extends ColumnarChunks {
       const rowStart = rowStarts[r]
       let source: string
       let base: number
-      if (rowAscii[r] === 1 && rowLongest[r] < SLICE_COPIES_BELOW) {
+      if (rowEncodings[r] === ASCII && rowLongest[r] < SLICE_COPIES_BELOW) {
         source = whole ??= latin1(bytes, chunkStart, rowStarts[to])
         base = rowStart - chunkStart
       } else {
-        source = rowAscii[r] === 1 ? latin1(bytes, rowStart, rowStarts[r + 1]) : utf8(bytes, rowStart, rowStarts[r + 1])
+        source = recordText(bytes, rowEncodings[r], rowStart, rowStarts[r + 1])
         base = 0
       }
       let start = base

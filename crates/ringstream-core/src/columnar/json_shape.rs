@@ -432,7 +432,7 @@ mod tests {
         assert!(batch.numbers[2].is_sign_negative());
         assert_eq!(batch.text, "apqbérs".as_bytes());
         assert_eq!(batch.kinds[..8], [1, 0, 1, 1, 0, 0, 2, 4]);
-        assert_eq!(batch.row_ascii, [1, 0]);
+        assert_eq!(batch.row_encodings, [1, 0]); // ASCII, UTF-8
     }
 
     #[test]
