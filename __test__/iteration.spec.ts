@@ -1,6 +1,9 @@
 import { statSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { loadNativeEngine } from '../ts/engine/native-engine'
+import { tsEngine } from '../ts/engine/ts/ts-engine'
+import type { EngineBatch, FileBatchReader } from '../ts/engine/types'
 import { RingstreamError, stream } from '../ts/index'
 import { ENGINES } from './support/engines'
 import { codeOf, rejectionOf, thrownBy } from './support/errors'
@@ -331,5 +334,38 @@ describe('iteration of custom sources', () => {
       .transform(async (n) => n + 1)
       .toArray()
     expect(out).toEqual([2, 3, 4])
+  })
+})
+
+describe.each(ENGINES)('an engine batch with a fault past its records (%s engine)', (engine) => {
+  const tmp = useTempDir()
+
+  it('hands the fault out after the records instead of waiting for it forever', async () => {
+    const opened = engine === 'ts' ? tsEngine : loadNativeEngine().engine
+    if (opened === null) throw new Error('the native engine does not load')
+    const fault = { index: 5, code: 'ERR_PARSE' as const, line: 3, byteOffset: 18, excerpt: '{', detail: 'unexpected end' }
+    const reader = (): FileBatchReader => {
+      const batches: EngineBatch[] = [{ records: [{ id: 1 }, { id: 2 }], lines: [1, 2], byteOffsets: [0, 9], faults: [fault] }]
+      return {
+        nextBatchSync: () => batches.shift() ?? null,
+        nextBatch: async () => batches.shift() ?? null,
+        close: () => undefined,
+        bytesRead: 0,
+      }
+    }
+    const openFile = vi.spyOn(opened, 'openFile').mockImplementation(reader)
+    try {
+      const path = tmp.file('any.jsonl', '{"id":0}\n')
+      const seen: string[] = []
+      const s = stream<Row>(path, { engine, onError: (error) => void seen.push(`${error.code} line ${error.line}`) })
+      expect([...s].map((r) => r.id)).toEqual([1, 2])
+      expect(seen).toEqual(['ERR_PARSE line 3'])
+      const async: number[] = []
+      for await (const r of s) async.push(r.id)
+      expect(async).toEqual([1, 2])
+      expect(seen).toEqual(['ERR_PARSE line 3', 'ERR_PARSE line 3'])
+    } finally {
+      openFile.mockRestore()
+    }
   })
 })

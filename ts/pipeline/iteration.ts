@@ -202,7 +202,9 @@ export class Iteration {
     if (batch === null || (this.recordPos >= batch.records.length && this.faultPos >= batch.faults.length)) {
       return this.fetch()
     }
-    if (this.faultPos < batch.faults.length && batch.faults[this.faultPos].index <= this.recordPos) {
+    // A fault goes out once the records before it have; one an engine placed past the batch's
+    // records (which breaks the engine contract) goes out after them rather than never.
+    if (this.faultPos < batch.faults.length && (batch.faults[this.faultPos].index <= this.recordPos || this.recordPos >= batch.records.length)) {
       const fault = batch.faults[this.faultPos++]
       this.recordIndex++
       this.records++
