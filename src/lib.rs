@@ -65,7 +65,7 @@ pub struct NativeColumnarBatch {
     pub value_gap: u32,
     /// The header names, in the first batch after the header was read.
     pub names: Option<Vec<String>>,
-    /// The values' text, UTF-8 (CSV: every value; JSON: text and JSON values).
+    /// The values' text (CSV: every value; JSON: text and JSON values), each record in its encoding.
     #[napi(ts_type = "Uint8Array")]
     pub text: JsTypedArray,
     /// Byte offset of each record's text in `text`, plus the end.

@@ -114,7 +114,7 @@ pub struct ColumnarBatch {
     /// The CSV header names, in the first batch handed off after the header was read (and in
     /// no other), so JavaScript builds its record constructor once per file.
     pub names: Option<Vec<String>>,
-    /// The values' text (see above), record after record, as UTF-8.
+    /// The values' text (see above), record after record, each in its `row_encodings` encoding.
     pub text: Vec<u8>,
     /// Byte offset in `text` where each record's text starts, plus one entry for the end: one
     /// more entry than there are records.

@@ -31,7 +31,7 @@ export interface NativeColumnarBatch {
   valueGap: number
   /** The header names, in the first batch after the header was read (and only there). */
   names?: string[] | null
-  /** The text of the values (CSV: every value; JSON: text and JSON values), UTF-8, record after record. */
+  /** The text of the values (CSV: every value; JSON: text and JSON values), record after record, each in its `rowEncodings` encoding. */
   text: Uint8Array
   /** Byte offset in `text` where each record's text starts, plus the end (n + 1 entries). */
   rowStarts: Uint32Array
