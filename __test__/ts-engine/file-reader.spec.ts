@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { PARSE_SLICE_BYTES } from '../../ts/engine/ts/file-reader'
+import { MIN_PARSE_SLICE_BYTES, PARSE_SLICE_BYTES } from '../../ts/engine/ts/file-reader'
 import { tsEngine } from '../../ts/engine/ts/ts-engine'
 import type { Format } from '../../ts/engine/types'
 import { stream } from '../../ts/index'
@@ -7,8 +7,8 @@ import { fileReadRequest } from '../support/read-request'
 import { makeTempDir } from '../support/temp'
 
 /**
- * The TS engine parses a read a slice at a time (`PARSE_SLICE_BYTES`), as the iteration reaches
- * it. Slices end after a line break where one is near, else anywhere: inside a quoted field, a
+ * The TS engine parses a read a slice at a time (about 128 records, from `MIN_PARSE_SLICE_BYTES`
+ * to `PARSE_SLICE_BYTES`), as the iteration reaches it. Slices end after a line break where one is near, else anywhere: inside a quoted field, a
  * CRLF or a UTF-8 sequence. Whatever the cut, the records, the errors and their order must be
  * those of reads too small to be sliced.
  */
@@ -44,6 +44,24 @@ describe('the TS engine reads a large read a slice at a time', () => {
     const sizes = batchSizes(path, 'csv')
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(4000 - Math.ceil(4000 / 97))
     expect(sizes.length).toBeGreaterThan(Math.floor(Buffer.byteLength(rows.join('\r\n')) / PARSE_SLICE_BYTES))
+  })
+
+  it('slices about 128 records at a time once it knows their length, from 4 to 16 KiB', () => {
+    const row = (k: number, width: number) => `${String(k).padStart(6, '0')},${'y'.repeat(width - 8)}\n`
+    // 9-byte rows: the first slice is 16 KiB, then 128 rows would be 1152 bytes, so 4 KiB.
+    const short = batchSizes(tmp.file('short.csv', `id,v\n${Array.from({ length: 8000 }, (_, k) => row(k, 9)).join('')}`), 'csv')
+    // Slices also end where a read ends, and a row cut by a read comes out with the next slice:
+    // the usual slice (the median) is within a row of the size, and none is larger.
+    const usual = (sizes: number[], expected: number) => {
+      const sorted = [...sizes].sort((x, y) => x - y)
+      expect(Math.abs(sorted[sorted.length >> 1] - expected), `${sizes}`).toBeLessThanOrEqual(1)
+      expect(sorted[sorted.length - 1], `${sizes}`).toBeLessThanOrEqual(expected + 1)
+    }
+    expect(short[0]).toBe(Math.floor((PARSE_SLICE_BYTES - 5) / 9))
+    usual(short.slice(1), Math.floor(MIN_PARSE_SLICE_BYTES / 9))
+    // 300-byte rows: 128 would be 37.5 KiB, so every slice stays 16 KiB.
+    const long = batchSizes(tmp.file('long.csv', `id,v\n${Array.from({ length: 2000 }, (_, k) => row(k, 300)).join('')}`), 'csv')
+    usual(long, Math.floor(PARSE_SLICE_BYTES / 300))
   })
 
   it('gives JSON Lines with a line longer than a slice, and bad lines, as unsliced reads do', () => {
