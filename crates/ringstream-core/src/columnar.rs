@@ -306,10 +306,19 @@ impl ColumnarEncoder {
     #[inline]
     fn push_text(&mut self, kind: ValueKind, value: &[u8]) {
         self.push_kind(kind);
+        self.push_value_text(value, true);
+    }
+
+    /// The text of a value whose kind is pushed, and its end; `sliced` when JavaScript takes a
+    /// slice of it (a text or JSON value, not a CSV number's text).
+    #[inline]
+    fn push_value_text(&mut self, value: &[u8], sliced: bool) {
         self.batch.text.extend_from_slice(value);
         let units = self.units_of(value);
         self.row_units += units;
-        self.row_longest = self.row_longest.max(units);
+        if sliced {
+            self.row_longest = self.row_longest.max(units);
+        }
         let end = self.offset(self.row_units);
         self.batch.ends.push(end);
     }
@@ -415,14 +424,7 @@ impl ColumnarEncoder {
                 self.push_kind(ValueKind::Text);
                 ValueKind::Text
             };
-            self.batch.text.extend_from_slice(value);
-            let units = self.units_of(value);
-            self.row_units += units;
-            if kind == ValueKind::Text {
-                self.row_longest = self.row_longest.max(units);
-            }
-            let end = self.offset(self.row_units);
-            self.batch.ends.push(end);
+            self.push_value_text(value, kind == ValueKind::Text);
         }
     }
 }
