@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type ItemError, stream, type StreamOptions } from '../ts/index'
 import { loadNativeEngine } from '../ts/engine/native-engine'
 import { CHUNK_RECORDS, CHUNK_TEXT_BYTES } from '../ts/engine/native/chunks'
@@ -10,6 +12,7 @@ import { bundleLibrary } from './support/bundle'
 import { makeTempDir } from './support/temp'
 
 const execFileAsync = promisify(execFile)
+const MiB = 1 << 20
 
 /**
  * The native engine's two hand-offs (ts/engine/native/handoff.ts) must give the TS engine's
@@ -248,6 +251,90 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
         expect(Math.max(...sizes), name).toBe(most)
         expect(sizes.length, name).toBeGreaterThan(1000 / most)
         expect(lines, name).toEqual(Array.from({ length: 1000 }, (_, k) => k + 2))
+      }
+    })
+  })
+
+  describe('each columnar batch copied into the memory of the one before', () => {
+    interface ArenaBatch {
+      arena: ArrayBuffer
+      positions: Float64Array
+    }
+    interface RawReader {
+      nextBatchSync(arena: ArrayBuffer | null): ArenaBatch | null
+      close(): void
+    }
+    const binding = createRequire(__filename)(join(__dirname, '..', 'native', 'binding.js')) as {
+      NativeReader: new (options: Record<string, unknown>) => RawReader
+    }
+    const open = (path: string, batchSize: number): RawReader =>
+      new binding.NativeReader({ ...fileReadRequest(path, { batchSize, maxRecordBytes: 4 * MiB }), handoff: 'columnar' })
+
+    /** Rows of every length from 1 to ~3,000 bytes, some not ASCII, and one of 2 MiB in the middle. */
+    const rows = Array.from({ length: 400 }, (_, k) => `${k},${k === 200 ? 'h'.repeat(2 * MiB) : `${k % 7 === 0 ? 'ü' : 'x'}`.repeat((k * 37) % 3000)},${k / 8}`)
+    const path = tmp.file('arena.csv', ['id,text,n', ...rows].join('\n'))
+
+    it('reuses it while the batches fit, and makes a new one when a batch outgrows it or is far smaller', () => {
+      const reader = open(path, 10)
+      const arenas: ArrayBuffer[] = []
+      let arena: ArrayBuffer | null = null
+      let lines: number[] = []
+      for (let batch = reader.nextBatchSync(arena); batch !== null; batch = reader.nextBatchSync(arena)) {
+        arena = batch.arena
+        if (!arenas.includes(arena)) arenas.push(arena)
+        lines = lines.concat(Array.from(batch.positions.subarray(0, batch.positions.length / 2)))
+      }
+      reader.close()
+      expect(lines).toEqual(rows.map((_, k) => k + 2))
+      // Every batch of ten rows fits the first arena; the batch of the 2 MiB row needs a bigger
+      // one, and the batches after it, far smaller, a small one again.
+      expect(arenas).toHaveLength(3)
+      expect(arenas[1].byteLength).toBeGreaterThan(2 * MiB)
+      expect(arenas[2].byteLength).toBeLessThan(MiB)
+    })
+
+    it('is handed back by the engine, sync and async', async () => {
+      process.env.RINGSTREAM_NATIVE_HANDOFF = 'columnar'
+      const prototype = binding.NativeReader.prototype
+      const spy = vi.spyOn(prototype, 'nextBatchSync')
+      try {
+        for (const useAsync of [false, true]) {
+          spy.mockClear()
+          const s = stream(path, { engine: 'native', batchSize: 10 })
+          if (useAsync) for await (const _ of s);
+          else for (const _ of s);
+          const calls = spy.mock.calls.map(([arena]) => arena)
+          const results = spy.mock.results.map((result) => (result.value as ArenaBatch | null)?.arena ?? null)
+          expect(calls.length, `async ${useAsync}`).toBe(rows.length / 10 + 1)
+          expect(calls[0]).toBeNull()
+          // Each call gets the very arena the call before returned.
+          expect(calls.slice(1).filter((arena, k) => arena !== results[k]), `async ${useAsync}`).toHaveLength(0)
+        }
+      } finally {
+        spy.mockRestore()
+      }
+    })
+
+    it('makes a new one for every batch when none is handed back', () => {
+      const reader = open(path, 10)
+      const arenas = new Set<ArrayBuffer>()
+      let batches = 0
+      for (let batch = reader.nextBatchSync(null); batch !== null; batch = reader.nextBatchSync(null)) {
+        arenas.add(batch.arena)
+        batches++
+      }
+      reader.close()
+      expect(arenas.size).toBe(batches)
+    })
+
+    it.each([false, true])('gives records that keep their values once their memory is reused (async %s)', async (useAsync) => {
+      process.env.RINGSTREAM_NATIVE_HANDOFF = 'columnar'
+      for (const batchSize of [1, 3, 10, 1000]) {
+        const records: unknown[] = []
+        const s = stream(path, { engine: 'native', batchSize, types: 'infer' })
+        if (useAsync) for await (const record of s) records.push(record)
+        else for (const record of s) records.push(record)
+        expect(records, `batchSize ${batchSize}`).toEqual(read(path, 'ts', { batchSize, types: 'infer' }).records)
       }
     })
   })

@@ -4,7 +4,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use napi::bindgen_prelude::AsyncTask;
-use napi::{Either, Env, Error, JsString, JsTypedArray, Result, Task, TypedArrayType};
+use napi::{
+    Either, Env, Error, JsArrayBuffer, JsArrayBufferValue, JsString, JsTypedArray, NapiRaw,
+    NapiValue, Result, Task, TypedArrayType,
+};
 use napi_derive::napi;
 use ringstream_core::{
     estimate_memory, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder, Compression, Fault,
@@ -55,9 +58,13 @@ pub struct NativeBatch {
 }
 
 /// One batch in columns (see `ColumnarBatch` in the core for the layout). Every array is a
-/// copy in memory V8 owns.
+/// view of `arena`, memory V8 owns into which the batch was copied.
 #[napi(object)]
 pub struct NativeColumnarBatch {
+    /// The memory every array of this batch views: pass it to the next `nextBatchSync` call,
+    /// once this batch's arrays are no longer read, and the next batch is copied into it.
+    #[napi(ts_type = "ArrayBuffer")]
+    pub arena: JsArrayBuffer,
     /// Values per CSV record (0 for JSON records, which have shapes).
     pub width: u32,
     /// UTF-16 units between a value's end and the next value's start in a record: 1 for CSV,
@@ -136,11 +143,35 @@ impl AnyReader {
     }
 }
 
-/// Reads one file on a producer thread. `nextBatchSync` blocks the calling thread;
-/// `nextBatch` waits on libuv's thread pool and resolves a promise.
+/// A reader and the batch it has waited for but not yet handed over.
+pub struct ReaderState {
+    reader: AnyReader,
+    /// Set by `waitForBatch`: the next batch (`None` at the end), taken by `nextBatchSync`.
+    ready: Option<Option<AnyBatch>>,
+}
+
+impl ReaderState {
+    fn wait(&mut self) -> std::result::Result<(), ReadError> {
+        if self.ready.is_none() {
+            self.ready = Some(self.reader.next_batch()?);
+        }
+        Ok(())
+    }
+
+    fn take(&mut self) -> std::result::Result<Option<AnyBatch>, ReadError> {
+        match self.ready.take() {
+            Some(batch) => Ok(batch),
+            None => self.reader.next_batch(),
+        }
+    }
+}
+
+/// Reads one file on a producer thread. `nextBatchSync` blocks the calling thread until the
+/// next batch is ready; `waitForBatch` waits for it on libuv's thread pool instead, so that
+/// `nextBatchSync` then returns at once.
 #[napi]
 pub struct NativeReader {
-    reader: Arc<Mutex<AnyReader>>,
+    state: Arc<Mutex<ReaderState>>,
 }
 
 #[napi]
@@ -156,68 +187,79 @@ impl NativeReader {
             }
             other => return Err(invalid(format!("unknown handoff {other:?}"))),
         };
-        Ok(NativeReader { reader: Arc::new(Mutex::new(reader)) })
+        Ok(NativeReader { state: Arc::new(Mutex::new(ReaderState { reader, ready: None })) })
     }
 
-    /// The next batch, or `null` at the end.
+    /// The next batch, or `null` at the end. A columnar batch is copied into `arena` (the
+    /// previous batch's, whose arrays the caller no longer reads) when it fits, else into a
+    /// new one.
     #[napi]
-    pub fn next_batch_sync(&self, env: Env) -> Result<Option<AnyNativeBatch>> {
-        let batch = lock(&self.reader)?.next_batch().map_err(read_error)?;
-        batch.map(|b| to_js(&env, b)).transpose()
+    pub fn next_batch_sync(
+        &self,
+        env: Env,
+        arena: Option<JsArrayBuffer>,
+    ) -> Result<Option<AnyNativeBatch>> {
+        let batch = lock(&self.state)?.take().map_err(read_error)?;
+        batch.map(|b| to_js(&env, b, arena)).transpose()
     }
 
-    /// The next batch without blocking the JavaScript thread.
-    #[napi(ts_return_type = "Promise<NativeBatch | NativeColumnarBatch | null>")]
-    pub fn next_batch(&self) -> AsyncTask<NextBatch> {
-        AsyncTask::new(NextBatch { reader: Arc::clone(&self.reader) })
+    /// Resolves once the next batch (or the end) is ready, waiting off the JavaScript thread;
+    /// `nextBatchSync` then hands it over without blocking.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn wait_for_batch(&self) -> AsyncTask<WaitForBatch> {
+        AsyncTask::new(WaitForBatch { state: Arc::clone(&self.state) })
     }
 
     /// Stops the producer thread and closes the file before returning. Idempotent.
     #[napi]
     pub fn close(&self) -> Result<()> {
-        lock(&self.reader)?.close();
+        let mut state = lock(&self.state)?;
+        state.ready = None;
+        state.reader.close();
         Ok(())
     }
 
     /// Bytes read from the file so far (compressed bytes for a compressed file).
     #[napi(getter)]
     pub fn bytes_read(&self) -> Result<f64> {
-        Ok(lock(&self.reader)?.bytes_read() as f64)
+        Ok(lock(&self.state)?.reader.bytes_read() as f64)
     }
 }
 
-/// Bytes a reader opened with `options` holds on the Rust side while records are shorter than
-/// its buffer: the read buffer, the batches in flight and any decompressor. With records of
-/// `average_record_bytes`, a batch is handed off before it reaches its byte cap.
+/// Bytes a reader opened with `options` holds besides its records while they are shorter than
+/// its buffer: the read buffer, the batches in flight, any decompressor, and the room an arena
+/// keeps to spare (half a batch; see `Arena`). With records of `average_record_bytes`, a batch
+/// is handed off before it reaches its byte cap.
 #[napi]
 pub fn native_memory_bytes(options: NativeReaderOptions, average_record_bytes: f64) -> Result<f64> {
     let mut config = reader_config(&options)?;
     let typical_batch = (average_record_bytes.max(1.0) * config.batch.batch_size as f64) as usize;
     config.batch.max_batch_bytes = config.batch.max_batch_bytes.min(typical_batch.max(1));
-    Ok(estimate_memory(&config).steady() as f64)
+    let arena_spare = config.batch.max_batch_bytes / 2;
+    Ok((estimate_memory(&config).steady() + arena_spare as u64) as f64)
 }
 
-pub struct NextBatch {
-    reader: Arc<Mutex<AnyReader>>,
+pub struct WaitForBatch {
+    state: Arc<Mutex<ReaderState>>,
 }
 
-impl Task for NextBatch {
-    type Output = Option<AnyBatch>;
-    type JsValue = Option<AnyNativeBatch>;
+impl Task for WaitForBatch {
+    type Output = ();
+    type JsValue = ();
 
-    fn compute(&mut self) -> Result<Self::Output> {
-        lock(&self.reader)?.next_batch().map_err(read_error)
+    fn compute(&mut self) -> Result<()> {
+        lock(&self.state)?.wait().map_err(read_error)
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        output.map(|b| to_js(&env, b)).transpose()
+    fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {
+        Ok(())
     }
 }
 
-fn to_js(env: &Env, batch: AnyBatch) -> Result<AnyNativeBatch> {
+fn to_js(env: &Env, batch: AnyBatch, arena: Option<JsArrayBuffer>) -> Result<AnyNativeBatch> {
     match batch {
         AnyBatch::Json(batch) => json_to_js(env, batch).map(Either::A),
-        AnyBatch::Columnar(batch) => columnar_to_js(env, *batch).map(Either::B),
+        AnyBatch::Columnar(batch) => columnar_to_js(env, *batch, arena).map(Either::B),
     }
 }
 
@@ -237,26 +279,47 @@ fn json_to_js(env: &Env, batch: Batch) -> Result<NativeBatch> {
     })
 }
 
-fn columnar_to_js(env: &Env, batch: ColumnarBatch) -> Result<NativeColumnarBatch> {
+fn columnar_to_js(
+    env: &Env,
+    batch: ColumnarBatch,
+    arena: Option<JsArrayBuffer>,
+) -> Result<NativeColumnarBatch> {
     if batch.offsets_overflow {
         return Err(Error::from_reason(
             "ERR_IO: a batch of more than 4 GiB of text cannot be handed to JavaScript",
         ));
     }
+    let mut arena = Arena::for_batch(env, &batch, arena)?;
+    // Widest elements first, so that every column starts aligned for its element type.
+    let offsets = batch.byte_offsets.iter().map(|&offset| offset as f64);
+    let positions = arena.put_f64(
+        env,
+        batch.lines.len() + batch.byte_offsets.len(),
+        batch.lines.iter().copied().chain(offsets),
+    )?;
+    let numbers = arena.put_f64(env, batch.numbers.len(), batch.numbers.iter().copied())?;
+    let row_starts = arena.put_u32(env, &batch.row_starts)?;
+    let ends = arena.put_u32(env, &batch.ends)?;
+    let shapes = arena.put_u32(env, &batch.shapes)?;
+    let text = arena.put_u8(env, &batch.text)?;
+    let row_encodings = arena.put_u8(env, &batch.row_encodings)?;
+    let row_longest = arena.put_u8(env, &batch.row_longest)?;
+    let kinds = arena.put_u8(env, &batch.kinds)?;
     Ok(NativeColumnarBatch {
+        arena: arena.buffer(env),
         width: batch.width as u32,
         value_gap: batch.value_gap as u32,
         names: batch.names,
-        text: copy_bytes(env, &batch.text)?,
-        row_starts: copy_array(env, batch.row_starts.len(), batch.row_starts.iter().copied())?,
-        row_encodings: copy_bytes(env, &batch.row_encodings)?,
-        row_longest: copy_bytes(env, &batch.row_longest)?,
-        ends: copy_array(env, batch.ends.len(), batch.ends.iter().copied())?,
-        kinds: copy_bytes(env, &batch.kinds)?,
-        numbers: copy_array(env, batch.numbers.len(), batch.numbers.iter().copied())?,
-        shapes: copy_array(env, batch.shapes.len(), batch.shapes.iter().copied())?,
+        text,
+        row_starts,
+        row_encodings,
+        row_longest,
+        ends,
+        kinds,
+        numbers,
+        shapes,
         new_shapes: Some(batch.new_shapes).filter(|shapes| !shapes.is_empty()),
-        positions: positions(env, &batch.lines, &batch.byte_offsets)?,
+        positions,
         faults: faults(batch.faults),
     })
 }
@@ -283,7 +346,8 @@ fn positions(env: &Env, lines: &[f64], byte_offsets: &[u64]) -> Result<JsTypedAr
 
 // Batches cross as copies in memory V8 owns, never as external buffers over Rust memory: Node
 // frees an external buffer in a finalizer that runs only on an event-loop turn, which a
-// `for…of` loop never yields, so memory would grow with the file.
+// `for…of` loop never yields, so memory would grow with the file. A columnar batch is copied
+// into the arena of the batch before it (see `Arena`).
 
 /// An element of a typed array.
 trait Element: Copy {
@@ -324,11 +388,120 @@ fn copy_array<T: Element>(
     buffer.into_raw().into_typedarray(T::TYPE, len, 0)
 }
 
-/// Copies `bytes` into a new `Uint8Array`.
-fn copy_bytes(env: &Env, bytes: &[u8]) -> Result<JsTypedArray> {
-    let mut buffer = env.create_arraybuffer(bytes.len())?;
-    buffer.as_mut().copy_from_slice(bytes);
-    buffer.into_raw().into_typedarray(TypedArrayType::Uint8, bytes.len(), 0)
+/// The one `ArrayBuffer` a columnar batch is copied into, its columns laid one after another.
+///
+/// A new `ArrayBuffer` for every batch cost more than the copy into it: V8 zero-fills it, the
+/// fresh pages fault in one by one, and the garbage collector frees it later; on narrow CSV that
+/// was a fifth of the JavaScript thread. So JavaScript hands back the previous batch's arena
+/// (whose records are all built, their text copied out of it) and the next batch reuses it.
+struct Arena {
+    /// The `ArrayBuffer`'s handle, for the views.
+    handle: napi::sys::napi_value,
+    /// Its bytes. V8 never moves an `ArrayBuffer`'s memory, and no JavaScript runs while a
+    /// batch is copied in.
+    bytes: JsArrayBufferValue,
+    /// Where the next column goes.
+    used: usize,
+}
+
+impl Arena {
+    /// `previous` when `batch` fits in it and it is not far too big for it, else a new arena
+    /// with half as much again to spare, so that batches that grow a little (as the first
+    /// batches of a file do) do not each need a new one.
+    fn for_batch(
+        env: &Env,
+        batch: &ColumnarBatch,
+        previous: Option<JsArrayBuffer>,
+    ) -> Result<Arena> {
+        let needed = 8 * (batch.lines.len() + batch.byte_offsets.len() + batch.numbers.len())
+            + 4 * (batch.row_starts.len() + batch.ends.len() + batch.shapes.len())
+            + batch.text.len()
+            + batch.row_encodings.len()
+            + batch.row_longest.len()
+            + batch.kinds.len();
+        if let Some(previous) = previous {
+            let arena = Arena::over(previous)?;
+            let capacity = arena.bytes.len();
+            if capacity >= needed && capacity <= needed.saturating_mul(4).max(MIN_ARENA_BYTES) {
+                return Ok(arena);
+            }
+        }
+        Arena::over(
+            env.create_arraybuffer((needed + needed / 2).max(MIN_NEW_ARENA_BYTES))?.into_raw(),
+        )
+    }
+
+    fn over(buffer: JsArrayBuffer) -> Result<Arena> {
+        // SAFETY: the handle of a live `ArrayBuffer`, used only within the current call.
+        let handle = unsafe { buffer.raw() };
+        Ok(Arena { handle, bytes: buffer.into_value()?, used: 0 })
+    }
+
+    fn put_f64(
+        &mut self,
+        env: &Env,
+        len: usize,
+        values: impl Iterator<Item = f64>,
+    ) -> Result<JsTypedArray> {
+        self.put(env, TypedArrayType::Float64, len, values.map(f64::to_ne_bytes))
+    }
+
+    fn put_u32(&mut self, env: &Env, values: &[u32]) -> Result<JsTypedArray> {
+        self.put(env, TypedArrayType::Uint32, values.len(), values.iter().map(|v| v.to_ne_bytes()))
+    }
+
+    fn put_u8(&mut self, env: &Env, values: &[u8]) -> Result<JsTypedArray> {
+        let start = self.used;
+        let end = start + values.len();
+        self.bytes.get_mut(start..end).ok_or_else(arena_overrun)?.copy_from_slice(values);
+        self.used = end;
+        self.view(env, TypedArrayType::Uint8, start, values.len())
+    }
+
+    /// Copies the `len` `values` of `SIZE` bytes after the columns before, and views them as
+    /// `kind`.
+    fn put<const SIZE: usize>(
+        &mut self,
+        env: &Env,
+        kind: TypedArrayType,
+        len: usize,
+        values: impl Iterator<Item = [u8; SIZE]>,
+    ) -> Result<JsTypedArray> {
+        let start = self.used;
+        let end = start + SIZE * len;
+        let column = self.bytes.get_mut(start..end).ok_or_else(arena_overrun)?;
+        for (slot, value) in column.chunks_exact_mut(SIZE).zip(values) {
+            slot.copy_from_slice(&value);
+        }
+        self.used = end;
+        self.view(env, kind, start, len)
+    }
+
+    fn view(
+        &self,
+        env: &Env,
+        kind: TypedArrayType,
+        offset: usize,
+        len: usize,
+    ) -> Result<JsTypedArray> {
+        self.buffer(env).into_typedarray(kind, len, offset)
+    }
+
+    fn buffer(&self, env: &Env) -> JsArrayBuffer {
+        // SAFETY: `handle` is the live `ArrayBuffer` of this call (see `over`).
+        unsafe { JsArrayBuffer::from_raw_unchecked(env.raw(), self.handle) }
+    }
+}
+
+/// Below this an arena is never too big to reuse, so the short batches of a file's start and
+/// end do not each make a new one.
+const MIN_ARENA_BYTES: usize = 1 << 20;
+
+/// The smallest arena made: room for the first batches of most files.
+const MIN_NEW_ARENA_BYTES: usize = 64 << 10;
+
+fn arena_overrun() -> Error {
+    Error::from_reason("ERR_IO: a batch did not fit the memory measured for it")
 }
 
 fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
@@ -371,8 +544,8 @@ fn single_byte(value: &str, name: &str) -> Result<u8> {
     }
 }
 
-fn lock(reader: &Mutex<AnyReader>) -> Result<MutexGuard<'_, AnyReader>> {
-    reader.lock().map_err(|_| Error::from_reason("ERR_IO: a previous read panicked"))
+fn lock(state: &Mutex<ReaderState>) -> Result<MutexGuard<'_, ReaderState>> {
+    state.lock().map_err(|_| Error::from_reason("ERR_IO: a previous read panicked"))
 }
 
 /// Errors cross into JS as `Error` objects whose message starts with the stable code; the

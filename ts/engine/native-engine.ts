@@ -31,8 +31,10 @@ interface NativeReaderOptions {
 }
 
 interface NativeReaderHandle {
-  nextBatchSync(): NativeBatch | null
-  nextBatch(): Promise<NativeBatch | null>
+  /** Blocks until the next batch is ready; copies a columnar one into `arena` when it fits. */
+  nextBatchSync(arena: ArrayBuffer | null): NativeBatch | null
+  /** Resolves once `nextBatchSync` would not block. */
+  waitForBatch(): Promise<void>
   close(): void
   readonly bytesRead: number
 }
@@ -87,6 +89,12 @@ class NativeFileReader implements FileBatchReader {
   private readonly decode = createBatchDecoder()
   /** The native batch being handed out, a chunk of records at a time. */
   private chunks: BatchChunks | null = null
+  /**
+   * The memory the last columnar batch was copied into, handed back for the next one once that
+   * batch is used up (`Arena` in src/lib.rs): every record of it is built by then, and the
+   * iteration reads a batch's positions only until it asks for the next batch.
+   */
+  private arena: ArrayBuffer | null = null
 
   constructor(
     private readonly binding: NativeBinding,
@@ -103,9 +111,7 @@ class NativeFileReader implements FileBatchReader {
       if (chunk !== null) return chunk
       const reader = this.open()
       if (reader === null) return null
-      const batch = call(() => reader.nextBatchSync())
-      if (batch === null) return null
-      this.chunks = this.decode(batch)
+      if (this.take(reader) === null) return null
     }
   }
 
@@ -115,15 +121,23 @@ class NativeFileReader implements FileBatchReader {
       if (chunk !== null) return chunk
       const reader = this.open()
       if (reader === null) return null
-      let batch: NativeBatch | null
       try {
-        batch = await reader.nextBatch()
+        await reader.waitForBatch()
       } catch (error) {
         throw fromNative(error)
       }
-      if (batch === null) return null
-      this.chunks = this.decode(batch)
+      // Closed while waiting: the reader has let go of the batch.
+      if (this.closed || this.take(reader) === null) return null
     }
+  }
+
+  /** Takes the next native batch to hand out, or `null` at the end. */
+  private take(reader: NativeReaderHandle): BatchChunks | null {
+    const batch = call(() => reader.nextBatchSync(this.arena))
+    if (batch === null) return null
+    if ('arena' in batch) this.arena = batch.arena
+    this.chunks = this.decode(batch)
+    return this.chunks
   }
 
   /** The next chunk of the batch being handed out; once it is used up, lets go of it. */
@@ -136,6 +150,7 @@ class NativeFileReader implements FileBatchReader {
   close(): void {
     this.closed = true
     this.chunks = null
+    this.arena = null
     this.handle?.close()
   }
 

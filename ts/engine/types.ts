@@ -61,7 +61,11 @@ export interface EngineBatch {
   faults: Array<SourceFault & { index: number }>
 }
 
-/** Reads one file as batches. Created per iteration; never shared between iterators. */
+/**
+ * Reads one file as batches. Created per iteration; never shared between iterators. A batch's
+ * `lines` and `byteOffsets` are valid until the next batch is asked for (the native engine
+ * copies the next batch into the same memory); its records and faults are the caller's.
+ */
 export interface FileBatchReader {
   /** The next batch, or `null` at the end. Blocks the thread; for `for…of`. */
   nextBatchSync(): EngineBatch | null

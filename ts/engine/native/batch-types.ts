@@ -2,7 +2,8 @@ import type { SourceFault } from '../types'
 
 /**
  * The batches the native binding hands over (`NativeBatch`, `NativeColumnarBatch` in
- * `src/lib.rs`), as `native/binding.d.ts` declares them. Every array is a copy V8 owns.
+ * `src/lib.rs`), as `native/binding.d.ts` declares them. Every array is a copy in memory V8 owns;
+ * a columnar batch's arrays are views of its `arena`, which the next batch reuses.
  */
 
 /** A fault between the records, with the number of records of the batch before it. */
@@ -22,6 +23,8 @@ export interface NativeJsonBatch {
  * numbers are parsed, the rest is a kind.
  */
 export interface NativeColumnarBatch {
+  /** The memory every array below views; handed back to the reader for the next batch. */
+  arena: ArrayBuffer
   /** Values per CSV record (0 for JSON records). */
   width: number
   /**
