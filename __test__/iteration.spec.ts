@@ -190,6 +190,17 @@ describe.each(ENGINES)('iteration (%s engine)', (engine) => {
       expect((await it.next()).done).toBe(true)
     })
 
+    it('serves un-awaited calls in order while the first waits for the file, return() too', async () => {
+      const it = rows(5)[Symbol.asyncIterator]()
+      const calls = [it.next(), it.next(), it.return(), it.next()]
+      expect((await Promise.all(calls)).map((r) => [r.done, r.value])).toEqual([
+        [false, { id: 0 }],
+        [false, { id: 1 }],
+        [true, undefined],
+        [true, undefined],
+      ])
+    })
+
     it('serves un-awaited async next() calls in order', async () => {
       const it = rows(5)
         .transform(async (r) => {

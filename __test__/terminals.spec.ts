@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { ItemError, stream } from '../ts/index'
+import { ItemError, type Stream, stream } from '../ts/index'
 import { ENGINES } from './support/engines'
 import { codeOf, rejectionOf } from './support/errors'
 import { ids, jsonl, useTempDir } from './support/temp'
@@ -145,6 +145,57 @@ describe.each(ENGINES)('terminals (%s engine)', (engine) => {
       )
       expect(error).toBe(failure)
       expect(seen).toEqual([0, 1, 2])
+    })
+  })
+
+  describe('each terminal', () => {
+    it('runs the chain one item at a time for a reducer, which is user code', async () => {
+      const log: string[] = []
+      await rows(3)
+        .tap((r) => void log.push(`chain ${r.id}`))
+        .reduce((acc, r) => {
+          log.push(`reduce ${r.id}`)
+          return acc + r.id
+        }, 0)
+      expect(log).toEqual(['chain 0', 'reduce 0', 'chain 1', 'reduce 1', 'chain 2', 'reduce 2'])
+    })
+
+    it('runs the chain and then the forEach callback on each item before the next', async () => {
+      const log: string[] = []
+      await rows(3)
+        .tap((r) => void log.push(`chain ${r.id}`))
+        .forEach((r) => void log.push(`forEach ${r.id}`))
+      expect(log).toEqual(['chain 0', 'forEach 0', 'chain 1', 'forEach 1', 'chain 2', 'forEach 2'])
+    })
+
+    it.each([
+      ['toArray', (s: Stream<number>) => s.toArray()],
+      ['count', (s: Stream<number>) => s.count()],
+      ['forEach', (s: Stream<number>) => s.forEach(() => undefined)],
+      ['reduce', (s: Stream<number>) => s.reduce((a, b) => a + b, 0)],
+    ] as const)('%s runs no callback past an exhausted limit', async (_, terminal) => {
+      let transformed = 0
+      let filtered = 0
+      const s = rows(1000)
+        .transform((r) => {
+          transformed++
+          return r.id
+        })
+        .filter((id) => {
+          filtered++
+          return id % 2 === 1
+        })
+        .limit(3)
+      await terminal(s)
+      expect([transformed, filtered]).toEqual([6, 6])
+    })
+
+    it('gives every item when a chain lets through more than it reads at a time', async () => {
+      const items = await rows(300)
+        .flatMap((r) => [r.id, r.id, r.id])
+        .toArray()
+      expect(items).toEqual(ids(300).flatMap((r) => [r.id, r.id, r.id]))
+      expect(await rows(300).flatMap((r) => [r, r]).count()).toBe(600)
     })
   })
 

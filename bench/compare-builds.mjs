@@ -8,6 +8,7 @@
 //
 //   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm install && npm run build:native)
 //   node bench/compare-builds.mjs --builds /tmp/before,. --datasets narrow.csv,wide.csv --repeat 9
+//   node bench/compare-builds.mjs --builds /tmp/before,. --consume count --repeat 5   # W1 through a terminal
 import { execFileSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -20,11 +21,36 @@ import { describeMachine, listOption, MB, median, pick, prepareData, printTable 
 const SCRIPT = fileURLToPath(import.meta.url)
 const CHILD_FLAG = '--child'
 
+/** Ways to take every record of a stream (W1), each resolving to the number of records. */
+const CONSUMERS = {
+  'for-of': (records) => {
+    let count = 0
+    for (const _ of records) count++
+    return count
+  },
+  'for-await': async (records) => {
+    let count = 0
+    for await (const _ of records) count++
+    return count
+  },
+  count: (records) => records.count(),
+  forEach: async (records) => {
+    let count = 0
+    await records.forEach(() => {
+      count++
+    })
+    return count
+  },
+  reduce: (records) => records.reduce((count) => count + 1, 0),
+  toArray: async (records) => (await records.toArray()).length,
+}
+
 const USAGE = `usage: node bench/compare-builds.mjs --builds a,b[,…] [options]
 
   --builds a,b       folders of the builds to compare, each with dist/ (and native/); the first is the baseline
   --engine e         native (default) or ts
   --workload w       ${Object.keys(WORKLOADS).join(', ')} (default W1)
+  --consume c        W1 only: how the records are taken, ${Object.keys(CONSUMERS).join(', ')} (default for-of)
   --datasets a,b     datasets (default: all): ${DATASETS.join(', ')}
   --size-mb n        size of each generated file in MiB (default 100)
   --repeat n         runs per build and dataset (default 9)
@@ -43,11 +69,11 @@ if (process.argv[2] === CHILD_FLAG) {
 }
 
 /** In the child: runs the workload with one build and prints one JSON line. */
-async function runChild([build, engine, workload, dataset, path]) {
+async function runChild([build, engine, workload, consume, dataset, path]) {
   const { stream } = await import(pathToFileURL(resolve(build, 'dist/index.mjs')).href)
   const reader = { name: `ringstream-${engine}`, open: (file) => stream(file, { engine }) }
   const started = performance.now()
-  const records = runWorkload(reader, workload, dataset, path)
+  const records = await (consume === 'for-of' ? runWorkload(reader, workload, dataset, path) : CONSUMERS[consume](reader.open(path)))
   console.log(JSON.stringify({ records, ms: performance.now() - started }))
 }
 
@@ -57,6 +83,7 @@ async function main() {
       builds: { type: 'string' },
       engine: { type: 'string', default: 'native' },
       workload: { type: 'string', default: 'W1' },
+      consume: { type: 'string', default: 'for-of' },
       datasets: { type: 'string' },
       'size-mb': { type: 'string', default: '100' },
       repeat: { type: 'string', default: '9' },
@@ -72,10 +99,12 @@ async function main() {
   }
   if (!['native', 'ts'].includes(options.engine)) throw new Error(`--engine is native or ts, not '${options.engine}'`)
   const workload = pick([options.workload], Object.keys(WORKLOADS), 'workload')[0]
+  const consume = pick([options.consume], Object.keys(CONSUMERS), 'way to consume')[0]
+  if (consume !== 'for-of' && workload !== 'W1') throw new Error('--consume applies to W1 only')
   const datasets = pick(listOption(options.datasets), DATASETS, 'dataset')
   const repeat = Number(options.repeat)
   console.log(`machine: ${describeMachine()}`)
-  console.log(`engine: ${options.engine}, workload ${workload}; ${repeat} runs per build and dataset, builds in rotating order`)
+  console.log(`engine: ${options.engine}, workload ${workload} (${consume}); ${repeat} runs per build and dataset, builds in rotating order`)
   const data = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
   const rows = []
   try {
@@ -85,7 +114,7 @@ async function main() {
       for (let run = 0; run < repeat; run++) {
         for (let k = 0; k < builds.length; k++) {
           const index = (run + k) % builds.length
-          const output = execFileSync(process.execPath, [SCRIPT, CHILD_FLAG, builds[index], options.engine, workload, dataset, data.files[dataset]], { encoding: 'utf8' })
+          const output = execFileSync(process.execPath, [SCRIPT, CHILD_FLAG, builds[index], options.engine, workload, consume, dataset, data.files[dataset]], { encoding: 'utf8' })
           const { records, ms } = JSON.parse(output)
           counts.add(records)
           times[index].push(ms)

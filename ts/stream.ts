@@ -11,6 +11,7 @@ import { transformStage } from './operators/transform'
 import { DEFAULT_BUFFER_SIZE, DEFAULT_PROGRESS_INTERVAL_MS, type StreamOptions } from './options'
 import { Iteration } from './pipeline/iteration'
 import { AsyncStreamIterator, StreamIterator } from './pipeline/iterators'
+import { isThenable } from './pipeline/thenable'
 import { type Metadata, DEFAULT_BATCH_SIZE, headRecordBytes, memoryEstimateMb, recommendedBatchSize, sampleHead } from './metadata'
 import type { BatchCursor } from './sources/batch-cursor'
 import { CustomCursor } from './sources/custom-cursor'
@@ -148,7 +149,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
    */
   async toArray(): Promise<T[]> {
     const items: T[] = []
-    for await (const item of this) items.push(item)
+    await this.#drain(this.#stages, true, (item) => void items.push(item))
     return items
   }
 
@@ -161,16 +162,14 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
   async forEach(fn: (item: T, index: number) => unknown): Promise<void> {
     validateFunction(fn, 'forEach(fn)')
     const stages = [...this.#stages, { ...tapStage(fn), name: 'forEach' }]
-    const iterator = new AsyncStreamIterator<T>(this.#iteration(true, stages))
-    for await (const _ of iterator) {
-      // The work happens in the forEach stage.
-    }
+    // The work happens in the forEach stage.
+    await this.#drain(stages, true, () => undefined)
   }
 
   /** Counts the items. */
   async count(): Promise<number> {
     let n = 0
-    for await (const _ of this) n++
+    await this.#drain(this.#stages, true, () => void n++)
     return n
   }
 
@@ -183,7 +182,16 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
     validateFunction(fn, 'reduce(fn)')
     let accumulator = initial
     let index = 0
-    for await (const item of this) accumulator = await fn(accumulator, item, index++)
+    await this.#drain(this.#stages, false, (item) => {
+      const next = fn(accumulator, item as T, index++)
+      if (!isThenable(next)) {
+        accumulator = next
+        return undefined
+      }
+      return next.then((value) => {
+        accumulator = value as A
+      })
+    })
     return accumulator
   }
 
@@ -259,6 +267,14 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
     return new Stream<U>(this.#source, this.#options, [...this.#stages, stage])
   }
 
+  /**
+   * One asynchronous pass for a terminal, handing every item to `each`; `ahead` when `each` runs
+   * no user code (see `Iteration.drain`).
+   */
+  #drain(stages: readonly Stage[], ahead: boolean, each: (item: T) => unknown): Promise<void> {
+    return this.#iteration(true, stages).drain(each as (item: unknown) => unknown, ahead)
+  }
+
   #iteration(async: boolean, stages: readonly Stage[]): Iteration {
     const options = this.#options
     return new Iteration(
@@ -300,7 +316,7 @@ function suggestedBatchSize(source: unknown): number | undefined {
   if (!isDataSource(source) || source.metadata === undefined) return undefined
   const own: unknown = source.metadata()
   if (own === null || typeof own !== 'object') return undefined
-  if (typeof (own as PromiseLike<unknown>).then === 'function') {
+  if (isThenable(own)) {
     Promise.resolve(own).then(undefined, () => undefined)
     return undefined
   }

@@ -31,7 +31,10 @@ export class StreamIterator<T> implements IterableIterator<T> {
  * caller does not await each `next()` before the following one.
  */
 export class AsyncStreamIterator<T> implements AsyncIterableIterator<T> {
-  private queue: Promise<unknown> = Promise.resolve()
+  /** The last call's promise, after which a call that must wait runs. */
+  private last: Promise<unknown> = Promise.resolve()
+  /** Calls waiting for the ones before them. */
+  private waiting = 0
 
   constructor(private readonly iteration: Iteration) {}
 
@@ -54,12 +57,24 @@ export class AsyncStreamIterator<T> implements AsyncIterableIterator<T> {
     return this.iteration.stats
   }
 
-  private serialize<R>(fn: () => Promise<R>): Promise<R> {
-    const result = this.queue.then(fn)
-    this.queue = result.then(
-      () => undefined,
-      () => undefined,
-    )
+  /**
+   * Runs `call` at once when no call is under way or waiting (a `for await` loop, which awaits
+   * each `next()`, always), else once the last call has settled. Chaining every call instead
+   * took half the time of a `for await` loop over a file.
+   */
+  private serialize<R>(call: () => Promise<R>): Promise<R> {
+    if (this.waiting === 0 && !this.iteration.busy) {
+      const result = call()
+      this.last = result
+      return result
+    }
+    this.waiting++
+    const run = () => {
+      this.waiting--
+      return call()
+    }
+    const result = this.last.then(run, run)
+    this.last = result
     return result
   }
 }
