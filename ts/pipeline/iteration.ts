@@ -223,7 +223,9 @@ export class Iteration {
 
   private resetOut(): void {
     if (this.out !== this.passed) this.out = this.passed
-    else if (this.out.length > 0) this.out.length = 0
+    // `pop` rather than `length = 0`: V8 sets an array's length through a runtime call, which
+    // took a tenth of the time of a chain that lets out one item per record.
+    else while (this.passed.length > 0) this.passed.pop()
     this.outPos = 0
   }
 
