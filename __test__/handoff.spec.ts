@@ -293,8 +293,8 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
       expect(arenas[2].byteLength).toBeLessThan(MiB)
     })
 
-    it('is handed back by the engine, sync and async', async () => {
-      process.env.RINGSTREAM_NATIVE_HANDOFF = 'columnar'
+    it.each(['json', 'columnar'])('is handed back by the engine, sync and async (%s hand-off)', async (handoff) => {
+      process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
       const prototype = binding.NativeReader.prototype
       const spy = vi.spyOn(prototype, 'nextBatchSync')
       try {

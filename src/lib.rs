@@ -49,6 +49,9 @@ pub struct NativeFault {
 /// One batch: the records as one JSON array text, their positions, and the faults between them.
 #[napi(object)]
 pub struct NativeBatch {
+    /// The memory `positions` views (see `NativeColumnarBatch::arena`).
+    #[napi(ts_type = "ArrayBuffer")]
+    pub arena: JsArrayBuffer,
     #[napi(ts_type = "string")]
     pub json: JsString,
     /// `2 × n` numbers: the records' lines, then their byte offsets.
@@ -190,9 +193,8 @@ impl NativeReader {
         Ok(NativeReader { state: Arc::new(Mutex::new(ReaderState { reader, ready: None })) })
     }
 
-    /// The next batch, or `null` at the end. A columnar batch is copied into `arena` (the
-    /// previous batch's, whose arrays the caller no longer reads) when it fits, else into a
-    /// new one.
+    /// The next batch, or `null` at the end. It is copied into `arena` (the previous batch's,
+    /// whose arrays the caller no longer reads) when it fits, else into a new one.
     #[napi]
     pub fn next_batch_sync(
         &self,
@@ -258,12 +260,14 @@ impl Task for WaitForBatch {
 
 fn to_js(env: &Env, batch: AnyBatch, arena: Option<JsArrayBuffer>) -> Result<AnyNativeBatch> {
     match batch {
-        AnyBatch::Json(batch) => json_to_js(env, batch).map(Either::A),
+        AnyBatch::Json(batch) => json_to_js(env, batch, arena).map(Either::A),
         AnyBatch::Columnar(batch) => columnar_to_js(env, *batch, arena).map(Either::B),
     }
 }
 
-fn json_to_js(env: &Env, batch: Batch) -> Result<NativeBatch> {
+fn json_to_js(env: &Env, batch: Batch, arena: Option<JsArrayBuffer>) -> Result<NativeBatch> {
+    let mut arena = Arena::for_bytes(env, POSITION_BYTES * batch.lines.len(), arena)?;
+    let positions = arena.put_positions(env, &batch.lines, &batch.byte_offsets)?;
     // The core writes the text in ASCII, which V8 takes as a one-byte string by a plain copy.
     let json = if batch.json.is_ascii() {
         env.create_string_latin1(&batch.json)?
@@ -272,11 +276,7 @@ fn json_to_js(env: &Env, batch: Batch) -> Result<NativeBatch> {
         // validated every record as UTF-8, so the lossy path never replaces anything.
         env.create_string(&String::from_utf8_lossy(&batch.json))?
     };
-    Ok(NativeBatch {
-        json,
-        positions: positions(env, &batch.lines, &batch.byte_offsets)?,
-        faults: faults(batch.faults),
-    })
+    Ok(NativeBatch { arena: arena.buffer(env), json, positions, faults: faults(batch.faults) })
 }
 
 fn columnar_to_js(
@@ -289,22 +289,24 @@ fn columnar_to_js(
             "ERR_IO: a batch of more than 4 GiB of text cannot be handed to JavaScript",
         ));
     }
-    let mut arena = Arena::for_batch(env, &batch, arena)?;
+    let needed = POSITION_BYTES * batch.lines.len()
+        + 8 * batch.numbers.len()
+        + 4 * (batch.row_starts.len() + batch.ends.len() + batch.shapes.len())
+        + batch.text.len()
+        + batch.row_encodings.len()
+        + batch.row_longest.len()
+        + batch.kinds.len();
+    let mut arena = Arena::for_bytes(env, needed, arena)?;
     // Widest elements first, so that every column starts aligned for its element type.
-    let offsets = batch.byte_offsets.iter().map(|&offset| offset as f64);
-    let positions = arena.put_f64(
-        env,
-        batch.lines.len() + batch.byte_offsets.len(),
-        batch.lines.iter().copied().chain(offsets),
-    )?;
-    let numbers = arena.put_f64(env, batch.numbers.len(), batch.numbers.iter().copied())?;
-    let row_starts = arena.put_u32(env, &batch.row_starts)?;
-    let ends = arena.put_u32(env, &batch.ends)?;
-    let shapes = arena.put_u32(env, &batch.shapes)?;
-    let text = arena.put_u8(env, &batch.text)?;
-    let row_encodings = arena.put_u8(env, &batch.row_encodings)?;
-    let row_longest = arena.put_u8(env, &batch.row_longest)?;
-    let kinds = arena.put_u8(env, &batch.kinds)?;
+    let positions = arena.put_positions(env, &batch.lines, &batch.byte_offsets)?;
+    let numbers = arena.put(env, TypedArrayType::Float64, &batch.numbers, f64::to_ne_bytes)?;
+    let row_starts = arena.put(env, TypedArrayType::Uint32, &batch.row_starts, u32::to_ne_bytes)?;
+    let ends = arena.put(env, TypedArrayType::Uint32, &batch.ends, u32::to_ne_bytes)?;
+    let shapes = arena.put(env, TypedArrayType::Uint32, &batch.shapes, u32::to_ne_bytes)?;
+    let text = arena.put_bytes(env, &batch.text)?;
+    let row_encodings = arena.put_bytes(env, &batch.row_encodings)?;
+    let row_longest = arena.put_bytes(env, &batch.row_longest)?;
+    let kinds = arena.put_bytes(env, &batch.kinds)?;
     Ok(NativeColumnarBatch {
         arena: arena.buffer(env),
         width: batch.width as u32,
@@ -338,57 +340,13 @@ fn faults(faults: Vec<(usize, Fault)>) -> Vec<NativeFault> {
         .collect()
 }
 
-/// Copies the positions into memory V8 owns: the lines, then the byte offsets.
-fn positions(env: &Env, lines: &[f64], byte_offsets: &[u64]) -> Result<JsTypedArray> {
-    let numbers = lines.iter().copied().chain(byte_offsets.iter().map(|&o| o as f64));
-    copy_array(env, lines.len() + byte_offsets.len(), numbers)
-}
-
 // Batches cross as copies in memory V8 owns, never as external buffers over Rust memory: Node
 // frees an external buffer in a finalizer that runs only on an event-loop turn, which a
-// `for…of` loop never yields, so memory would grow with the file. A columnar batch is copied
-// into the arena of the batch before it (see `Arena`).
+// `for…of` loop never yields, so memory would grow with the file. A batch is copied into the
+// arena of the batch before it (see `Arena`).
 
-/// An element of a typed array.
-trait Element: Copy {
-    const TYPE: TypedArrayType;
-    const SIZE: usize;
-    fn write(self, slot: &mut [u8]);
-}
-
-impl Element for u32 {
-    const TYPE: TypedArrayType = TypedArrayType::Uint32;
-    const SIZE: usize = 4;
-    fn write(self, slot: &mut [u8]) {
-        slot.copy_from_slice(&self.to_ne_bytes());
-    }
-}
-
-impl Element for f64 {
-    const TYPE: TypedArrayType = TypedArrayType::Float64;
-    const SIZE: usize = 8;
-    fn write(self, slot: &mut [u8]) {
-        slot.copy_from_slice(&self.to_ne_bytes());
-    }
-}
-
-/// Copies the `len` values of `values` into a new typed array.
-fn copy_array<T: Element>(
-    env: &Env,
-    len: usize,
-    values: impl Iterator<Item = T>,
-) -> Result<JsTypedArray> {
-    let mut buffer = env.create_arraybuffer(T::SIZE * len)?;
-    {
-        let bytes: &mut [u8] = buffer.as_mut();
-        for (slot, value) in bytes.chunks_exact_mut(T::SIZE).zip(values) {
-            value.write(slot);
-        }
-    }
-    buffer.into_raw().into_typedarray(T::TYPE, len, 0)
-}
-
-/// The one `ArrayBuffer` a columnar batch is copied into, its columns laid one after another.
+/// The one `ArrayBuffer` a batch is copied into, its columns laid one after another (a JSON
+/// text batch has only its positions there).
 ///
 /// A new `ArrayBuffer` for every batch cost more than the copy into it: V8 zero-fills it, the
 /// fresh pages fault in one by one, and the garbage collector frees it later; on narrow CSV that
@@ -405,24 +363,14 @@ struct Arena {
 }
 
 impl Arena {
-    /// `previous` when `batch` fits in it and it is not far too big for it, else a new arena
-    /// with half as much again to spare, so that batches that grow a little (as the first
-    /// batches of a file do) do not each need a new one.
-    fn for_batch(
-        env: &Env,
-        batch: &ColumnarBatch,
-        previous: Option<JsArrayBuffer>,
-    ) -> Result<Arena> {
-        let needed = 8 * (batch.lines.len() + batch.byte_offsets.len() + batch.numbers.len())
-            + 4 * (batch.row_starts.len() + batch.ends.len() + batch.shapes.len())
-            + batch.text.len()
-            + batch.row_encodings.len()
-            + batch.row_longest.len()
-            + batch.kinds.len();
+    /// `previous` when `needed` bytes fit in it and it is not far too big for them, else a new
+    /// arena with half as much again to spare, so that batches that grow a little (as the
+    /// first batches of a file do) do not each need a new one.
+    fn for_bytes(env: &Env, needed: usize, previous: Option<JsArrayBuffer>) -> Result<Arena> {
         if let Some(previous) = previous {
             let arena = Arena::over(previous)?;
             let capacity = arena.bytes.len();
-            if capacity >= needed && capacity <= needed.saturating_mul(4).max(MIN_ARENA_BYTES) {
+            if capacity >= needed && capacity <= needed.saturating_mul(4).max(SMALL_ARENA_BYTES) {
                 return Ok(arena);
             }
         }
@@ -437,44 +385,54 @@ impl Arena {
         Ok(Arena { handle, bytes: buffer.into_value()?, used: 0 })
     }
 
-    fn put_f64(
+    /// The records' positions as one `Float64Array`: their lines, then their byte offsets.
+    fn put_positions(
         &mut self,
         env: &Env,
-        len: usize,
-        values: impl Iterator<Item = f64>,
+        lines: &[f64],
+        byte_offsets: &[u64],
     ) -> Result<JsTypedArray> {
-        self.put(env, TypedArrayType::Float64, len, values.map(f64::to_ne_bytes))
+        let start = self.write(lines, f64::to_ne_bytes)?;
+        self.write(byte_offsets, |offset| (offset as f64).to_ne_bytes())?;
+        self.view(env, TypedArrayType::Float64, start, lines.len() + byte_offsets.len())
     }
 
-    fn put_u32(&mut self, env: &Env, values: &[u32]) -> Result<JsTypedArray> {
-        self.put(env, TypedArrayType::Uint32, values.len(), values.iter().map(|v| v.to_ne_bytes()))
-    }
-
-    fn put_u8(&mut self, env: &Env, values: &[u8]) -> Result<JsTypedArray> {
-        let start = self.used;
-        let end = start + values.len();
-        self.bytes.get_mut(start..end).ok_or_else(arena_overrun)?.copy_from_slice(values);
-        self.used = end;
-        self.view(env, TypedArrayType::Uint8, start, values.len())
-    }
-
-    /// Copies the `len` `values` of `SIZE` bytes after the columns before, and views them as
-    /// `kind`.
-    fn put<const SIZE: usize>(
+    /// Copies `values` after the columns before (as the `SIZE` bytes `encode` gives for each)
+    /// and views them as `kind`.
+    fn put<T: Copy, const SIZE: usize>(
         &mut self,
         env: &Env,
         kind: TypedArrayType,
-        len: usize,
-        values: impl Iterator<Item = [u8; SIZE]>,
+        values: &[T],
+        encode: impl Fn(T) -> [u8; SIZE],
     ) -> Result<JsTypedArray> {
+        let start = self.write(values, encode)?;
+        self.view(env, kind, start, values.len())
+    }
+
+    /// Copies `bytes` after the columns before and views them as a `Uint8Array`.
+    fn put_bytes(&mut self, env: &Env, bytes: &[u8]) -> Result<JsTypedArray> {
         let start = self.used;
-        let end = start + SIZE * len;
+        let end = start + bytes.len();
+        self.bytes.get_mut(start..end).ok_or_else(arena_overrun)?.copy_from_slice(bytes);
+        self.used = end;
+        self.view(env, TypedArrayType::Uint8, start, bytes.len())
+    }
+
+    /// Copies `values` after the columns before; returns the byte offset where they start.
+    fn write<T: Copy, const SIZE: usize>(
+        &mut self,
+        values: &[T],
+        encode: impl Fn(T) -> [u8; SIZE],
+    ) -> Result<usize> {
+        let start = self.used;
+        let end = start + SIZE * values.len();
         let column = self.bytes.get_mut(start..end).ok_or_else(arena_overrun)?;
-        for (slot, value) in column.chunks_exact_mut(SIZE).zip(values) {
-            slot.copy_from_slice(&value);
+        for (slot, &value) in column.chunks_exact_mut(SIZE).zip(values) {
+            slot.copy_from_slice(&encode(value));
         }
         self.used = end;
-        self.view(env, kind, start, len)
+        Ok(start)
     }
 
     fn view(
@@ -493,9 +451,12 @@ impl Arena {
     }
 }
 
-/// Below this an arena is never too big to reuse, so the short batches of a file's start and
-/// end do not each make a new one.
-const MIN_ARENA_BYTES: usize = 1 << 20;
+/// An arena this small is reused for any batch that fits it, so the short batches of a file's
+/// start and end do not each make a new one.
+const SMALL_ARENA_BYTES: usize = 1 << 20;
+
+/// A record's position in the arena: its line and its byte offset, as `f64` each.
+const POSITION_BYTES: usize = 16;
 
 /// The smallest arena made: room for the first batches of most files.
 const MIN_NEW_ARENA_BYTES: usize = 64 << 10;

@@ -31,7 +31,7 @@ interface NativeReaderOptions {
 }
 
 interface NativeReaderHandle {
-  /** Blocks until the next batch is ready; copies a columnar one into `arena` when it fits. */
+  /** Blocks until the next batch is ready; copies it into `arena` when it fits. */
   nextBatchSync(arena: ArrayBuffer | null): NativeBatch | null
   /** Resolves once `nextBatchSync` would not block. */
   waitForBatch(): Promise<void>
@@ -90,9 +90,9 @@ class NativeFileReader implements FileBatchReader {
   /** The native batch being handed out, a chunk of records at a time. */
   private chunks: BatchChunks | null = null
   /**
-   * The memory the last columnar batch was copied into, handed back for the next one once that
-   * batch is used up (`Arena` in src/lib.rs): every record of it is built by then, and the
-   * iteration reads a batch's positions only until it asks for the next batch.
+   * The memory the last batch was copied into, handed back for the next one once that batch is
+   * used up (`Arena` in src/lib.rs): every record of it is built by then, and the iteration reads
+   * a batch's positions only until it asks for the next batch.
    */
   private arena: ArrayBuffer | null = null
 
@@ -135,7 +135,7 @@ class NativeFileReader implements FileBatchReader {
   private take(reader: NativeReaderHandle): BatchChunks | null {
     const batch = call(() => reader.nextBatchSync(this.arena))
     if (batch === null) return null
-    if ('arena' in batch) this.arena = batch.arena
+    this.arena = batch.arena
     this.chunks = this.decode(batch)
     return this.chunks
   }

@@ -2,8 +2,8 @@ import type { SourceFault } from '../types'
 
 /**
  * The batches the native binding hands over (`NativeBatch`, `NativeColumnarBatch` in
- * `src/lib.rs`), as `native/binding.d.ts` declares them. Every array is a copy in memory V8 owns;
- * a columnar batch's arrays are views of its `arena`, which the next batch reuses.
+ * `src/lib.rs`), as `native/binding.d.ts` declares them. Every array is a copy in memory V8 owns:
+ * a view of the batch's `arena`, which the next batch reuses.
  */
 
 /** A fault between the records, with the number of records of the batch before it. */
@@ -11,6 +11,8 @@ export type NativeFault = SourceFault & { index: number }
 
 /** The `"json"` hand-off: the records as one JSON array text. */
 export interface NativeJsonBatch {
+  /** The memory `positions` views; handed back to the reader for the next batch. */
+  arena: ArrayBuffer
   json: string
   /** The records' lines, then their byte offsets. */
   positions: Float64Array
