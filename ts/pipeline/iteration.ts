@@ -120,16 +120,10 @@ export class Iteration {
   }
 
   async next(): Promise<IteratorResult<unknown>> {
+    if (this.outPos < this.out.length) return this.emit()
     this.running = true
     try {
-      for (;;) {
-        if (this.outPos < this.out.length) return this.emit()
-        this.resetOut()
-        if (this.pendingError !== undefined) this.fail()
-        if (this.finished) return { done: true, value: undefined }
-        const step = this.guard(() => this.pump())
-        if (step !== undefined) await this.guardAsync(this.abortable(step))
-      }
+      return (await this.ready()) ? this.emit() : { done: true, value: undefined }
     } finally {
       this.running = false
     }
@@ -150,22 +144,29 @@ export class Iteration {
     if (ahead) this.passedBeforeYield = PASSED_AHEAD
     this.running = true
     try {
-      for (;;) {
+      while (await this.ready()) {
         while (this.outPos < this.out.length) {
           const pending = each(this.take())
           if (isThenable(pending)) await pending
         }
-        this.resetOut()
-        if (this.pendingError !== undefined) this.fail()
-        if (this.finished) return
-        const step = this.guard(() => this.pump())
-        if (step !== undefined) await this.guardAsync(this.abortable(step))
       }
     } catch (error) {
       this.abandon()
       throw error
     } finally {
       this.running = false
+    }
+  }
+
+  /** Moves the chain on until an item waits for the consumer (`true`) or the iteration ends. */
+  private async ready(): Promise<boolean> {
+    for (;;) {
+      if (this.outPos < this.out.length) return true
+      this.resetOut()
+      if (this.pendingError !== undefined) this.fail()
+      if (this.finished) return false
+      const step = this.guard(() => this.pump())
+      if (step !== undefined) await this.guardAsync(this.abortable(step))
     }
   }
 
