@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,8 @@ describe.runIf(built)('a package whose native binary cannot load', () => {
     dir = mkdtempSync(join(tmpdir(), 'ringstream-no-native-'))
     cpSync(join(root, 'dist'), join(dir, 'node_modules', 'ringstream', 'dist'), { recursive: true })
     cpSync(join(root, 'package.json'), join(dir, 'node_modules', 'ringstream', 'package.json'))
-    for (const dependency of ['fflate']) cpSync(join(root, 'node_modules', dependency), join(dir, 'node_modules', dependency), { recursive: true })
+    const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    for (const dependency of Object.keys(dependencies)) cpSync(join(root, 'node_modules', dependency), join(dir, 'node_modules', dependency), { recursive: true })
     data = join(dir, 'a.jsonl')
     writeFileSync(data, '{"n":1}\n{"n":2}\n')
   })

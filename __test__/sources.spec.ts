@@ -71,6 +71,58 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       expect(await stream(path, { engine }).toArray()).toEqual(ids(3))
     })
 
+    it('reads every gzip member when one ends exactly where a read ends', async () => {
+      const first = gzipSync(jsonl(ids(300)))
+      const rest = [gzipSync(jsonl(ids(600).slice(300))), gzipSync(jsonl(ids(700).slice(600)))]
+      const path = tmp.file('aligned.jsonl.gz', Buffer.concat([first, ...rest]))
+      // Reads of the first member's length end there; one byte at a time ends at every member.
+      for (const bufferSize of [first.length, 1]) {
+        expect([...stream(path, { engine, bufferSize })], `bufferSize ${bufferSize}`).toEqual(ids(700))
+        expect(await stream(path, { engine, bufferSize }).toArray(), `bufferSize ${bufferSize}`).toEqual(ids(700))
+      }
+    })
+
+    describe('a .gz file that is not intact is an ERR_IO error, after the records before the damage', () => {
+      // Past the head that a read samples first (64 KiB), so the engine's own reader meets the damage.
+      const count = 20000
+      const body = jsonl(ids(count))
+      /** Stored (level 0) deflate blocks, so a changed byte changes the text and only the checksum can tell. */
+      const stored = () => gzipSync(body, { level: 0 })
+
+      const readUntilError = (path: string): { records: unknown[]; error: unknown } => {
+        const records: unknown[] = []
+        try {
+          for (const record of stream(path, { engine, onError: () => undefined })) records.push(record)
+        } catch (error) {
+          return { records, error }
+        }
+        return { records, error: null }
+      }
+
+      it.each([
+        ['a changed byte (checksum)', () => {
+          const gz = stored()
+          const at = gz.indexOf(Buffer.from('"id":15000'))
+          gz[at + 6] = '7'.charCodeAt(0)
+          return gz
+        }],
+        ['a cut end', () => stored().subarray(0, -5)],
+        ['trailing zeros', () => Buffer.concat([stored(), Buffer.alloc(16)])],
+        ['trailing text', () => Buffer.concat([stored(), Buffer.from('not gzip\n')])],
+        ['no bytes at all', () => Buffer.alloc(0)],
+      ])('%s', (name, bytes) => {
+        const path = tmp.file(`damaged-${name.replace(/\W+/g, '-')}.jsonl.gz`, bytes())
+        const { records, error } = readUntilError(path)
+        expect(codeOf(error), name).toBe('ERR_IO')
+        expect((error as Error).message).toContain(path)
+        expect((error as RingstreamError).hint).toContain('gzip -t')
+        // What came before the damage is read (the changed record with it: the checksum comes
+        // at the member's end); nothing else is made up.
+        expect(records.length).toBeLessThanOrEqual(count)
+        expect(records).toEqual(ids(records.length).map((r) => (r.id === 15000 ? records[15000] : r)))
+      })
+    })
+
     it('reports line and byte positions in the decompressed bytes of a .gz file', async () => {
       const path = tmp.file('bad.jsonl.gz', gzipSync('{"id":0}\nbroken\n'))
       const errors: Array<[number | null, number | null]> = []

@@ -509,12 +509,19 @@ fn lock(state: &Mutex<ReaderState>) -> Result<MutexGuard<'_, ReaderState>> {
     state.lock().map_err(|_| Error::from_reason("ERR_IO: a previous read panicked"))
 }
 
-/// Errors cross into JS as `Error` objects whose message starts with the stable code; the
-/// facade turns them into `RingstreamError`s with that `code`.
+/// Errors cross into JS as `Error` objects whose message starts with the stable code and names
+/// the file, as the TS engine's do; the facade turns them into `RingstreamError`s with that
+/// `code`.
 fn read_error(error: ReadError) -> Error {
-    let code =
-        if error.kind() == std::io::ErrorKind::NotFound { "ERR_NOT_FOUND" } else { error.code() };
-    Error::from_reason(format!("{code}: {}", error.message()))
+    let path = error.path().display();
+    let message = error.message();
+    Error::from_reason(if error.kind() == std::io::ErrorKind::NotFound {
+        format!("ERR_NOT_FOUND: no such file or folder: {path}")
+    } else if error.code() == ReadError::IO {
+        format!("ERR_IO: cannot read {path}: {message}")
+    } else {
+        format!("{}: {message} ({path})", error.code())
+    })
 }
 
 fn invalid(message: String) -> Error {

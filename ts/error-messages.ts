@@ -154,3 +154,9 @@ export function renderItem(item: unknown): string {
   }
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text
 }
+
+/** What to try when a compressed file cannot be read to its end, for either engine. */
+export function damagedFileHint(compression: 'gzip' | 'zstd'): string {
+  const tool = compression === 'gzip' ? 'gzip' : 'zstd'
+  return `the file may be truncated, corrupted or not ${tool} at all; check it with ${tool} -t`
+}

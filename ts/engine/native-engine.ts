@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { damagedFileHint } from '../error-messages'
 import { RingstreamError } from '../errors'
 import type { NativeBatch } from './native/batch-types'
 import type { BatchChunks } from './native/chunks'
@@ -124,7 +125,7 @@ class NativeFileReader implements FileBatchReader {
       try {
         await reader.waitForBatch()
       } catch (error) {
-        throw fromNative(error)
+        throw fromNative(error, this.damagedHint())
       }
       // Closed while waiting: the reader has let go of the batch.
       if (this.closed || this.take(reader) === null) return null
@@ -133,7 +134,7 @@ class NativeFileReader implements FileBatchReader {
 
   /** Takes the next native batch to hand out, or `null` at the end. */
   private take(reader: NativeReaderHandle): BatchChunks | null {
-    const batch = call(() => reader.nextBatchSync(this.arena))
+    const batch = call(() => reader.nextBatchSync(this.arena), this.damagedHint())
     if (batch === null) return null
     this.arena = batch.arena
     this.chunks = this.decode(batch)
@@ -156,8 +157,14 @@ class NativeFileReader implements FileBatchReader {
 
   private open(): NativeReaderHandle | null {
     if (this.closed) return null
-    if (this.handle === null) this.handle = call(() => new this.binding.NativeReader(nativeOptions(this.request)))
+    if (this.handle === null) this.handle = call(() => new this.binding.NativeReader(nativeOptions(this.request)), null)
     return this.handle
+  }
+
+  /** The hint for a read that failed part way: of a compressed file, the file may be damaged. */
+  private damagedHint(): string | null {
+    const { compression } = this.request
+    return compression === 'none' ? null : damagedFileHint(compression)
   }
 }
 
@@ -177,20 +184,24 @@ function nativeOptions(r: FileReadRequest): NativeReaderOptions {
   }
 }
 
-function call<T>(fn: () => T): T {
+function call<T>(fn: () => T, ioHint: string | null): T {
   try {
     return fn()
   } catch (error) {
-    throw fromNative(error)
+    throw fromNative(error, ioHint)
   }
 }
 
 const CODE_PREFIX = /^(ERR_[A-Z_]+): /
 
-/** Errors cross from Rust as `Error`s whose message starts with the stable code. */
-function fromNative(error: unknown): unknown {
+/**
+ * Errors cross from Rust as `Error`s whose message starts with the stable code; `ioHint` goes
+ * with an `ERR_IO`.
+ */
+function fromNative(error: unknown, ioHint: string | null): unknown {
   if (!(error instanceof Error)) return error
   const match = CODE_PREFIX.exec(error.message)
   if (match === null) return error
-  return new RingstreamError(match[1] as ErrorCodeOfEngine, error.message.slice(match[0].length), { cause: error })
+  const code = match[1] as ErrorCodeOfEngine
+  return new RingstreamError(code, error.message.slice(match[0].length), { cause: error, hint: code === 'ERR_IO' ? ioHint : null })
 }

@@ -1,7 +1,8 @@
 import { closeSync, openSync, read as readCallback, readSync } from 'node:fs'
-import { Gunzip } from 'fflate'
+import { damagedFileHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
+import { Gunzip } from './gunzip'
 
 /**
  * A file's bytes in chunks, decompressed when the name says so. The same object serves `for…of`
@@ -131,8 +132,8 @@ interface Inflater {
 }
 
 /**
- * gzip through fflate: node:zlib has no synchronous streaming API, and `for…of` over a `.gz` file
- * must not need the whole file in memory. Concatenated gzip members are read as one stream.
+ * gzip through `Gunzip` (pako's zlib): node:zlib has no synchronous streaming API, and `for…of`
+ * over a `.gz` file must not need the whole file in memory.
  */
 function makeInflater(compression: Compression, path: string): Inflater {
   if (compression === 'zstd') {
@@ -141,22 +142,20 @@ function makeInflater(compression: Compression, path: string): Inflater {
     })
   }
   const pending: Uint8Array[] = []
-  const gunzip = new Gunzip((data) => {
-    if (data.length > 0) pending.push(data)
-  })
+  const gunzip = new Gunzip((data) => pending.push(data))
   const wrap = (fn: () => void) => {
     try {
       fn()
     } catch (cause) {
       throw new RingstreamError('ERR_IO', `cannot decompress ${path}: ${(cause as Error)?.message ?? String(cause)}`, {
         cause,
-        hint: 'the file may be truncated or not gzip at all; check it with gzip -t',
+        hint: damagedFileHint('gzip'),
       })
     }
   }
   return {
-    push: (chunk) => wrap(() => gunzip.push(chunk, false)),
-    finish: () => wrap(() => gunzip.push(new Uint8Array(0), true)),
+    push: (chunk) => wrap(() => gunzip.push(chunk)),
+    finish: () => wrap(() => gunzip.finish()),
     hasOutput: () => pending.length > 0,
     take: () => pending.shift() as Uint8Array,
   }

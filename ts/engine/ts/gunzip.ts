@@ -1,0 +1,67 @@
+import { Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, ZStream, zlibInflate, zlibInflateInit2, zlibInflateReset } from 'pako'
+
+/** zlib's `windowBits` for gzip and nothing else: a 32 KiB window (15) plus 16. */
+const GZIP_WINDOW_BITS = 15 + 16
+const OUTPUT_CHUNK_BYTES = 64 * 1024
+
+/**
+ * Synchronous streaming gunzip, member after member, on pako's port of zlib. zlib checks each
+ * member's CRC-32 and length at its end, so a corrupted file ends in an error, as with the
+ * native engine (fflate, used before, skipped those checks and decoded such a file into other
+ * bytes without a word). This drives zlib's inflate itself because pako's `Inflate` stops for
+ * good at a member that ends exactly where a pushed chunk ends, dropping the members after it.
+ * Whatever follows a member must be another member: trailing zeros or garbage are an error, as
+ * in the native engine.
+ */
+export class Gunzip {
+  private readonly strm = new ZStream()
+  /** The last member has ended: the next byte must start another. */
+  private memberEnded = false
+
+  /** `onData` gets each piece of output; it may keep it (pieces are never reused). */
+  constructor(private readonly onData: (output: Uint8Array) => void) {
+    const status = zlibInflateInit2(this.strm, GZIP_WINDOW_BITS)
+    if (status !== Z_OK) throw new Error(this.strm.msg || `zlib error ${status}`)
+  }
+
+  /** Decompresses `chunk`, which it does not keep; throws on data that is not valid gzip. */
+  push(chunk: Uint8Array): void {
+    const strm = this.strm
+    strm.input = chunk
+    strm.next_in = 0
+    strm.avail_in = chunk.length
+    while (strm.avail_in > 0) {
+      if (this.memberEnded) {
+        zlibInflateReset(strm)
+        this.memberEnded = false
+      }
+      if (strm.avail_out === 0) {
+        strm.output = new Uint8Array(OUTPUT_CHUNK_BYTES)
+        strm.next_out = 0
+        strm.avail_out = OUTPUT_CHUNK_BYTES
+      }
+      const inputLeft = strm.avail_in
+      const outputLeft = strm.avail_out
+      const status = zlibInflate(strm, Z_NO_FLUSH)
+      if (status === Z_STREAM_END) this.memberEnded = true
+      else if (status !== Z_OK && status !== Z_BUF_ERROR) throw new Error(strm.msg || `zlib error ${status}`)
+      else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) throw new Error('zlib made no progress')
+      if (strm.avail_out === 0) this.emit()
+    }
+    this.emit()
+  }
+
+  /** Ends the input; throws if it stopped inside a member, or held none (as gzip -t does). */
+  finish(): void {
+    if (!this.memberEnded) throw new Error('unexpected end of file')
+  }
+
+  /** Hands on the output so far and starts a new piece for what follows. */
+  private emit(): void {
+    const strm = this.strm
+    if (strm.next_out === 0) return
+    this.onData(strm.next_out === strm.output.length ? strm.output : strm.output.subarray(0, strm.next_out))
+    strm.avail_out = 0
+    strm.next_out = 0
+  }
+}
