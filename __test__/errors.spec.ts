@@ -312,6 +312,29 @@ describe.each(ENGINES)('item errors (%s engine)', (engine) => {
       ])
     })
 
+    it('calls an item after a batch stage a batch, placed at the record that completed it', () => {
+      const path = tmp.file('a.jsonl', jsonl(ids(5)))
+      const errors: ItemError[] = []
+      ;[
+        ...stream<Row>(path, { engine, onError: (e) => void errors.push(e) })
+          .transform((r) => {
+            if (r.id === 0) throw new Error('before')
+            return r
+          })
+          .batch(2)
+          .transform((rows) => {
+            throw new Error(`after ${rows.length}`)
+          }),
+      ]
+      expect(errors.map((e) => [e.stageIndex, e.line, e.item === undefined ? null : e.excerpt])).toEqual([
+        [1, 1, '{"id":0}'],
+        [3, 3, '[{"id":1},{"id":2}]'],
+        [3, 5, '[{"id":3},{"id":4}]'],
+      ])
+      expect(errors[0].message).toContain(`transform (stage 1) failed on the record from line 1 of ${path}`)
+      expect(errors[1].message).toContain(`transform (stage 3) failed on a batch completed at the record from line 3 of ${path}`)
+    })
+
     it('describes a processing error: stage name and index, item, cause, position of its record', () => {
       const path = tmp.file('a.jsonl', jsonl(ids(3)))
       const errors: ItemError[] = []

@@ -121,12 +121,18 @@ export interface CallbackErrorContext {
   line: number | null
   byteOffset: number | null
   recordIndex: number
+  /**
+   * The item is a batch (a `batch` stage came before the failing one): the position is that of
+   * the record read when the batch was completed, not of each record in it.
+   */
+  batched: boolean
 }
 
 export function processingItemError(cause: unknown, ctx: CallbackErrorContext): ItemError {
   const where = describeLocation(ctx.path, ctx.line, ctx.byteOffset, ctx.recordIndex)
   const reason = cause instanceof Error ? cause.message : String(cause)
-  return new ItemError(`${ctx.stage} (stage ${ctx.stageIndex}) failed on the record from ${where}: ${reason}`, {
+  const subject = ctx.batched ? `a batch completed at the record from ${where}` : `the record from ${where}`
+  return new ItemError(`${ctx.stage} (stage ${ctx.stageIndex}) failed on ${subject}: ${reason}`, {
     code: 'ERR_CALLBACK',
     kind: 'processing',
     stage: ctx.stage,

@@ -47,6 +47,8 @@ const NOT_STOPPED = -1
 export class Iteration {
   private readonly runs: StageRun[]
   private readonly names: string[]
+  /** The index of the first `batch` stage (-1 for none): the stages after it see batches. */
+  private readonly firstBatchStage: number
   private cursor: BatchCursor | null = null
   private batch: SourceBatch | null = null
   private recordPos = 0
@@ -86,6 +88,7 @@ export class Iteration {
     private readonly async: boolean,
   ) {
     this.names = settings.stages.map((s) => s.name)
+    this.firstBatchStage = this.names.indexOf('batch')
     this.runs = settings.stages.map((stage, k) =>
       stage.start({
         exhaust: () => {
@@ -464,6 +467,7 @@ export class Iteration {
       line: this.line,
       byteOffset: this.byteOffset,
       recordIndex: this.recordIndex,
+      batched: this.firstBatchStage >= 0 && k > this.firstBatchStage,
     })
     return this.itemError(error, k + 1)
   }
