@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Format, type ItemError, stream } from '../ts/index'
@@ -56,12 +57,20 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     batchSize?: number
   }
 
-  const compare = (bytes: Uint8Array, options: ReadOptions) => {
+  /** `gzipped`: the same bytes as gzip members, read by both engines as they read `bytes`. */
+  const compare = (bytes: Uint8Array, options: ReadOptions, gzipped?: Uint8Array) => {
     const path = tmp.file(`input-${fileNumber++}.${options.format}`, bytes)
-    const ts = read(path, 'ts', options)
+    const plain = read(path, 'ts', options)
+    const ts = gzipped === undefined ? plain : read(tmp.file(`input-${fileNumber++}.${options.format}.gz`, gzipped), 'ts', options)
+    if (gzipped !== undefined) {
+      expect(ts.errors, 'gzip').toEqual(plain.errors)
+      expect(ts.records, 'gzip').toEqual(plain.records)
+      expect(ts.order, 'gzip').toBe(plain.order)
+    }
+    const nativePath = gzipped === undefined ? path : tmp.path(`input-${fileNumber - 1}.${options.format}.gz`)
     // Both hand-offs, whichever is the format's default (ts/engine/native/handoff.ts).
     for (const handoff of ['json', 'columnar']) {
-      const native = read(path, 'native', options, handoff)
+      const native = read(nativePath, 'native', options, handoff)
       expect(native.errors, handoff).toEqual(ts.errors)
       expect(native.records, handoff).toEqual(ts.records)
       expect(native.order, handoff).toBe(ts.order)
@@ -176,6 +185,25 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: 64 << 20, batchSize, header, types }),
       ),
       few,
+    )
+  })
+
+  it('gzip files of one or more members, cut anywhere, at any read size', () => {
+    /** `bytes` cut at `cuts` (positions, any order) into members, each at its own level. */
+    const members = (bytes: Uint8Array, cuts: number[], levels: number[]) => {
+      const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+      const parts = [0, ...at, bytes.length].slice(1).map((end, k, ends) => bytes.subarray(k === 0 ? 0 : ends[k - 1], end))
+      return Buffer.concat(parts.map((part, k) => gzipSync(part, { level: levels[k % levels.length] })))
+    }
+    fc.assert(
+      fc.property(
+        withNoise(jsonLines),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        fc.array(fc.constantFrom(0, 1, 6, 9), { minLength: 1, maxLength: 3 }),
+        bufferSize,
+        (bytes, cuts, levels, size) => compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20 }, members(bytes, cuts, levels)),
+      ),
+      { numRuns: 60 },
     )
   })
 
