@@ -255,7 +255,7 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
     })
   })
 
-  describe('each columnar batch copied into the memory of the one before', () => {
+  describe('each batch copied into the memory of the one before', () => {
     interface ArenaBatch {
       arena: ArrayBuffer
       positions: Float64Array
