@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundleLibrary } from './support/bundle'
 import { ENGINES } from './support/engines'
@@ -121,5 +122,39 @@ describe('memory stays flat as the input grows 10×', () => {
       expect(largeAsync.maxRss, summary).toBeLessThan(smallAsync.maxRss * GROWTH_FACTOR)
     },
     180_000,
+  )
+})
+
+/**
+ * A gzip file that compresses a thousandfold: one compressed read holds dozens of MiB of records.
+ * Decompressing a read's output at once held all of it; pieces pulled as the parser needs them
+ * keep the peak where a file of two members has it.
+ */
+describe('a .gz file that compresses a thousandfold is read in constant memory', () => {
+  let tmp: ReturnType<typeof makeTempDir> | null = null
+  const files = { bundle: '', child: '', bomb: '', small: '' }
+  const member = gzipSync(Buffer.from('{"id":1,"k":1,"v":2}\n'.repeat(50_000)), { level: 9 })
+  const recordsPerMember = 50_000
+
+  beforeAll(() => {
+    tmp = makeTempDir('ringstream-memory-gz-')
+    files.bundle = bundleLibrary('memory.cjs')
+    files.child = tmp.file('child.cjs', CHILD)
+    files.bomb = tmp.file('bomb.jsonl.gz', Buffer.concat(Array.from({ length: 200 }, () => member)))
+    files.small = tmp.file('small.jsonl.gz', Buffer.concat([member, member]))
+  })
+
+  afterAll(() => tmp?.remove())
+
+  it.each(ENGINES)(
+    'peaks about as high as for a file of two members (%s engine)',
+    async (engine) => {
+      const run = async (path: string): Promise<Run> => JSON.parse((await execFileAsync(process.execPath, [files.child, files.bundle, path, engine, 'sync'], { maxBuffer: MiB })).stdout) as Run
+      const [bomb, small] = await Promise.all([run(files.bomb), run(files.small)])
+      expect([bomb.records, small.records]).toEqual([200 * recordsPerMember, 2 * recordsPerMember])
+      const summary = `${(small.maxRss / MiB).toFixed(1)} MB → ${(bomb.maxRss / MiB).toFixed(1)} MB`
+      expect(bomb.maxRss, summary).toBeLessThan(small.maxRss * GROWTH_FACTOR)
+    },
+    120_000,
   )
 })

@@ -124,6 +124,11 @@ function ioError(path: string, cause: unknown): RingstreamError {
   return new RingstreamError('ERR_IO', `cannot read ${path}: ${(cause as Error)?.message ?? String(cause)}`, { cause })
 }
 
+/**
+ * A decompressor pulled a piece at a time: `push` a chunk, then take pieces while `hasOutput`
+ * (which decompresses the next one); the chunk is read until then, so the read buffer is only
+ * refilled once `hasOutput` is false.
+ */
 interface Inflater {
   push(chunk: Uint8Array): void
   finish(): void
@@ -141,11 +146,12 @@ function makeInflater(compression: Compression, path: string): Inflater {
       hint: "use the native engine (engine: 'native'), or decompress the file first (zstd -d)",
     })
   }
-  const pending: Uint8Array[] = []
-  const gunzip = new Gunzip((data) => pending.push(data))
-  const wrap = (fn: () => void) => {
+  const gunzip = new Gunzip()
+  /** The piece `hasOutput` decompressed and `take` hands out. */
+  let piece: Uint8Array | null = null
+  const wrap = <T>(fn: () => T): T => {
     try {
-      fn()
+      return fn()
     } catch (cause) {
       throw new RingstreamError('ERR_IO', `cannot decompress ${path}: ${(cause as Error)?.message ?? String(cause)}`, {
         cause,
@@ -156,7 +162,11 @@ function makeInflater(compression: Compression, path: string): Inflater {
   return {
     push: (chunk) => wrap(() => gunzip.push(chunk)),
     finish: () => wrap(() => gunzip.finish()),
-    hasOutput: () => pending.length > 0,
-    take: () => pending.shift() as Uint8Array,
+    hasOutput: () => (piece ??= wrap(() => gunzip.next())) !== null,
+    take: () => {
+      const taken = piece as Uint8Array
+      piece = null
+      return taken
+    },
   }
 }

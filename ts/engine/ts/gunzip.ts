@@ -12,24 +12,35 @@ const OUTPUT_CHUNK_BYTES = 64 * 1024
  * good at a member that ends exactly where a pushed chunk ends, dropping the members after it.
  * Whatever follows a member must be another member: trailing zeros or garbage are an error, as
  * in the native engine.
+ *
+ * Output is pulled a piece at a time (`next`), so what is held is one piece of at most 64 KiB
+ * however well the input compresses: pushing a chunk and taking all of its output at once held
+ * up to a thousand times the chunk's size.
  */
 export class Gunzip {
   private readonly strm = new ZStream()
   /** The last member has ended: the next byte must start another. */
   private memberEnded = false
 
-  /** `onData` gets each piece of output; it may keep it (pieces are never reused). */
-  constructor(private readonly onData: (output: Uint8Array) => void) {
+  constructor() {
     const status = zlibInflateInit2(this.strm, GZIP_WINDOW_BITS)
     if (status !== Z_OK) throw new Error(this.strm.msg || `zlib error ${status}`)
   }
 
-  /** Decompresses `chunk`, which it does not keep; throws on data that is not valid gzip. */
+  /** Makes `chunk` the input; it is read by `next`, so it must not change until `next` gives `null`. */
   push(chunk: Uint8Array): void {
     const strm = this.strm
     strm.input = chunk
     strm.next_in = 0
     strm.avail_in = chunk.length
+  }
+
+  /**
+   * The next piece of output (a new array the caller may keep), or `null` once the input pushed
+   * is used up; throws on data that is not valid gzip.
+   */
+  next(): Uint8Array | null {
+    const strm = this.strm
     while (strm.avail_in > 0) {
       if (this.memberEnded) {
         zlibInflateReset(strm)
@@ -46,9 +57,9 @@ export class Gunzip {
       if (status === Z_STREAM_END) this.memberEnded = true
       else if (status !== Z_OK && status !== Z_BUF_ERROR) throw new Error(strm.msg || `zlib error ${status}`)
       else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) throw new Error('zlib made no progress')
-      if (strm.avail_out === 0) this.emit()
+      if (strm.avail_out === 0) return this.take()
     }
-    this.emit()
+    return this.take()
   }
 
   /** Ends the input; throws if it stopped inside a member, or held none (as gzip -t does). */
@@ -56,12 +67,13 @@ export class Gunzip {
     if (!this.memberEnded) throw new Error('unexpected end of file')
   }
 
-  /** Hands on the output so far and starts a new piece for what follows. */
-  private emit(): void {
+  /** The output so far, or `null` for none; what follows goes into a new piece. */
+  private take(): Uint8Array | null {
     const strm = this.strm
-    if (strm.next_out === 0) return
-    this.onData(strm.next_out === strm.output.length ? strm.output : strm.output.subarray(0, strm.next_out))
+    if (strm.next_out === 0) return null
+    const piece = strm.next_out === strm.output.length ? strm.output : strm.output.subarray(0, strm.next_out)
     strm.avail_out = 0
     strm.next_out = 0
+    return piece
   }
 }
