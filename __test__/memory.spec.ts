@@ -76,6 +76,16 @@ function writeJsonLines(path: string, mb: number): number {
   return blocks * kept
 }
 
+/** Runs `CHILD` (written to `child`, loading `bundle`) over one file and returns what it saw. */
+async function runChild(files: { child: string; bundle: string }, path: string, engine: string, mode: 'sync' | 'async'): Promise<Run> {
+  const { stdout } = await execFileAsync(process.execPath, [files.child, files.bundle, path, engine, mode], { maxBuffer: MiB })
+  const parsed: unknown = JSON.parse(stdout)
+  if (parsed === null || typeof parsed !== 'object') throw new Error(`unexpected child output: ${stdout}`)
+  const { records, maxRss } = parsed as Record<string, unknown>
+  if (typeof records !== 'number' || typeof maxRss !== 'number') throw new Error(`unexpected child output: ${stdout}`)
+  return { records, maxRss }
+}
+
 describe('memory stays flat as the input grows 10×', () => {
   let tmp: ReturnType<typeof makeTempDir> | null = null
   const files = { bundle: '', child: '', large: '', small: '' }
@@ -95,14 +105,7 @@ describe('memory stays flat as the input grows 10×', () => {
 
   afterAll(() => tmp?.remove())
 
-  const run = async (path: string, engine: string, mode: 'sync' | 'async'): Promise<Run> => {
-    const { stdout } = await execFileAsync(process.execPath, [files.child, files.bundle, path, engine, mode], { maxBuffer: MiB })
-    const parsed: unknown = JSON.parse(stdout)
-    if (parsed === null || typeof parsed !== 'object') throw new Error(`unexpected child output: ${stdout}`)
-    const { records, maxRss } = parsed as Record<string, unknown>
-    if (typeof records !== 'number' || typeof maxRss !== 'number') throw new Error(`unexpected child output: ${stdout}`)
-    return { records, maxRss }
-  }
+  const run = (path: string, engine: string, mode: 'sync' | 'async'): Promise<Run> => runChild(files, path, engine, mode)
 
   it.each(ENGINES)(
     'peaks under 200 MB for a 300 MB file and about as high as for a 30 MB file (%s engine)',
@@ -149,8 +152,7 @@ describe('a .gz file that compresses a thousandfold is read in constant memory',
   it.each(ENGINES)(
     'peaks about as high as for a file of two members (%s engine)',
     async (engine) => {
-      const run = async (path: string): Promise<Run> => JSON.parse((await execFileAsync(process.execPath, [files.child, files.bundle, path, engine, 'sync'], { maxBuffer: MiB })).stdout) as Run
-      const [bomb, small] = await Promise.all([run(files.bomb), run(files.small)])
+      const [bomb, small] = await Promise.all([runChild(files, files.bomb, engine, 'sync'), runChild(files, files.small, engine, 'sync')])
       expect([bomb.records, small.records]).toEqual([200 * recordsPerMember, 2 * recordsPerMember])
       const summary = `${(small.maxRss / MiB).toFixed(1)} MB → ${(bomb.maxRss / MiB).toFixed(1)} MB`
       expect(bomb.maxRss, summary).toBeLessThan(small.maxRss * GROWTH_FACTOR)
