@@ -172,6 +172,41 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
   })
 
+  /**
+   * The native engine builds records with constructors generated from the header's names and
+   * the JSON keys (ts/engine/native/record-makers.ts): any text must come out as that key, with
+   * what would break a generated literal among them.
+   */
+  it('keys and header names of any text', () => {
+    const anyKey = fc.oneof(
+      fc.constantFrom('\u2028', '\u2029', '"', '\\', "'", '`', '${k}', '*/', '//', '</script>', '\0', '__proto__', 'constructor', 'toString'),
+      fc.constantFrom('0', '01', '-1', '1.5', '4294967294', '4294967295', '9007199254740993', '', ' '),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+    )
+    const leaf = fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.boolean(), fc.constant(null))
+    // A few shapes, each used by several records, so a constructor serves more than one record.
+    const keyedJsonLines = fc
+      .array(fc.object({ key: anyKey, values: [leaf], maxDepth: 2, maxKeys: 5 }), { minLength: 1, maxLength: 3 })
+      .chain((shapes) => fc.array(fc.constantFrom(...shapes), { minLength: 1, maxLength: 10 }))
+      .map((records) => records.map((r) => JSON.stringify(r)).join('\n') + '\n')
+    fc.assert(
+      fc.property(keyedJsonLines, bufferSize, (text, size) => compare(encoder.encode(text), { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20 })),
+      runs,
+    )
+    const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`
+    const keyedCsv = fc
+      .array(anyKey, { minLength: 1, maxLength: 5 })
+      .chain((names) => fc.tuple(fc.constant(names), fc.array(fc.array(fc.string({ maxLength: 4 }), { minLength: names.length, maxLength: names.length }), { maxLength: 6 })))
+      .map(([names, rows]) => [names, ...rows].map((row) => row.map(quoted).join(',')).join('\n') + '\n')
+    fc.assert(
+      fc.property(keyedCsv, bufferSize, fc.constantFrom('string' as const, 'infer' as const), (text, size, types) =>
+        compare(encoder.encode(text), { format: 'csv', bufferSize: size, maxRecordBytes: 64 << 20, header: true, types }),
+      ),
+      runs,
+    )
+  })
+
   it('more records than a chunk, bad ones among them, in large batches', () => {
     const few = { numRuns: 40 }
     fc.assert(
