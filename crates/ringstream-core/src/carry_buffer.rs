@@ -120,7 +120,8 @@ impl CarryBuffer {
         }
         if !self.utf8_checked {
             let unchecked = &self.buf[self.utf8_valid_end..self.end];
-            self.utf8_valid_end += match std::str::from_utf8(unchecked) {
+            // simdutf8's `compat` check: std's answer (`valid_up_to`), with SIMD where the CPU has it.
+            self.utf8_valid_end += match simdutf8::compat::from_utf8(unchecked) {
                 Ok(_) => unchecked.len(),
                 Err(e) => e.valid_up_to(),
             };

@@ -67,14 +67,14 @@ pub(crate) fn value_end(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Where the string literal starting at `bytes[start]` ends (past its closing quote), if it is
-/// one `JSON.parse` accepts.
-pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+/// one `JSON.parse` accepts, and whether it holds an escape (else its text is its value).
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     let mut p = Cursor { s: bytes, i: start };
     if p.peek() != Some(b'"') {
         return None;
     }
-    p.string().ok()?;
-    Some(p.i)
+    let escaped = p.string().ok()?;
+    Some((p.i, escaped))
 }
 
 /// Where the number starting at `bytes[start]` ends, if it follows JSON's number grammar.
@@ -116,7 +116,9 @@ impl Cursor<'_> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => p.string()?,
+                Some(b'"') => {
+                    p.string()?;
+                }
                 Some(b't') => p.literal(b"true")?,
                 Some(b'f') => p.literal(b"false")?,
                 Some(b'n') => p.literal(b"null")?,
@@ -286,18 +288,21 @@ impl Cursor<'_> {
         Ok(())
     }
 
-    fn string(&mut self) -> Result<(), JsonSyntaxError> {
+    /// Reads a string literal; says whether it holds an escape.
+    fn string(&mut self) -> Result<bool, JsonSyntaxError> {
         self.i += 1; // the opening quote
+        let mut escaped = false;
         loop {
             // Bytes ≥ 0x80 count as plain: the text is a `str`, so they are valid UTF-8.
             self.i += plain_prefix_len(&self.s[self.i..]);
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(());
+                    return Ok(escaped);
                 }
                 Some(b'\\') => {
                     self.i += 1;
+                    escaped = true;
                     match self.peek() {
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
                         Some(b'u') => {

@@ -170,8 +170,8 @@ impl ColumnarEncoder {
             b'{' => self.walk_object(s, pos, depth, description, leaves),
             b'[' => self.walk_array(s, pos, depth, description, leaves),
             b'"' => {
-                let end = string_end(s, *pos).ok_or(Unshaped)?;
-                self.push_string(&s[*pos..end]);
+                let (end, escaped) = string_end(s, *pos).ok_or(Unshaped)?;
+                self.push_string(&s[*pos..end], escaped);
                 *pos = end;
                 leaf(description, leaves)
             }
@@ -220,7 +220,7 @@ impl ColumnarEncoder {
         }
         loop {
             *pos = skip_whitespace(s, *pos);
-            let key_end = string_end(s, *pos).ok_or(Unshaped)?;
+            let (key_end, _) = string_end(s, *pos).ok_or(Unshaped)?;
             description.push(b',');
             description.extend_from_slice(&s[*pos..key_end]);
             description.push(b',');
@@ -285,9 +285,11 @@ impl ColumnarEncoder {
 
     /// A JSON string literal (quotes included): its value as text, or the literal as a JSON
     /// leaf when its escapes make a lone surrogate.
-    fn push_string(&mut self, literal: &[u8]) {
+    /// A string value from its literal; `escaped` when the literal holds an escape (the
+    /// validator saw it, so the text is not searched again).
+    fn push_string(&mut self, literal: &[u8], escaped: bool) {
         let raw = &literal[1..literal.len() - 1];
-        if memchr(b'\\', raw).is_none() {
+        if !escaped {
             return self.push_text(ValueKind::Text, raw);
         }
         let mut unescaped = std::mem::take(&mut self.scratch);
