@@ -431,7 +431,7 @@ impl ColumnarEncoder {
 
 /// The `f64` of a decimal the infer grammar matched, as `Number(text)` gives it.
 fn parse_number(value: &[u8]) -> Option<f64> {
-    std::str::from_utf8(value).ok()?.parse::<f64>().ok()
+    crate::decimal::parse_decimal(value)
 }
 
 /// UTF-16 code units of valid UTF-8: one per character, two for one above U+FFFF (a 4-byte

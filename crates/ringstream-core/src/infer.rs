@@ -53,7 +53,7 @@ pub(crate) fn infer_value_bytes(value: &[u8]) -> InferredValue {
 
 /// Whether a decimal (already matched, so ASCII) is finite as a double.
 fn is_finite_number(value: &[u8]) -> bool {
-    std::str::from_utf8(value).is_ok_and(|text| text.parse::<f64>().is_ok_and(f64::is_finite))
+    crate::decimal::parse_decimal(value).is_some_and(f64::is_finite)
 }
 
 enum Shape {

@@ -43,6 +43,7 @@ mod carry_buffer;
 mod columnar;
 mod config;
 mod csv;
+mod decimal;
 mod encode;
 pub mod excerpt;
 mod fault;
@@ -71,6 +72,7 @@ pub use config::{
     BatchOptions, Format, ParseOptions, ReaderConfig, ValueTypes, DEFAULT_BATCH_SIZE,
     DEFAULT_BUFFER_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_QUEUE_DEPTH,
 };
+pub use decimal::parse_decimal;
 pub use encode::{BatchEncoder, CsvFields};
 pub use excerpt::excerpt;
 pub use fault::{ErrorCode, Fault};

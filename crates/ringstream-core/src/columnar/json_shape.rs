@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use memchr::memchr;
 
 use super::{ColumnarEncoder, ValueKind};
+use crate::decimal::parse_decimal;
 use crate::json_syntax::{number_end, string_end, value_end};
 
 /// Leaves of a shaped record at most (JavaScript generates a literal of at most 1,000 values).
@@ -190,10 +191,7 @@ impl ColumnarEncoder {
             }
             _ => {
                 let end = number_end(s, *pos).ok_or(Unshaped)?;
-                let number = std::str::from_utf8(&s[*pos..end])
-                    .ok()
-                    .and_then(|t| t.parse::<f64>().ok())
-                    .ok_or(Unshaped)?;
+                let number = parse_decimal(&s[*pos..end]).ok_or(Unshaped)?;
                 *pos = end;
                 self.batch.numbers.push(number);
                 self.push_bare(ValueKind::Number);

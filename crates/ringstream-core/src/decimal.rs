@@ -1,0 +1,152 @@
+//! Decimal text to `f64`, as `Number(text)` and `JSON.parse` give it.
+//!
+//! Most numbers in data are short plain decimals (`42`, `-3`, `61.958`). For those the value is
+//! the digits as an integer divided by a power of ten, and when both are exact in an `f64` (at
+//! most 15 digits, at most 22 after the point) one IEEE division rounds correctly: Clinger's
+//! fast path, which std's parser also takes, reached here without checking the text as UTF-8
+//! again or handling exponents, signs and special words. Anything else goes to std's parser.
+
+/// Powers of ten exact in an `f64`: 10^0 to 10^22.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+/// At most this many digits make an integer below 2^53, exact in an `f64`.
+const MAX_EXACT_DIGITS: usize = 15;
+
+/// The `f64` of `text` as Rust's `str::parse::<f64>` reads it, or `None` where that fails.
+///
+/// ```
+/// # use ringstream_core::parse_decimal;
+/// assert_eq!(parse_decimal(b"61.958"), Some(61.958));
+/// assert_eq!(parse_decimal(b"-0").map(f64::to_bits), Some((-0.0f64).to_bits()));
+/// assert_eq!(parse_decimal(b"1e400"), Some(f64::INFINITY));
+/// assert_eq!(parse_decimal(b"12345678901234567890"), Some(12345678901234567890.0));
+/// assert_eq!(parse_decimal(b"1.2.3"), None);
+/// ```
+pub fn parse_decimal(text: &[u8]) -> Option<f64> {
+    plain_decimal(text).or_else(|| std::str::from_utf8(text).ok()?.parse().ok())
+}
+
+/// `-?[0-9]+(\.[0-9]+)?` of at most `MAX_EXACT_DIGITS` digits, exactly; `None` for anything else.
+fn plain_decimal(text: &[u8]) -> Option<f64> {
+    let (negative, unsigned) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    let mut fraction_digits = None;
+    for (i, &b) in unsigned.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if digits > MAX_EXACT_DIGITS {
+                    return None;
+                }
+            }
+            // A point between digits, once.
+            b'.' if fraction_digits.is_none() && i > 0 && i + 1 < unsigned.len() => {
+                fraction_digits = Some(unsigned.len() - i - 1);
+            }
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    // Exact: below 2^53, as at most 15 digits are.
+    let magnitude = mantissa as f64;
+    let value = match fraction_digits {
+        Some(k) => magnitude / *POWERS_OF_TEN.get(k)?,
+        None => magnitude,
+    };
+    Some(if negative { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn std_parse(text: &[u8]) -> Option<f64> {
+        std::str::from_utf8(text).ok()?.parse().ok()
+    }
+
+    fn same(a: Option<f64>, b: Option<f64>) -> bool {
+        a.map(f64::to_bits) == b.map(f64::to_bits)
+    }
+
+    #[test]
+    fn agrees_with_std_on_edges() {
+        for text in [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "00",
+            "007",
+            "1",
+            "-1",
+            "9",
+            "10",
+            "0.1",
+            "0.5",
+            "1.5",
+            "61.958",
+            "521.445",
+            "999999999999999",
+            "-999999999999999",
+            "9999999999999999",
+            "0.000000000000001",
+            "1234567.89012345",
+            "123456789012345.6",
+            "9007199254740993",
+            "0.1234567890123456789012",
+            "1.",
+            ".5",
+            "-",
+            "-.5",
+            "+1",
+            "1e3",
+            "1E-3",
+            "1.5e+2",
+            "",
+            ".",
+            "1..2",
+            "1.2.3",
+            "--1",
+            "1-",
+            "inf",
+            "NaN",
+            "Infinity",
+            " 1",
+            "1 ",
+            "0x10",
+            "1_000",
+        ] {
+            let bytes = text.as_bytes();
+            assert!(same(parse_decimal(bytes), std_parse(bytes)), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_std_on_plain_decimals(
+            negative in any::<bool>(),
+            int in "[0-9]{1,17}",
+            frac in proptest::option::of("[0-9]{1,24}"),
+        ) {
+            let text = format!("{}{}{}", if negative { "-" } else { "" }, int, frac.map(|f| format!(".{f}")).unwrap_or_default());
+            prop_assert!(same(parse_decimal(text.as_bytes()), std_parse(text.as_bytes())), "{}", text);
+        }
+
+        #[test]
+        fn agrees_with_std_on_any_bytes(bytes in proptest::collection::vec(prop_oneof![
+            Just(b'-'), Just(b'+'), Just(b'.'), Just(b'e'), Just(b'0'), Just(b'5'), Just(b'9'), any::<u8>()
+        ], 0..24)) {
+            prop_assert!(same(parse_decimal(&bytes), std_parse(&bytes)), "{:?}", bytes);
+        }
+    }
+}
