@@ -1,7 +1,10 @@
 // Two or more builds of ringstream side by side: a workload (W1, every record to a JS object, by
 // default; see workloads.mjs) over each dataset, one child process per run, the builds' runs interleaved in rotating order, so a slow
-// phase of a noisy machine falls on every build alike. Prints each build's median time per run
-// and its speed relative to the first build. This is how a change to the engine is measured before it lands.
+// phase of a noisy machine falls on every build alike. Prints each build's median time per run,
+// its speed relative to the first build, and (on Linux) the CPU time of the JS thread and of the
+// other threads (with the native engine, mostly its reader thread): a change that frees one
+// thread shows in the time only if it is the thread the other waits for. This is how a change to
+// the engine is measured before it lands.
 //
 // A build is a folder holding `dist/` (npm run build) and, for the native engine, `native/`
 // (npm run build:native), as a checkout of another commit has them:
@@ -10,7 +13,7 @@
 //   node bench/compare-builds.mjs --builds /tmp/before,. --datasets narrow.csv,wide.csv --repeat 9
 //   node bench/compare-builds.mjs --builds /tmp/before,. --consume count --repeat 5   # W1 through a terminal
 import { execFileSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -68,13 +71,32 @@ if (process.argv[2] === CHILD_FLAG) {
   }
 }
 
+/**
+ * CPU time of the JS (main) thread in ms, from Linux's per-thread scheduler statistics; `null`
+ * elsewhere. The rest of the process's CPU time is the other threads': the native engine's
+ * reader thread, V8's GC helpers, libuv's pool.
+ */
+function jsThreadCpuMs() {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+  } catch {
+    return null
+  }
+}
+
 /** In the child: runs the workload with one build and prints one JSON line. */
 async function runChild([build, engine, workload, consume, dataset, path]) {
   const { stream } = await import(pathToFileURL(resolve(build, 'dist/index.mjs')).href)
   const reader = { name: `ringstream-${engine}`, open: (file) => stream(file, { engine }) }
+  const cpuBefore = process.cpuUsage()
+  const jsBefore = jsThreadCpuMs()
   const started = performance.now()
   const records = await (consume === 'for-of' ? runWorkload(reader, workload, dataset, path) : CONSUMERS[consume](reader.open(path)))
-  console.log(JSON.stringify({ records, ms: performance.now() - started }))
+  const ms = performance.now() - started
+  const { user, system } = process.cpuUsage(cpuBefore)
+  const jsAfter = jsThreadCpuMs()
+  const jsCpuMs = jsBefore === null || jsAfter === null ? null : jsAfter - jsBefore
+  console.log(JSON.stringify({ records, ms, cpuMs: (user + system) / 1000, jsCpuMs }))
 }
 
 async function main() {
@@ -110,14 +132,20 @@ async function main() {
   try {
     for (const dataset of datasets) {
       const times = builds.map(() => [])
+      const jsCpu = builds.map(() => [])
+      const otherCpu = builds.map(() => [])
       const counts = new Set()
       for (let run = 0; run < repeat; run++) {
         for (let k = 0; k < builds.length; k++) {
           const index = (run + k) % builds.length
           const output = execFileSync(process.execPath, [SCRIPT, CHILD_FLAG, builds[index], options.engine, workload, consume, dataset, data.files[dataset]], { encoding: 'utf8' })
-          const { records, ms } = JSON.parse(output)
+          const { records, ms, cpuMs, jsCpuMs } = JSON.parse(output)
           counts.add(records)
           times[index].push(ms)
+          if (jsCpuMs !== null) {
+            jsCpu[index].push(jsCpuMs)
+            otherCpu[index].push(cpuMs - jsCpuMs)
+          }
         }
         process.stdout.write('.')
       }
@@ -128,12 +156,13 @@ async function main() {
       builds.forEach((build, index) => {
         const ms = median(times[index])
         const range = `${Math.min(...times[index]).toFixed(1)}–${Math.max(...times[index]).toFixed(1)}`
-        rows.push([dataset, build, ms.toFixed(1), range, workload === 'W3' ? '–' : (mibs / (ms / 1000)).toFixed(1), `${(baseline / ms).toFixed(2)}×`])
+        const cpu = jsCpu[index].length === 0 ? 'n/a' : `${median(jsCpu[index]).toFixed(0)} + ${median(otherCpu[index]).toFixed(0)}`
+        rows.push([dataset, build, ms.toFixed(1), range, workload === 'W3' ? '–' : (mibs / (ms / 1000)).toFixed(1), `${(baseline / ms).toFixed(2)}×`, cpu])
       })
     }
   } finally {
     data.cleanup()
   }
   console.log()
-  printTable(['dataset', 'build', 'median ms', 'range ms', 'MiB/s', 'speed vs first build'], rows)
+  printTable(['dataset', 'build', 'median ms', 'range ms', 'MiB/s', 'speed vs first build', 'median CPU ms: JS thread + other threads'], rows)
 }
