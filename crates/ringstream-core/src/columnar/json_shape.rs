@@ -282,9 +282,8 @@ impl ColumnarEncoder {
     }
 
     /// A JSON string literal (quotes included): its value as text, or the literal as a JSON
-    /// leaf when its escapes make a lone surrogate.
-    /// A string value from its literal; `escaped` when the literal holds an escape (the
-    /// validator saw it, so the text is not searched again).
+    /// leaf when its escapes make a lone surrogate. `escaped` says whether the literal holds an
+    /// escape (the validator saw it, so the text is not searched again).
     fn push_string(&mut self, literal: &[u8], escaped: bool) {
         let raw = &literal[1..literal.len() - 1];
         if !escaped {
