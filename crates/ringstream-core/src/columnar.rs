@@ -19,6 +19,7 @@ use crate::infer::{infer_value_bytes, InferredValue};
 use crate::json_syntax::JsonSyntaxError;
 
 mod json_shape;
+mod known_shape;
 use json_shape::ShapeTable;
 
 /// UTF-16 units (and bytes) between two values of a CSV record in the blob: the delimiter of a

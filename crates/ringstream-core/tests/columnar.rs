@@ -143,8 +143,58 @@ fn json_input() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(prop::sample::select(tokens), 0..30).prop_map(|t| t.concat().into_bytes())
 }
 
+/// JSON Lines whose records mostly share a shape, so most are read against the shape of the
+/// record before them, with the ways a record can almost share it: other values of every kind
+/// in the same places (escapes, an array long enough to be left whole; not lone surrogates,
+/// which `serde_json` refuses in the JSON text side of the comparison), other
+/// whitespace, a renamed, missing or extra member, a leaf turned container, a cut or trailing
+/// byte.
+fn repeated_shape_lines() -> impl Strategy<Value = Vec<u8>> {
+    let text = prop::sample::select(vec![
+        "\"a\"",
+        "\"\"",
+        "\"é😀\"",
+        "\"q\\\"uote\\n\"",
+        "\"\\u00e9\"",
+        "\"a long enough text value\"",
+    ]);
+    let leaf = prop_oneof![
+        (-1000i64..1000).prop_map(|n| n.to_string()),
+        Just("1.5e3".to_string()),
+        Just("12345678901234567890".to_string()),
+        Just("-0".to_string()),
+        text.prop_map(str::to_string),
+        prop::sample::select(vec!["true", "false", "null"]).prop_map(str::to_string),
+    ];
+    let tags = (0usize..40).prop_map(|n| format!("[{}]", vec!["1"; n].join(",")));
+    let ok = prop::sample::select(vec!["true", "null", "{}", "[]", "{\"x\":1}", "\"t\""]);
+    let record = (leaf.clone(), leaf.clone(), tags, ok, 0usize..14).prop_map(
+        |(id, name, tags, ok, variant)| match variant {
+            0 => format!(r#"{{ "id" : {id} , "name":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok} }}"#),
+            1 => format!(r#"{{"id":{id},"nam":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok}}}"#),
+            2 => format!(r#"{{"id":{id},"name":{name},"geo":{{"x":1,"y":2}},"tags":{tags}}}"#),
+            3 => format!(r#"{{"id":{id},"name":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok},"more":1}}"#),
+            4 => format!(r#"{{"id":{id},"name":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok}"#),
+            5 => format!(r#"{{"id":{id},"name":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok}}}x"#),
+            6 => format!(r#"{{"id":{id},"name":{name},"geo":[1,2],"tags":{tags},"ok":{ok}}}"#),
+            7 => format!(r#"{{"id":{id},"nome":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok}}}"#),
+            _ => format!(r#"{{"id":{id},"name":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok}}}"#),
+        },
+    );
+    prop::collection::vec(record, 0..40).prop_map(|lines| (lines.join("\n") + "\n").into_bytes())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn records_read_against_the_last_shape_are_the_same_in_columns(
+        input in repeated_shape_lines(),
+        reading in reading(),
+    ) {
+        let (json, columnar) = both(&input, &ParseOptions::new(Format::JsonLines), reading);
+        prop_assert_eq!(columnar, json);
+    }
 
     #[test]
     fn csv_records_are_the_same_in_columns(

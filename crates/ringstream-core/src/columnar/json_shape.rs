@@ -15,11 +15,15 @@
 //! travels that way when it has more than `MAX_SHAPE_LEAVES` leaves, a description longer than
 //! `MAX_DESCRIPTION_BYTES`, or a new shape once the file has `MAX_SHAPES`; the table's memory
 //! is bounded by the last two.
+//!
+//! A record with the shape of the record before it is read against that shape first
+//! (`known_shape`), which gives the same result with less work.
 
 use std::collections::HashMap;
 
 use memchr::memchr;
 
+use super::known_shape::ShapeSteps;
 use super::{ColumnarEncoder, ValueKind};
 use crate::decimal::parse_decimal;
 use crate::json_syntax::{number_end, string_end, value_end};
@@ -36,7 +40,7 @@ const MAX_SHAPES: usize = 256;
 const MAX_DESCRIPTION_BYTES: usize = 8 << 10;
 
 /// The description of a record that travels as one JSON leaf (also a top-level scalar's).
-const LEAF: &[u8] = b"0";
+pub(super) const LEAF: &[u8] = b"0";
 
 /// The shapes of one file, and the ones not yet handed to JavaScript.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +53,9 @@ pub(super) struct ShapeTable {
     pub(super) new: Vec<String>,
     /// The description of the record being walked (kept to reuse its allocation).
     description: Vec<u8>,
+    /// The last shape compiled for reading the next record against it, once two records in a
+    /// row had it (`known_shape`).
+    known: Option<ShapeSteps>,
 }
 
 impl ShapeTable {
@@ -56,6 +63,11 @@ impl ShapeTable {
     fn intern(&mut self, description: &[u8]) -> Option<u32> {
         if let Some(id) = self.last_id {
             if self.last_description == description {
+                // Not for `LEAF`: records that could not be shaped share it too, and reading one
+                // as a known leaf would only walk it once more.
+                if self.known.is_none() && description != LEAF {
+                    self.known = ShapeSteps::compile(description);
+                }
                 return Some(id);
             }
         }
@@ -75,12 +87,13 @@ impl ShapeTable {
         self.last_description.clear();
         self.last_description.extend_from_slice(description);
         self.last_id = Some(id);
+        self.known = None;
         Some(id)
     }
 }
 
 /// Why a record is not shaped: it travels as one JSON leaf instead.
-struct Unshaped;
+pub(super) struct Unshaped;
 
 /// The columns' lengths before a value, to take the value back out.
 #[derive(Clone, Copy)]
@@ -105,6 +118,16 @@ impl ColumnarEncoder {
     /// them, so a text it shapes is JSON as `JSON.parse` sees it and needs no separate check.
     pub(super) fn try_shape(&mut self, text: &[u8]) -> Option<u32> {
         let mark = self.mark();
+        if let Some(known) = self.shapes.known.take() {
+            let mut scratch = std::mem::take(&mut self.shapes.description);
+            let followed = self.walk_known_shape(text, &known, &mut scratch);
+            self.shapes.description = scratch;
+            self.shapes.known = Some(known);
+            if followed {
+                return self.shapes.last_id;
+            }
+            self.rollback(mark);
+        }
         let mut description = std::mem::take(&mut self.shapes.description);
         description.clear();
         let mut leaves = 0;
@@ -154,7 +177,7 @@ impl ColumnarEncoder {
     }
 
     /// Walks the value at `s[*pos..]`, pushing its leaves and appending its description.
-    fn walk(
+    pub(super) fn walk(
         &mut self,
         s: &[u8],
         pos: &mut usize,
@@ -334,7 +357,7 @@ fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-fn skip_whitespace(s: &[u8], pos: usize) -> usize {
+pub(super) fn skip_whitespace(s: &[u8], pos: usize) -> usize {
     pos + s.get(pos..).unwrap_or_default().iter().take_while(|&&b| is_whitespace(b)).count()
 }
 
