@@ -14,10 +14,12 @@ platform=$(node -p 'process.platform === "win32" ? "win" : process.platform')
 arch=$(node -p 'process.arch')
 package="node-$platform-$arch"
 
-# `npm view pkg@26 version` lists every 26.x.y, oldest first; the last line is the newest.
+# `npm view pkg@26 version --json` lists every 26.x.y (one alone as a string); take the newest.
 version=$(npm view "$package@$major" version --json | node -e '
   const versions = [].concat(JSON.parse(require("fs").readFileSync(0, "utf8")))
   if (versions.length === 0) process.exit(1)
+  const parts = (v) => v.split(".").map(Number)
+  versions.sort((a, b) => parts(a).reduce((order, n, i) => order || n - parts(b)[i], 0))
   console.log(versions[versions.length - 1])
 ') || {
   echo "no $package@$major in the npm registry: cannot test on Node.js $major on $platform-$arch" >&2
