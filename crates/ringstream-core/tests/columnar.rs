@@ -143,13 +143,13 @@ fn json_input() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(prop::sample::select(tokens), 0..30).prop_map(|t| t.concat().into_bytes())
 }
 
-/// JSON Lines whose records mostly share a shape, so most are read against the shape of the
+/// JSON records that mostly share a shape, so most are read against the shape of the
 /// record before them, with the ways a record can almost share it: other values of every kind
 /// in the same places (escapes, an array long enough to be left whole; not lone surrogates,
 /// which `serde_json` refuses in the JSON text side of the comparison), other
 /// whitespace, a renamed, missing or extra member, a leaf turned container, a cut or trailing
 /// byte.
-fn repeated_shape_lines() -> impl Strategy<Value = Vec<u8>> {
+fn repeated_shape_records() -> impl Strategy<Value = Vec<String>> {
     let text = prop::sample::select(vec![
         "\"a\"",
         "\"\"",
@@ -181,7 +181,7 @@ fn repeated_shape_lines() -> impl Strategy<Value = Vec<u8>> {
             _ => format!(r#"{{"id":{id},"name":{name},"geo":{{"x":1,"y":2}},"tags":{tags},"ok":{ok}}}"#),
         },
     );
-    prop::collection::vec(record, 0..40).prop_map(|lines| (lines.join("\n") + "\n").into_bytes())
+    prop::collection::vec(record, 0..40)
 }
 
 proptest! {
@@ -189,10 +189,17 @@ proptest! {
 
     #[test]
     fn records_read_against_the_last_shape_are_the_same_in_columns(
-        input in repeated_shape_lines(),
+        records in repeated_shape_records(),
+        array in any::<bool>(),
         reading in reading(),
     ) {
-        let (json, columnar) = both(&input, &ParseOptions::new(Format::JsonLines), reading);
+        // As JSON Lines, or as the elements of a JSON array.
+        let (input, format) = if array {
+            (format!("[{}]", records.join(",\n")), Format::JsonArray)
+        } else {
+            (records.join("\n") + "\n", Format::JsonLines)
+        };
+        let (json, columnar) = both(input.as_bytes(), &ParseOptions::new(format), reading);
         prop_assert_eq!(columnar, json);
     }
 
