@@ -31,6 +31,19 @@ export function describeBuild() {
   return `ringstream ${version}, ${entry} built ${statSync(entry).mtime.toISOString()}`
 }
 
+/**
+ * CPU time of the calling (JS) thread in ms, from Linux's per-thread scheduler statistics;
+ * `null` where they are not there. The process's CPU time less this is the other threads': the
+ * native engine's reader thread, V8's GC helpers, libuv's pool.
+ */
+export function jsThreadCpuMs() {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+  } catch {
+    return null
+  }
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length >> 1

@@ -13,13 +13,13 @@
 //   node bench/compare-builds.mjs --builds /tmp/before,. --datasets narrow.csv,wide.csv --repeat 9
 //   node bench/compare-builds.mjs --builds /tmp/before,. --consume count --repeat 5   # W1 through a terminal
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DATASETS } from './datasets.mjs'
 import { runWorkload, WORKLOADS } from './workloads.mjs'
-import { describeMachine, listOption, MB, median, pick, prepareData, printTable } from './common.mjs'
+import { describeMachine, jsThreadCpuMs, listOption, MB, median, pick, prepareData, printTable } from './common.mjs'
 
 const SCRIPT = fileURLToPath(import.meta.url)
 const CHILD_FLAG = '--child'
@@ -68,19 +68,6 @@ if (process.argv[2] === CHILD_FLAG) {
   } catch (error) {
     console.error(`error: ${error.message}`)
     process.exit(1)
-  }
-}
-
-/**
- * CPU time of the JS (main) thread in ms, from Linux's per-thread scheduler statistics; `null`
- * elsewhere. The rest of the process's CPU time is the other threads': the native engine's
- * reader thread, V8's GC helpers, libuv's pool.
- */
-function jsThreadCpuMs() {
-  try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
-  } catch {
-    return null
   }
 }
 

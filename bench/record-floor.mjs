@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { stream } from 'ringstream'
-import { describeBuild, describeMachine, listOption, median, pick, prepareData, printTable } from './common.mjs'
+import { describeBuild, describeMachine, jsThreadCpuMs, listOption, median, pick, prepareData, printTable } from './common.mjs'
 
 const CHUNK_RECORDS = 64
 
@@ -24,15 +24,6 @@ const { values: options } = parseArgs({
 const datasets = pick(listOption(options.datasets), ['narrow.csv', 'wide.csv'], 'dataset')
 const rounds = Number(options.rounds)
 const { files, cleanup } = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
-
-/** CPU time of this (the JS) thread in ms, or `null` where Linux's schedstat is not there. */
-function jsThreadCpuMs() {
-  try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
-  } catch {
-    return null
-  }
-}
 
 /** Runs `fn`, returning its JS-thread CPU time (or wall time) in ms. */
 function timed(fn) {
