@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -5,6 +6,7 @@ import { type Format, type ItemError, stream } from '../ts/index'
 import { CHUNK_RECORDS } from '../ts/engine/native/chunks'
 import { ENGINES } from './support/engines'
 import { makeTempDir } from './support/temp'
+import { zstdStored } from './support/zstd-frames'
 
 /**
  * Differential tests: random inputs — valid and broken — read by both engines at random buffer
@@ -57,20 +59,20 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     batchSize?: number
   }
 
-  /** `gzipped`: the same bytes as gzip members, read by both engines as they read `bytes`. */
-  const compare = (bytes: Uint8Array, options: ReadOptions, gzipped?: Uint8Array) => {
+  /** `compressed`: the same bytes as gzip members or zstd frames, read by both engines as they read `bytes`. */
+  const compare = (bytes: Uint8Array, options: ReadOptions, compressed?: { extension: 'gz' | 'zst'; bytes: Uint8Array }) => {
     const path = tmp.file(`input-${fileNumber++}.${options.format}`, bytes)
     const plain = read(path, 'ts', options)
-    const ts = gzipped === undefined ? plain : read(tmp.file(`input-${fileNumber++}.${options.format}.gz`, gzipped), 'ts', options)
-    if (gzipped !== undefined) {
-      expect(ts.errors, 'gzip').toEqual(plain.errors)
-      expect(ts.records, 'gzip').toEqual(plain.records)
-      expect(ts.order, 'gzip').toBe(plain.order)
+    const compressedPath = compressed === undefined ? path : tmp.file(`input-${fileNumber++}.${options.format}.${compressed.extension}`, compressed.bytes)
+    const ts = compressed === undefined ? plain : read(compressedPath, 'ts', options)
+    if (compressed !== undefined) {
+      expect(ts.errors, compressed.extension).toEqual(plain.errors)
+      expect(ts.records, compressed.extension).toEqual(plain.records)
+      expect(ts.order, compressed.extension).toBe(plain.order)
     }
-    const nativePath = gzipped === undefined ? path : tmp.path(`input-${fileNumber - 1}.${options.format}.gz`)
     // Both hand-offs, whichever is the format's default (ts/engine/native/handoff.ts).
     for (const handoff of ['json', 'columnar']) {
-      const native = read(nativePath, 'native', options, handoff)
+      const native = read(compressedPath, 'native', options, handoff)
       expect(native.errors, handoff).toEqual(ts.errors)
       expect(native.records, handoff).toEqual(ts.records)
       expect(native.order, handoff).toBe(ts.order)
@@ -223,20 +225,45 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
   })
 
+  /** `bytes` cut at `cuts` (positions, any order) into consecutive parts. */
+  const cutAt = (bytes: Uint8Array, cuts: number[]): Uint8Array[] => {
+    const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+    return [0, ...at, bytes.length].slice(1).map((end, k, ends) => bytes.subarray(k === 0 ? 0 : ends[k - 1], end))
+  }
+
   it('gzip files of one or more members, cut anywhere, at any read size', () => {
-    /** `bytes` cut at `cuts` (positions, any order) into members, each at its own level. */
-    const members = (bytes: Uint8Array, cuts: number[], levels: number[]) => {
-      const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-      const parts = [0, ...at, bytes.length].slice(1).map((end, k, ends) => bytes.subarray(k === 0 ? 0 : ends[k - 1], end))
-      return Buffer.concat(parts.map((part, k) => gzipSync(part, { level: levels[k % levels.length] })))
-    }
+    const members = (bytes: Uint8Array, cuts: number[], levels: number[]) =>
+      Buffer.concat(cutAt(bytes, cuts).map((part, k) => gzipSync(part, { level: levels[k % levels.length] })))
     fc.assert(
       fc.property(
         withNoise(jsonLines),
         fc.array(fc.nat(), { maxLength: 3 }),
         fc.array(fc.constantFrom(0, 1, 6, 9), { minLength: 1, maxLength: 3 }),
         bufferSize,
-        (bytes, cuts, levels, size) => compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20 }, members(bytes, cuts, levels)),
+        (bytes, cuts, levels, size) => compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20 }, { extension: 'gz', bytes: members(bytes, cuts, levels) }),
+      ),
+      { numRuns: 60 },
+    )
+  })
+
+  it('zstd files of one or more frames, cut anywhere, at any read size', () => {
+    // Frames of raw blocks everywhere; compressed ones too where node:zlib writes zstd (Node.js 22.15 on).
+    const zstdCompressSync = (zlib as { zstdCompressSync?: (data: Uint8Array, options?: { params?: Record<number, number> }) => Buffer }).zstdCompressSync
+    const levelParam = (zlib.constants as unknown as Record<string, number>).ZSTD_c_compressionLevel
+    const frames = (bytes: Uint8Array, cuts: number[], levels: number[]) =>
+      Buffer.concat(
+        cutAt(bytes, cuts).map((part, k) => {
+          const level = levels[k % levels.length]
+          return level === 0 || zstdCompressSync === undefined ? zstdStored(part) : zstdCompressSync(part, { params: { [levelParam]: level } })
+        }),
+      )
+    fc.assert(
+      fc.property(
+        withNoise(jsonLines),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        fc.array(fc.constantFrom(0, 1, 3, 19), { minLength: 1, maxLength: 3 }),
+        bufferSize,
+        (bytes, cuts, levels, size) => compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20 }, { extension: 'zst', bytes: frames(bytes, cuts, levels) }),
       ),
       { numRuns: 60 },
     )

@@ -1,62 +1,150 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { RingstreamError, stream } from '../ts/index'
+import { type RingstreamError, stream } from '../ts/index'
 import { ENGINES } from './support/engines'
-import { useTempDir } from './support/temp'
+import { codeOf, rejectionOf } from './support/errors'
+import { ids, jsonl, useTempDir } from './support/temp'
+import { skippable, zstdStored } from './support/zstd-frames'
 
-/**
- * A Zstandard frame made of raw (stored) blocks: valid zstd that any decoder must read, built
- * here so the test needs no compressor. Layout per RFC 8878: magic, a frame header with the
- * single-segment flag and a 4-byte content size, then blocks of at most 128 KiB.
- */
-function zstdStored(content: Uint8Array): Uint8Array {
-  const parts: number[] = [0x28, 0xb5, 0x2f, 0xfd, (2 << 6) | (1 << 5)]
-  const size = content.length
-  parts.push(size & 0xff, (size >>> 8) & 0xff, (size >>> 16) & 0xff, (size >>> 24) & 0xff)
-  const maxBlock = 128 * 1024
-  let offset = 0
-  do {
-    const n = Math.min(maxBlock, size - offset)
-    const last = offset + n >= size ? 1 : 0
-    const header = last | (0 << 1) | (n << 3)
-    parts.push(header & 0xff, (header >>> 8) & 0xff, (header >>> 16) & 0xff)
-    for (let i = 0; i < n; i++) parts.push(content[offset + i])
-    offset += n
-  } while (offset < size)
-  return Uint8Array.from(parts)
-}
+/** Files written by the zstd tool (`fixtures/make-zstd-fixtures.sh`), next to the texts they hold. */
+const FIXTURES = join(__dirname, 'fixtures')
+const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name))
 
-describe('.zst files', () => {
+const MAGIC = [0x28, 0xb5, 0x2f, 0xfd]
+
+const text = (s: string) => new TextEncoder().encode(s)
+
+describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
   const tmp = useTempDir()
-  const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: i, name: `név ${i}` }))
-  const text = `${lines.join('\n')}\n{bad\n`
+  const readAll = (path: string, bufferSize?: number) => [...stream(path, { engine, bufferSize })]
 
-  it.runIf(ENGINES.includes('native'))('are read by the native engine, with positions in the decompressed bytes', () => {
-    const path = tmp.file('events.jsonl.zst', zstdStored(new TextEncoder().encode(text)))
-    const errors: RingstreamError[] = []
-    const records = [...stream(path, { engine: 'native', onError: (e) => void errors.push(e) })]
-    expect(records).toHaveLength(5000)
-    expect(records[4999]).toEqual({ id: 4999, name: 'név 4999' })
-    expect(errors.map((e) => [e.code, (e as { line?: number }).line])).toEqual([['ERR_PARSE', 5001]])
+  it.each(['events.jsonl.zst', 'events.fast.jsonl.zst', 'events.nocheck.jsonl.zst'])(
+    'reads %s, as the zstd tool wrote it, record for record as its text',
+    async (name) => {
+      const expected = readAll(join(FIXTURES, 'events.jsonl'))
+      expect(expected).toHaveLength(1100)
+      expect(readAll(join(FIXTURES, name))).toEqual(expected)
+      expect(readAll(join(FIXTURES, name), 100)).toEqual(expected)
+      expect(await stream(join(FIXTURES, name), { engine }).toArray()).toEqual(expected)
+    },
+  )
+
+  it('reads a .csv.zst file, quoted line breaks and CRLF included', () => {
+    const expected = readAll(join(FIXTURES, 'events.csv'))
+    expect(expected).toHaveLength(500)
+    expect(readAll(join(FIXTURES, 'events.csv.zst'), 64)).toEqual(expected)
   })
 
-  it('are an ERR_UNSUPPORTED error on the TS engine, naming a way out', async () => {
-    const path = tmp.file('events.jsonl.zst', zstdStored(new TextEncoder().encode(text)))
-    const error = await stream(path, { engine: 'ts' })
-      .toArray()
-      .then(
-        () => null,
-        (e: unknown) => e,
-      )
-    expect(error).toBeInstanceOf(RingstreamError)
-    expect((error as RingstreamError).code).toBe('ERR_UNSUPPORTED')
-    expect((error as RingstreamError).hint).toContain("engine: 'native'")
+  it('reads every frame, passing over skippable ones, whichever way reads split them', async () => {
+    const frame = fixture('events.csv.zst')
+    const path = tmp.file('frames.csv.zst', Buffer.concat([frame, skippable(text('not csv, skipped')), zstdStored(text('1,buy,u1,2.5,last\n'))]))
+    const expected = readAll(join(FIXTURES, 'events.csv'))
+    expected.push({ id: '1', kind: 'buy', user: 'u1', amount: '2.5', note: 'last' })
+    // Reads of the first frame's length end there; one byte at a time ends everywhere.
+    for (const bufferSize of [frame.length, 1, 7]) {
+      expect(readAll(path, bufferSize), `bufferSize ${bufferSize}`).toEqual(expected)
+    }
+    expect(await stream(path, { engine, bufferSize: 1 }).toArray()).toEqual(expected)
   })
 
-  it('still give metadata without a head sample on the TS side', async () => {
-    const path = tmp.file('events.jsonl.zst', zstdStored(new TextEncoder().encode(text)))
-    const meta = await stream(path, { engine: 'ts' }).metadata()
+  it('reads frames without a checksum, an empty frame and a file of a skippable frame first', () => {
+    const path = tmp.file('mixed.jsonl.zst', Buffer.concat([skippable(new Uint8Array(3)), zstdStored(text('{"id":0}\n'), { checksum: false }), zstdStored(new Uint8Array(0)), zstdStored(text('{"id":1}\n'))]))
+    expect(readAll(path)).toEqual(ids(2))
+  })
+
+  it('reports line and byte positions in the decompressed bytes', async () => {
+    const path = tmp.file('bad.jsonl.zst', zstdStored(text('{"id":0}\nbroken\n')))
+    const errors: Array<[number | null, number | null]> = []
+    await stream(path, { engine, onError: (e) => void errors.push([e.line, e.byteOffset]) }).toArray()
+    expect(errors).toEqual([[2, 9]])
+  })
+
+  it('gives metadata from a head sample', async () => {
+    const meta = await stream(join(FIXTURES, 'events.jsonl.zst'), { engine }).metadata()
     expect(meta.compression).toBe('zstd')
     expect(meta.format).toBe('jsonl')
+    expect(meta.averageRecordBytes).toBeGreaterThan(100)
     expect(meta.estimatedRecords).toBeNull()
+    // The decoder's window (8 MiB at the usual levels) is most of what a reader holds.
+    expect(meta.memoryEstimateMb).toBeGreaterThanOrEqual(8)
+  })
+
+  describe('a .zst file that is not intact is an ERR_IO error, after the records before the damage', () => {
+    // Past the head that a read samples first (64 KiB), so the engine's own reader meets the damage.
+    const count = 20000
+    const body = text(jsonl(ids(count)))
+
+    const readUntilError = (path: string): { records: unknown[]; error: unknown } => {
+      const records: unknown[] = []
+      try {
+        for (const record of stream(path, { engine, onError: () => undefined })) records.push(record)
+      } catch (error) {
+        return { records, error }
+      }
+      return { records, error: null }
+    }
+
+    it.each([
+      [
+        'a changed byte (checksum)',
+        () => {
+          const zst = zstdStored(body)
+          const at = zst.indexOf(Buffer.from('"id":15000'))
+          zst[at + 6] = '7'.charCodeAt(0)
+          return zst
+        },
+      ],
+      [
+        'a changed checksum',
+        () => {
+          const zst = zstdStored(body)
+          zst[zst.length - 1] ^= 0xff
+          return zst
+        },
+      ],
+      ['a cut end', () => zstdStored(body).subarray(0, -5)],
+      ['a cut header', () => zstdStored(body).subarray(0, 7)],
+      ['trailing zeros', () => Buffer.concat([zstdStored(body), Buffer.alloc(16)])],
+      ['trailing text', () => Buffer.concat([zstdStored(body), Buffer.from('not zstd\n')])],
+      ['no bytes at all', () => Buffer.alloc(0)],
+      ['text, not zstd', () => Buffer.from(jsonl(ids(3)))],
+      ['a reserved block type', () => Buffer.from([...MAGIC, 0x20, 0x09, 0x01 | (3 << 1) | (9 << 3), 0x00, 0x00, ...text('{"id":0}\n')])],
+    ])('%s', (name, bytes) => {
+      const path = tmp.file(`damaged-${name.replace(/\W+/g, '-')}.jsonl.zst`, bytes())
+      const { records, error } = readUntilError(path)
+      expect(codeOf(error), name).toBe('ERR_IO')
+      expect((error as Error).message).toContain(path)
+      expect((error as RingstreamError).hint).toContain('zstd -t')
+      // What came before the damage is read (the changed record with it: the checksum comes at
+      // the frame's end); nothing else is made up.
+      expect(records.length).toBeLessThanOrEqual(count)
+      expect(records).toEqual(ids(records.length).map((r) => (r.id === 15000 ? records[15000] : r)))
+    })
+
+    it('is damage in a compressed block too', () => {
+      const zst = fixture('events.jsonl.zst')
+      for (const at of [20, Math.floor(zst.length / 2), zst.length - 6]) {
+        const damaged = Buffer.from(zst)
+        damaged[at] ^= 0x5a
+        const path = tmp.file(`flipped-${at}.jsonl.zst`, damaged)
+        const { error } = readUntilError(path)
+        expect(codeOf(error), `byte ${at}`).toBe('ERR_IO')
+      }
+    })
+  })
+
+  it('refuses a frame that needs a window over 128 MiB, as zstd does by default', async () => {
+    // Window descriptor: exponent 18, so 2^28 bytes; then an empty last raw block.
+    const path = tmp.file('wide-window.jsonl.zst', Buffer.from([...MAGIC, 0x00, 18 << 3, 0x01, 0x00, 0x00]))
+    const error = await rejectionOf(stream(path, { engine }).toArray())
+    expect(codeOf(error)).toBe('ERR_IO')
+    expect((error as Error).message).toMatch(/memory/i)
+  })
+
+  it('refuses a frame that needs a dictionary', async () => {
+    const path = tmp.file('dictionary.jsonl.zst', Buffer.from([...MAGIC, 0x21, 0x07, 0x00, 0x01, 0x00, 0x00]))
+    const error = await rejectionOf(stream(path, { engine }).toArray())
+    expect(codeOf(error)).toBe('ERR_IO')
   })
 })

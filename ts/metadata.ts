@@ -81,7 +81,6 @@ export const ITERATION_SAMPLE_BYTES = 64 * 1024
  */
 export function headRecordBytes(file: PlannedFile): number | null {
   if (file.format === 'json') return sampleHead(file, ITERATION_SAMPLE_BYTES).averageRecordBytes
-  if (file.compression === 'zstd') return null
   const bytes = new ByteSource(file.path, file.compression, ITERATION_SAMPLE_BYTES)
   let seen = 0
   let lineBreaks = 0
@@ -108,9 +107,6 @@ const ENOUGH_LINES = 64
 
 /** Reads at most `limit` bytes of a file's (decompressed) head and counts its records. */
 export function sampleHead(file: PlannedFile, limit = SAMPLE_BYTES): HeadSample {
-  // The sample is read by the TS engine's byte source, which has no zstd: such a file gets no
-  // sample (and so the default batch size) rather than an error before iteration.
-  if (file.compression === 'zstd') return { records: 0, averageRecordBytes: null }
   const bytes = new ByteSource(file.path, file.compression, Math.min(limit, 64 * 1024))
   let records = 0
   let lastStart = 0

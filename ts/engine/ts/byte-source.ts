@@ -3,6 +3,7 @@ import { damagedFileHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
 import { Gunzip } from './gunzip'
+import { Unzstd } from './unzstd'
 
 /**
  * A file's bytes in chunks, decompressed when the name says so. The same object serves `for…of`
@@ -136,17 +137,20 @@ interface Inflater {
   take(): Uint8Array
 }
 
+/** What `Gunzip` and `Unzstd` share: a chunk in, pieces out until `null`, then the end. */
+interface Decompressor {
+  push(chunk: Uint8Array): void
+  next(): Uint8Array | null
+  finish(): void
+}
+
 /**
- * gzip through `Gunzip` (pako's zlib): node:zlib has no synchronous streaming API, and `for…of`
- * over a `.gz` file must not need the whole file in memory.
+ * gzip through `Gunzip` (pako's zlib) and zstd through `Unzstd` (fzstd): node:zlib has no
+ * synchronous streaming API (its zstd, where there is one, neither), and `for…of` over a
+ * compressed file must not need the whole file in memory.
  */
-function makeInflater(compression: Compression, path: string): Inflater {
-  if (compression === 'zstd') {
-    throw new RingstreamError('ERR_UNSUPPORTED', `cannot read ${path}: the TypeScript engine does not decompress zstd`, {
-      hint: "use the native engine (engine: 'native'), or decompress the file first (zstd -d)",
-    })
-  }
-  const gunzip = new Gunzip()
+function makeInflater(compression: Exclude<Compression, 'none'>, path: string): Inflater {
+  const decompressor: Decompressor = compression === 'gzip' ? new Gunzip() : new Unzstd()
   /** The piece `hasOutput` decompressed and `take` hands out. */
   let piece: Uint8Array | null = null
   const wrap = <T>(fn: () => T): T => {
@@ -155,14 +159,14 @@ function makeInflater(compression: Compression, path: string): Inflater {
     } catch (cause) {
       throw new RingstreamError('ERR_IO', `cannot decompress ${path}: ${(cause as Error)?.message ?? String(cause)}`, {
         cause,
-        hint: damagedFileHint('gzip'),
+        hint: damagedFileHint(compression),
       })
     }
   }
   return {
-    push: (chunk) => wrap(() => gunzip.push(chunk)),
-    finish: () => wrap(() => gunzip.finish()),
-    hasOutput: () => (piece ??= wrap(() => gunzip.next())) !== null,
+    push: (chunk) => wrap(() => decompressor.push(chunk)),
+    finish: () => wrap(() => decompressor.finish()),
+    hasOutput: () => (piece ??= wrap(() => decompressor.next())) !== null,
     take: () => {
       const taken = piece as Uint8Array
       piece = null

@@ -1,10 +1,22 @@
-import type { Engine } from '../types'
+import type { Compression, Engine } from '../types'
 import { TsFileReader } from './file-reader'
 
 /** The pure-TypeScript engine: runs everywhere Node runs; the reference the native engine matches. */
 export const tsEngine: Engine = {
   name: 'ts',
   openFile: (request) => new TsFileReader(request),
-  // One read buffer, and the records of one read waiting in the queue (counted with the batch).
-  readerMemoryBytes: (request) => request.bufferSize,
+  // One read buffer and the decompressor's state; the records of one read waiting in the queue
+  // are counted with the batch.
+  readerMemoryBytes: (request) => request.bufferSize + DECOMPRESSOR_BYTES[request.compression],
+}
+
+/**
+ * What a decompressor holds: for gzip, zlib's 32 KiB window and one 64 KiB piece of output; for
+ * zstd, the window of levels 1 to 19 (8 MiB; a frame may ask for up to 128 MiB), the block being
+ * gathered and fzstd's two block buffers (128 KiB each). The native engine counts the same.
+ */
+const DECOMPRESSOR_BYTES: Record<Compression, number> = {
+  none: 0,
+  gzip: 96 << 10,
+  zstd: (8 << 20) + (384 << 10),
 }

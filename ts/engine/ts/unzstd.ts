@@ -1,0 +1,282 @@
+import { Decompress } from 'fzstd'
+import { Xxh64 } from './xxhash64'
+
+const FRAME_MAGIC = 0xfd2fb528
+/** Skippable frames have magic numbers 0x184D2A50 to 0x184D2A5F. */
+const SKIPPABLE_MAGIC = 0x184d2a50
+const SKIPPABLE_MASK = 0xfffffff0
+/** The largest window zstd decodes unless told otherwise (`ZSTD_WINDOWLOG_LIMIT_DEFAULT`, 2^27). */
+const MAX_WINDOW_BYTES = 2 ** 27
+const MAX_BLOCK_BYTES = 128 * 1024
+const BLOCK_HEADER_BYTES = 3
+const CHECKSUM_BYTES = 4
+/** fzstd holds back a frame's first pushes until this many bytes have come (its longest header). */
+const DECODER_HOLDS_BELOW = 18
+
+const enum Phase {
+  Magic,
+  FrameHeader,
+  Block,
+  SkippableSize,
+  Skippable,
+}
+
+/** Block types 0 and 2 (raw and compressed) take as many bytes as their size says; RLE takes one. */
+const RLE_BLOCK = 1
+const RESERVED_BLOCK = 3
+
+interface Frame {
+  decoder: Decompress
+  hash: Xxh64 | null
+  /** The content size the header declares, or -1 when it declares none. */
+  contentBytes: number
+  decoded: number
+  /** Bytes pushed to `decoder` so far. */
+  pushed: number
+  /** The frame header, pushed with the first block (fzstd reads them as one piece). */
+  header: Uint8Array | null
+}
+
+/**
+ * Synchronous streaming Zstandard decompression (RFC 8878), frame after frame, with the checks
+ * zstd makes: each frame's content checksum (XXH64, which fzstd skips), its declared content size,
+ * block sizes, and windows no larger than zstd's default limit of 128 MiB (fzstd would allocate up
+ * to 2 GiB). Skippable frames are skipped; anything else between frames is an error, as in the
+ * native engine. The frames and blocks are walked here and fzstd (pure JS, no dependencies)
+ * decodes one whole block per push, so what is held is one block's output (at most 128 KiB)
+ * however well the input compresses, and fzstd never keeps a view of the caller's chunk.
+ * Errors use zstd's own words, as the native engine reports them.
+ */
+export class Unzstd {
+  private input: Uint8Array = new Uint8Array(0)
+  private inputPos = 0
+  /** The start of a unit that straddles pushed chunks, copied here until it is whole. */
+  private held = new Uint8Array(64)
+  private heldLength = 0
+  private phase = Phase.Magic
+  private frame: Frame | null = null
+  private skipLeft = 0
+  private readonly pieces: Uint8Array[] = []
+  private piecePos = 0
+  /** A frame (or skippable frame) began: an empty file is an error, as in zstd. */
+  private sawFrame = false
+
+  /** Makes `chunk` the input; it is read by `next`, so it must not change until `next` gives `null`. */
+  push(chunk: Uint8Array): void {
+    this.input = chunk
+    this.inputPos = 0
+  }
+
+  /**
+   * The next piece of output (a new array the caller may keep), or `null` once the input pushed
+   * is used up; throws on data that is not valid zstd.
+   */
+  next(): Uint8Array | null {
+    for (;;) {
+      if (this.piecePos < this.pieces.length) {
+        const piece = this.pieces[this.piecePos]
+        this.pieces[this.piecePos++] = EMPTY
+        if (piece.length > 0) return piece
+        continue
+      }
+      this.pieces.length = 0
+      this.piecePos = 0
+      if (!this.step()) return null
+    }
+  }
+
+  /** Ends the input; throws if it stopped inside a frame, or held none (as zstd -t does). */
+  finish(): void {
+    if (this.phase !== Phase.Magic || this.heldLength > 0 || !this.sawFrame) throw new Error('incomplete frame')
+  }
+
+  /** Moves through one unit of input (a header, a block, skipped bytes); `false` when more input is needed. */
+  private step(): boolean {
+    switch (this.phase) {
+      case Phase.Magic: {
+        const magic = this.peek(4)
+        if (magic === null) return false
+        const value = readU32(magic, 0)
+        if (value === FRAME_MAGIC) {
+          this.phase = Phase.FrameHeader
+          return true
+        }
+        if ((value & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+          this.take(4)
+          this.phase = Phase.SkippableSize
+          this.sawFrame = true
+          return true
+        }
+        throw new Error('Unknown frame descriptor')
+      }
+      case Phase.SkippableSize: {
+        const size = this.take(4)
+        if (size === null) return false
+        this.skipLeft = readU32(size, 0)
+        this.phase = Phase.Skippable
+        return true
+      }
+      case Phase.Skippable: {
+        const skipped = Math.min(this.skipLeft, this.input.length - this.inputPos)
+        this.inputPos += skipped
+        this.skipLeft -= skipped
+        if (this.skipLeft > 0) return false
+        this.phase = Phase.Magic
+        return true
+      }
+      case Phase.FrameHeader:
+        return this.frameHeader()
+      case Phase.Block:
+        return this.block()
+    }
+  }
+
+  private frameHeader(): boolean {
+    const start = this.peek(5)
+    if (start === null) return false
+    const descriptor = start[4]
+    const contentSizeFlag = descriptor >>> 6
+    const singleSegment = (descriptor >>> 5) & 1
+    const hasChecksum = (descriptor >>> 2) & 1
+    const dictionaryIdFlag = descriptor & 3
+    if (descriptor & 8) throw new Error('Unsupported frame parameter (a reserved bit is set)')
+    const dictionaryIdBytes = dictionaryIdFlag === 3 ? 4 : dictionaryIdFlag
+    const contentSizeBytes = contentSizeFlag === 0 ? singleSegment : 1 << contentSizeFlag
+    const windowAt = 5
+    const dictionaryAt = windowAt + (singleSegment ? 0 : 1)
+    const contentSizeAt = dictionaryAt + dictionaryIdBytes
+    const header = this.take(contentSizeAt + contentSizeBytes)
+    if (header === null) return false
+    if (dictionaryIdBytes > 0 && readUint(header, dictionaryAt, dictionaryIdBytes) !== 0) {
+      throw new Error('Dictionary mismatch (the frame needs a zstd dictionary, which ringstream does not take)')
+    }
+    let contentBytes = contentSizeBytes === 0 ? -1 : readUint(header, contentSizeAt, contentSizeBytes)
+    if (contentSizeBytes === 2) contentBytes += 256
+    let windowBytes: number
+    if (singleSegment) windowBytes = contentBytes
+    else {
+      const exponent = header[windowAt] >>> 3
+      const base = 2 ** (10 + exponent)
+      windowBytes = base + (base / 8) * (header[windowAt] & 7)
+    }
+    if (windowBytes > MAX_WINDOW_BYTES) {
+      throw new Error(
+        `Frame requires too much memory for decoding (a window of ${Math.ceil(windowBytes / 2 ** 20)} MiB; zstd decodes up to ${MAX_WINDOW_BYTES / 2 ** 20} MiB unless given --memory)`,
+      )
+    }
+    this.frame = {
+      decoder: new Decompress((piece: Uint8Array) => void this.pieces.push(piece)),
+      hash: hasChecksum ? new Xxh64() : null,
+      contentBytes,
+      decoded: 0,
+      pushed: 0,
+      header: copyOf(header),
+    }
+    this.sawFrame = true
+    this.phase = Phase.Block
+    return true
+  }
+
+  private block(): boolean {
+    const frame = this.frame as Frame
+    const head = this.peek(BLOCK_HEADER_BYTES)
+    if (head === null) return false
+    const bits = head[0] | (head[1] << 8) | (head[2] << 16)
+    const last = (bits & 1) === 1
+    const type = (bits >>> 1) & 3
+    const size = bits >>> 3
+    if (type === RESERVED_BLOCK) throw new Error('Corrupted block detected (reserved block type)')
+    if (size > MAX_BLOCK_BYTES) throw new Error('Corrupted block detected (a block larger than 128 KiB)')
+    const body = type === RLE_BLOCK ? 1 : size
+    const checksumBytes = last && frame.hash !== null ? CHECKSUM_BYTES : 0
+    const unit = this.take(BLOCK_HEADER_BYTES + body + checksumBytes)
+    if (unit === null) return false
+    // The last block goes with the checksum after it: fzstd wants to see the frame's end.
+    this.decode(frame, unit, last)
+    if (!last) return true
+    if (frame.contentBytes >= 0 && frame.decoded !== frame.contentBytes) {
+      throw new Error(`Data corruption detected (the frame declares ${frame.contentBytes} bytes and holds ${frame.decoded})`)
+    }
+    if (frame.hash !== null && frame.hash.digestLow32() !== readU32(unit, unit.length - CHECKSUM_BYTES)) {
+      throw new Error("Restored data doesn't match checksum")
+    }
+    this.frame = null
+    this.phase = Phase.Magic
+    return true
+  }
+
+  /** Decodes one whole block (the last with its checksum); its output lands in `pieces`, counted and hashed. */
+  private decode(frame: Frame, block: Uint8Array, last: boolean): void {
+    const from = this.pieces.length
+    let bytes = block
+    if (frame.header !== null) {
+      bytes = concat(frame.header, block)
+      frame.header = null
+    } else if (frame.pushed + bytes.length < DECODER_HOLDS_BELOW && !last) {
+      // fzstd keeps what it holds back by reference; `block` may be a view of a reused buffer.
+      bytes = copyOf(bytes)
+    }
+    frame.pushed += bytes.length
+    frame.decoder.push(bytes, last)
+    for (let i = from; i < this.pieces.length; i++) {
+      const piece = this.pieces[i]
+      frame.decoded += piece.length
+      frame.hash?.update(piece)
+    }
+  }
+
+  /**
+   * The next `n` bytes in one piece without consuming them, or `null` until that many have come.
+   * A unit that starts in one chunk and ends in another is gathered in `held`.
+   */
+  private peek(n: number): Uint8Array | null {
+    const available = this.input.length - this.inputPos
+    if (this.heldLength === 0 && available >= n) return this.input.subarray(this.inputPos, this.inputPos + n)
+    // A unit's head, peeked before, is held with more of the unit after it.
+    if (this.heldLength >= n) return this.held.subarray(0, n)
+    if (this.held.length < n) {
+      const grown = new Uint8Array(Math.max(n, this.held.length * 2))
+      grown.set(this.held.subarray(0, this.heldLength))
+      this.held = grown
+    }
+    const copied = Math.min(n - this.heldLength, available)
+    this.held.set(this.input.subarray(this.inputPos, this.inputPos + copied), this.heldLength)
+    this.heldLength += copied
+    this.inputPos += copied
+    return this.heldLength >= n ? this.held.subarray(0, n) : null
+  }
+
+  /** Like `peek`, but consumes the `n` bytes; the piece is valid until the next `peek` or `take`. */
+  private take(n: number): Uint8Array | null {
+    const piece = this.peek(n)
+    if (piece === null) return null
+    if (this.heldLength === 0) this.inputPos += n
+    else this.heldLength = 0
+    return piece
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0
+}
+
+/** A little-endian unsigned integer of 1, 2, 4 or 8 bytes (exact up to 2^53). */
+function readUint(bytes: Uint8Array, at: number, length: number): number {
+  let value = 0
+  for (let i = length - 1; i >= 0; i--) value = value * 256 + bytes[at + i]
+  return value
+}
+
+/** A copy: `slice` on a Node.js `Buffer` (what a file read fills) is a view, not a copy. */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes)
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length)
+  joined.set(a, 0)
+  joined.set(b, a.length)
+  return joined
+}
