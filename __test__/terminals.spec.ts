@@ -12,6 +12,30 @@ describe.each(ENGINES)('terminals (%s engine)', (engine) => {
   const file = (n: number) => tmp.file(`rows-${n}.jsonl`, jsonl(ids(n)))
   const rows = (n: number) => stream<Row>(file(n), { engine })
 
+  it('let the event loop turn while they read a file of many batches', async () => {
+    // 5,000 records in batches of 16, read 1 KiB at a time, and a callback slow enough that the
+    // reader always has the next batch ready: the loop must still get turns (timers, I/O, other
+    // requests) all through the file, not only while the reader starts.
+    const path = file(5000)
+    let seen = 0
+    let reading = true
+    const seenAtTurns: number[] = []
+    const turn = () => {
+      seenAtTurns.push(seen)
+      if (reading) setImmediate(turn)
+    }
+    setImmediate(turn)
+    await stream(path, { engine, batchSize: 16, bufferSize: 1024 }).forEach(() => {
+      seen++
+      const until = performance.now() + 0.02
+      while (performance.now() < until);
+    })
+    reading = false
+    expect(seen).toBe(5000)
+    const longestWithoutTurn = Math.max(...seenAtTurns.map((at, i) => at - (seenAtTurns[i - 1] ?? 0)), 5000 - seenAtTurns[seenAtTurns.length - 1])
+    expect(longestWithoutTurn).toBeLessThanOrEqual(1000)
+  })
+
   describe('toArray', () => {
     it('gathers every item in order', async () => {
       expect(await rows(25).toArray()).toEqual(ids(25))

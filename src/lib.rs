@@ -131,6 +131,16 @@ impl AnyReader {
         })
     }
 
+    /// The next batch if the producer has it ready: `Some` of what `next_batch` would return.
+    fn poll_batch(&mut self) -> std::result::Result<Option<Option<AnyBatch>>, ReadError> {
+        Ok(match self {
+            AnyReader::Json(reader) => reader.poll_batch()?.ready().map(|b| b.map(AnyBatch::Json)),
+            AnyReader::Columnar(reader) => {
+                reader.poll_batch()?.ready().map(|b| b.map(|b| AnyBatch::Columnar(Box::new(b))))
+            }
+        })
+    }
+
     fn close(&mut self) {
         match self {
             AnyReader::Json(reader) => reader.close(),
@@ -159,6 +169,15 @@ impl ReaderState {
             self.ready = Some(self.reader.next_batch()?);
         }
         Ok(())
+    }
+
+    /// Whether `take` would return without blocking: the batch (or the end) is taken from the
+    /// producer into `ready` if it has one.
+    fn poll(&mut self) -> std::result::Result<bool, ReadError> {
+        if self.ready.is_none() {
+            self.ready = self.reader.poll_batch()?;
+        }
+        Ok(self.ready.is_some())
     }
 
     fn take(&mut self) -> std::result::Result<Option<AnyBatch>, ReadError> {
@@ -203,6 +222,13 @@ impl NativeReader {
     ) -> Result<Option<AnyNativeBatch>> {
         let batch = lock(&self.state)?.take().map_err(read_error)?;
         batch.map(|b| to_js(&env, b, arena)).transpose()
+    }
+
+    /// Whether `nextBatchSync` would return at once: the producer has the next batch (or the
+    /// end, or an error, which this throws) ready. Never blocks.
+    #[napi]
+    pub fn batch_ready(&self) -> Result<bool> {
+        lock(&self.state)?.poll().map_err(read_error)
     }
 
     /// Resolves once the next batch (or the end) is ready, waiting off the JavaScript thread;

@@ -34,6 +34,8 @@ interface NativeReaderOptions {
 interface NativeReaderHandle {
   /** Blocks until the next batch is ready; copies it into `arena` when it fits. */
   nextBatchSync(arena: ArrayBuffer | null): NativeBatch | null
+  /** Whether `nextBatchSync` would return at once (it throws the read error that is next). Never blocks. */
+  batchReady(): boolean
   /** Resolves once `nextBatchSync` would not block. */
   waitForBatch(): Promise<void>
   close(): void
@@ -83,6 +85,9 @@ function findBinding(): string | null {
   return null
 }
 
+/** Native batches `nextBatch` takes in a row when they are ready, before it lets the event loop turn. */
+const BATCHES_BETWEEN_TURNS = 8
+
 /** One file read by the Rust core on its own thread; opened at the first batch asked for. */
 class NativeFileReader implements FileBatchReader {
   private handle: NativeReaderHandle | null = null
@@ -96,6 +101,8 @@ class NativeFileReader implements FileBatchReader {
    * a batch's positions only until it asks for the next batch.
    */
   private arena: ArrayBuffer | null = null
+  /** Batches `nextBatch` took since the event loop last had a turn. */
+  private takenWithoutWaiting = 0
 
   constructor(
     private readonly binding: NativeBinding,
@@ -122,14 +129,31 @@ class NativeFileReader implements FileBatchReader {
       if (chunk !== null) return chunk
       const reader = this.open()
       if (reader === null) return null
-      try {
-        await reader.waitForBatch()
-      } catch (error) {
-        throw fromNative(error, this.damagedHint())
+      if (!this.readyWithoutWaiting(reader)) {
+        try {
+          await reader.waitForBatch()
+        } catch (error) {
+          throw fromNative(error, this.damagedHint())
+        }
+        this.takenWithoutWaiting = 0
       }
       // Closed while waiting: the reader has let go of the batch.
       if (this.closed || this.take(reader) === null) return null
     }
+  }
+
+  /**
+   * Whether the producer has the next batch ready, so that it is taken without a trip through
+   * libuv's thread pool: waiting for every batch made `count()` on narrow.csv 1.17× slower than
+   * taking it. Every `BATCHES_BETWEEN_TURNS` batches the trip is made anyway, because it is what
+   * gives the event loop a turn: a producer that keeps ahead would otherwise hold the loop (its
+   * timers, I/O and other requests) for the whole file.
+   */
+  private readyWithoutWaiting(reader: NativeReaderHandle): boolean {
+    if (this.takenWithoutWaiting >= BATCHES_BETWEEN_TURNS) return false
+    if (!call(() => reader.batchReady(), this.damagedHint())) return false
+    this.takenWithoutWaiting++
+    return true
   }
 
   /** Takes the next native batch to hand out, or `null` at the end. */

@@ -84,7 +84,7 @@ pub use json_text::{Batch, JsonTextEncoder};
 pub use line_counter::LineCounter;
 pub use memory::{estimate_memory, MemoryEstimate};
 pub use read_error::ReadError;
-pub use reader::Reader;
+pub use reader::{Polled, Reader};
 pub use source::{ByteSource, Compression};
 pub use string_scan::plain_prefix_len;
 pub use utf8_stream::Utf8Stream;

@@ -8,7 +8,7 @@
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -18,6 +18,25 @@ use crate::encode::BatchEncoder;
 use crate::json_text::{Batch, JsonTextEncoder};
 use crate::read_error::ReadError;
 use crate::source::{ByteSource, Compression};
+
+/// What [`Reader::poll_batch`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Polled<B> {
+    /// The next batch, or `None` at the end.
+    Ready(Option<B>),
+    /// The producer is still working on the next batch.
+    Pending,
+}
+
+impl<B> Polled<B> {
+    /// `Some` of the ready batch (or of `None`, the end); `None` while pending.
+    pub fn ready(self) -> Option<Option<B>> {
+        match self {
+            Polled::Ready(batch) => Some(batch),
+            Polled::Pending => None,
+        }
+    }
+}
 
 /// Reads one file on a producer thread, handing out batches in order.
 ///
@@ -95,13 +114,35 @@ impl<B: Send + 'static> Reader<B> {
             return Ok(None);
         }
         let Some(receiver) = self.receiver.as_ref() else { return Ok(None) };
-        match receiver.recv() {
-            Ok(Ok(batch)) => Ok(Some(batch)),
-            Ok(Err(error)) => {
+        let message = receiver.recv().ok();
+        self.received(message)
+    }
+
+    /// What [`next_batch`](Self::next_batch) would return if the producer has it ready (a
+    /// batch, the end, or an error), without blocking; [`Polled::Pending`] while it is still
+    /// reading or parsing.
+    pub fn poll_batch(&mut self) -> Result<Polled<B>, ReadError> {
+        if self.done {
+            return Ok(Polled::Ready(None));
+        }
+        let Some(receiver) = self.receiver.as_ref() else { return Ok(Polled::Ready(None)) };
+        let message = match receiver.try_recv() {
+            Ok(message) => Some(message),
+            Err(TryRecvError::Empty) => return Ok(Polled::Pending),
+            Err(TryRecvError::Disconnected) => None,
+        };
+        self.received(message).map(Polled::Ready)
+    }
+
+    /// Hands out what came from the producer; `None` when it has gone.
+    fn received(&mut self, message: Option<Result<B, ReadError>>) -> Result<Option<B>, ReadError> {
+        match message {
+            Some(Ok(batch)) => Ok(Some(batch)),
+            Some(Err(error)) => {
                 self.close();
                 Err(error)
             }
-            Err(_) => {
+            None => {
                 // The producer is gone: either it finished, or it panicked.
                 let panicked = self.thread.take().is_some_and(|t| t.join().is_err());
                 self.close();

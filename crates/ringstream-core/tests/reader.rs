@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use ringstream_core::{
-    Batch, BatchEncoder, Compression, CsvFields, ErrorCode, Fault, Format, Reader, ReaderConfig,
+    Batch, BatchEncoder, Compression, CsvFields, ErrorCode, Fault, Format, Polled, Reader,
+    ReaderConfig,
 };
 use serde_json::json;
 
@@ -281,4 +282,84 @@ fn a_custom_encoder_plugs_in() {
     }
     assert_eq!(got, [(2, 1), (1, 0)]);
     let _ = ErrorCode::Parse;
+}
+
+/// Polls until the producer has something, as an event loop would between its other work.
+fn poll_until_ready(reader: &mut Reader) -> Result<Option<Batch>, ringstream_core::ReadError> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match reader.poll_batch()? {
+            Polled::Ready(batch) => return Ok(batch),
+            Polled::Pending => {
+                assert!(Instant::now() < deadline, "the producer never got ready");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
+}
+
+#[test]
+fn polling_hands_out_what_waiting_does() {
+    let file = TempFile::new("polled.jsonl", jsonl_lines(3000).as_bytes());
+    let open = || {
+        let mut config = ReaderConfig::new(&file.path, Format::JsonLines);
+        config.batch.batch_size = 128;
+        Reader::open(config).unwrap()
+    };
+    let waited = drain(open());
+    let mut reader = open();
+    let mut polled = Vec::new();
+    while let Some(batch) = poll_until_ready(&mut reader).unwrap() {
+        polled.push(batch);
+    }
+    assert_eq!(flatten(&polled), flatten(&waited));
+    assert_eq!(reader.poll_batch().unwrap(), Polled::Ready(None));
+    assert!(reader.next_batch().unwrap().is_none());
+}
+
+#[test]
+fn polling_gives_a_read_error_once_after_the_good_records() {
+    let mut data = gzip(&[jsonl_lines(2000).as_bytes()]);
+    data.truncate(data.len() / 2);
+    let file = TempFile::new("broken-polled.jsonl.gz", &data);
+    let mut config = ReaderConfig::new(&file.path, Format::JsonLines);
+    config.batch.batch_size = 100;
+    let mut reader = Reader::open(config).unwrap();
+    let mut records = 0;
+    let error = loop {
+        match poll_until_ready(&mut reader) {
+            Ok(Some(batch)) => records += batch.len(),
+            Ok(None) => panic!("a truncated gzip stream must fail"),
+            Err(error) => break error,
+        }
+    };
+    assert!(records > 0);
+    assert_eq!(error.code(), "ERR_IO");
+    assert_eq!(reader.poll_batch().unwrap(), Polled::Ready(None));
+}
+
+/// A reader of a named pipe: the producer blocks in its read until the writer writes, so a
+/// poll in between must say so rather than wait.
+#[cfg(unix)]
+#[test]
+fn polling_is_pending_while_the_producer_waits_for_input() {
+    let file = TempFile::new("pipe-dir-marker", b"");
+    let fifo = file.dir.join("events.jsonl");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let (go, wait_for_go) = std::sync::mpsc::channel::<()>();
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        // Opening a pipe for writing waits for its reader, and the other way round.
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(writer_path).unwrap();
+        wait_for_go.recv().unwrap();
+        pipe.write_all(b"{\"a\":1}\n").unwrap();
+    });
+    let mut reader = Reader::open(ReaderConfig::new(&fifo, Format::JsonLines)).unwrap();
+    assert_eq!(reader.poll_batch().unwrap(), Polled::Pending);
+    go.send(()).unwrap();
+    writer.join().unwrap();
+    let batch = poll_until_ready(&mut reader).unwrap().expect("the written record");
+    assert_eq!(flatten(&[batch]), [r(1, 0, json!({"a": 1}))]);
+    assert!(poll_until_ready(&mut reader).unwrap().is_none());
 }
