@@ -176,7 +176,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
 
   /**
    * The native engine builds records with constructors generated from the header's names and
-   * the JSON keys (ts/engine/native/record-makers.ts): any text must come out as that key, with
+   * the JSON keys (ts/engine/record-makers.ts): any text must come out as that key, with
    * what would break a generated literal among them.
    */
   it('keys and header names of any text', () => {

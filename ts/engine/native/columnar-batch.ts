@@ -1,7 +1,8 @@
 import type { EngineBatch } from '../types'
 import { type BatchChunks, CHUNK_RECORDS, CHUNK_TEXT_BYTES } from './chunks'
 import type { NativeColumnarBatch } from './batch-types'
-import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRecordMaker } from './record-makers'
+import { latin1, ucs2, utf8 } from '../buffer-text'
+import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRecordMaker } from '../record-makers'
 
 /**
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
@@ -46,29 +47,6 @@ const SLICE_COPIES_BELOW = 13
 const ASCII = 1
 const UTF16LE = 2
 // UTF8 = 0
-
-/** Node's undocumented but long-standing direct decoders, which skip `toString`'s argument handling. */
-interface SlicingBuffer extends Buffer {
-  latin1Slice(start: number, end: number): string
-  ucs2Slice(start: number, end: number): string
-  utf8Slice(start: number, end: number): string
-}
-
-const hasSlices = (['latin1Slice', 'ucs2Slice', 'utf8Slice'] as const).every(
-  (name) => typeof (Buffer.prototype as Partial<SlicingBuffer>)[name] === 'function',
-)
-
-const latin1: (bytes: Buffer, start: number, end: number) => string = hasSlices
-  ? (bytes, start, end) => (bytes as SlicingBuffer).latin1Slice(start, end)
-  : (bytes, start, end) => bytes.toString('latin1', start, end)
-
-const ucs2: (bytes: Buffer, start: number, end: number) => string = hasSlices
-  ? (bytes, start, end) => (bytes as SlicingBuffer).ucs2Slice(start, end)
-  : (bytes, start, end) => bytes.toString('utf16le', start, end)
-
-const utf8: (bytes: Buffer, start: number, end: number) => string = hasSlices
-  ? (bytes, start, end) => (bytes as SlicingBuffer).utf8Slice(start, end)
-  : (bytes, start, end) => bytes.toString('utf8', start, end)
 
 /** Decodes the columnar batches of one reader; keeps the file's record constructors between them. */
 export class ColumnarBatchDecoder {

@@ -1,3 +1,5 @@
+import { utf8 } from '../buffer-text'
+import { csvRecordMaker, type RecordMaker } from '../record-makers'
 import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
 import { ByteBuffer } from './byte-buffer'
@@ -46,6 +48,8 @@ class CsvParser implements ByteStreamParser {
   private fieldCount = 0
   /** Decoded fields of the record being finished; reused from record to record. */
   private readonly texts: string[] = []
+  /** The inferred values of the record being finished, with `types: 'infer'`; reused likewise. */
+  private readonly values: unknown[] = []
   /**
    * Raw bytes of the record being read, once it runs past the end of a chunk. When it outgrows
    * `maxRecordBytes` (`carry.skipping`), the machine runs on to find its end, keeping nothing but its head.
@@ -54,9 +58,11 @@ class CsvParser implements ByteStreamParser {
   private readonly utf8 = new Utf8Guard()
   /** Fields every record must have; -1 until the first good record sets it. */
   private expectedFields = -1
-  private names: string[] | null = null
-  /** Index of a `__proto__` column, which must become an own property, not the prototype. */
-  private protoIndex = -1
+  /**
+   * Builds a record from its values, once the first record set the field count: an object
+   * keyed by the header's names, or an array (`record-makers.ts`).
+   */
+  private make: RecordMaker | null = null
   private readonly delimiter: number
   private readonly stops = new Uint8Array(256)
   private readonly quote: number
@@ -256,6 +262,7 @@ class CsvParser implements ByteStreamParser {
     if (this.fieldCount > SHRINK_FIELDS_ABOVE) {
       this.fieldEnds.length = 0
       this.texts.length = 0
+      this.values.length = 0
     }
     this.fieldCount = 0
     this.carry.reset()
@@ -276,40 +283,21 @@ class CsvParser implements ByteStreamParser {
     if (this.expectedFields < 0) {
       this.expectedFields = count
       if (this.header) {
-        this.names = headerNames(this.texts.slice(0, this.decodeFields()))
-        this.protoIndex = this.names.indexOf('__proto__')
+        this.make = csvRecordMaker(headerNames(this.texts.slice(0, this.decodeFields())), count)
         return
       }
+      this.make = csvRecordMaker(null, count)
     } else if (count !== this.expectedFields) {
       this.fault('ERR_FIELD_COUNT', excerptOf(raw, rawStart, rawEnd, rawEnd - rawStart), `expected ${this.expectedFields} fields, found ${count}`)
       return
     }
-    this.sink.record(this.names === null ? this.makeArray() : this.makeObject(this.names), this.recordLine, this.recordOffset)
-  }
-
-  private makeArray(): unknown[] {
-    const count = this.decodeFields()
-    const texts = this.texts
-    const values: unknown[] = []
-    for (let k = 0; k < count; k++) values.push(this.infer ? inferValue(texts[k]) : texts[k])
-    return values
-  }
-
-  private makeObject(names: string[]): Record<string, unknown> {
-    const count = this.decodeFields()
-    const texts = this.texts
-    const infer = this.infer
-    const record: Record<string, unknown> = {}
-    for (let k = 0; k < count; k++) {
-      const value = infer ? inferValue(texts[k]) : texts[k]
-      if (k === this.protoIndex) {
-        // Assigning would set the prototype; JSON.parse makes an own property, and so do we.
-        Object.defineProperty(record, '__proto__', { value, writable: true, enumerable: true, configurable: true })
-      } else {
-        record[names[k]] = value
-      }
+    this.decodeFields()
+    let values: unknown[] = this.texts
+    if (this.infer) {
+      values = this.values
+      for (let k = 0; k < count; k++) values[k] = inferValue(this.texts[k])
     }
-    return record
+    this.sink.record((this.make as RecordMaker)(values), this.recordLine, this.recordOffset)
   }
 
   /**
@@ -323,7 +311,7 @@ class CsvParser implements ByteStreamParser {
     const ends = this.fieldEnds
     const texts = this.texts
     const count = this.fieldCount
-    const text = bytes.toString('utf8', 0, length)
+    const text = utf8(bytes, 0, length)
     let start = 0
     if (text.length === length) {
       for (let k = 0; k < count; k++) {
@@ -334,7 +322,7 @@ class CsvParser implements ByteStreamParser {
     } else {
       for (let k = 0; k < count; k++) {
         const end = ends[k]
-        texts[k] = bytes.toString('utf8', start, end)
+        texts[k] = utf8(bytes, start, end)
         start = end
       }
     }

@@ -1,3 +1,4 @@
+import { utf8 } from '../buffer-text'
 import { Buffer } from 'node:buffer'
 import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
@@ -281,7 +282,7 @@ class JsonArrayParser implements ByteStreamParser {
     }
     let value: unknown
     try {
-      value = JSON.parse(bytes.toString('utf8', start, last))
+      value = JSON.parse(utf8(bytes, start, last))
     } catch (error) {
       this.fault('ERR_PARSE', excerptOf(bytes, start, last, last - start), messageOf(error))
       return

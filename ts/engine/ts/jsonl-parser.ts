@@ -1,3 +1,4 @@
+import { utf8 } from '../buffer-text'
 import type { Buffer } from 'node:buffer'
 import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
@@ -142,7 +143,7 @@ class JsonlParser implements ByteStreamParser {
     }
     let value: unknown
     try {
-      value = JSON.parse(bytes.toString('utf8', start, contentEnd))
+      value = JSON.parse(utf8(bytes, start, contentEnd))
     } catch (error) {
       this.fault('ERR_PARSE', byteOffset, excerptOf(bytes, start, contentEnd, contentEnd - start), messageOf(error))
       return

@@ -1,9 +1,10 @@
-import { generateFunction, propertyKey } from '../../codegen'
+import { generateFunction, propertyKey } from '../codegen'
 
 /**
- * Record constructors for the columnar hand-off: functions that build one record from its values,
- * made once per CSV header or JSON shape, so every record of a kind gets the same object layout
- * at once and no key is read per record.
+ * Record constructors: functions that build one record from its values, made once per CSV header
+ * or JSON shape, so every record of a kind gets the same object layout at once and no key is read
+ * per record. The native engine's columnar hand-off builds every record with them, the TS
+ * engine its CSV records.
  *
  * They are generated as literals (`{"id": v[0], "geo": {"x": v[1]}}`) where code generation is
  * allowed and the record has at most `MAX_GENERATED_WIDTH` values; otherwise a loop or a walk of
