@@ -31,7 +31,8 @@ const SHRINK_FIELDS_ABOVE = 1 << 16
 /**
  * CSV and TSV with the record semantics of `csv-core` (DESIGN.md, "CSV and TSV"). Field bytes are
  * unquoted into `out` as the state machine runs, with each field's end in `fieldEnds`; a finished
- * record is decoded with one `toString` and cut into fields by index.
+ * record is decoded at once and cut into fields by index, then built by the header's generated
+ * constructor (`record-makers.ts`).
  */
 class CsvParser implements ByteStreamParser {
   /** Stream offset of the next byte to arrive. */
