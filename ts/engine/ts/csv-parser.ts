@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import { utf8 } from '../buffer-text'
 import { csvRecordMaker, type RecordMaker } from '../record-makers'
 import type { ParseOptions, SourceErrorCode } from '../types'
@@ -85,7 +86,9 @@ class CsvParser implements ByteStreamParser {
     this.offset += n
   }
 
-  push(chunk: Uint8Array): void {
+  push(bytes: Uint8Array): void {
+    // A record read `direct` is decoded from the chunk itself, which takes a Buffer.
+    const chunk = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const n = chunk.length
     if (n === 0) return
     this.utf8.prepare(chunk)
@@ -103,6 +106,11 @@ class CsvParser implements ByteStreamParser {
     let line = this.line
     /** Where the current record starts in this chunk; -1 when it began in an earlier one. */
     let recordStart = -1
+    /**
+     * The current record began in this chunk and has no quoted field so far: its fields are
+     * not copied into `out`, and `fieldEnds` hold their ends from `recordStart` (see `direct`).
+     */
+    let direct = false
     let i = 0
     while (i < n) {
       switch (state) {
@@ -116,6 +124,7 @@ class CsvParser implements ByteStreamParser {
             i++
           } else {
             recordStart = i
+            direct = true
             this.recordLine = line
             this.recordOffset = this.offset + i
             state = START_FIELD
@@ -125,6 +134,8 @@ class CsvParser implements ByteStreamParser {
         case START_FIELD:
         case IN_FIELD: {
           if (state === START_FIELD && chunk[i] === quote) {
+            if (direct) outLength = this.copyFields(chunk, recordStart, fieldCount, i)
+            direct = false
             state = IN_QUOTED
             i++
             break
@@ -133,19 +144,27 @@ class CsvParser implements ByteStreamParser {
           state = IN_FIELD
           for (;;) {
             let b = 0
-            while (i < n) {
-              b = chunk[i]
-              if (stops[b] !== 0) break
-              out[outLength++] = b
-              i++
+            if (direct) {
+              while (i < n) {
+                b = chunk[i]
+                if (stops[b] !== 0) break
+                i++
+              }
+            } else {
+              while (i < n) {
+                b = chunk[i]
+                if (stops[b] !== 0) break
+                out[outLength++] = b
+                i++
+              }
             }
             if (i === n) break
-            fieldEnds[fieldCount++] = outLength
+            fieldEnds[fieldCount++] = direct ? i - recordStart : outLength
             i++
             if (b !== delimiter) {
               this.fieldCount = fieldCount
               this.out.length = outLength
-              this.endRecord(chunk, recordStart, i - 1)
+              this.endRecord(chunk, recordStart, i - 1, direct)
               fieldCount = 0
               outLength = 0
               // The terminator ends a field, so the byte before it is not a `\r`: it counts.
@@ -158,6 +177,8 @@ class CsvParser implements ByteStreamParser {
               break
             }
             if (chunk[i] === quote) {
+              if (direct) outLength = this.copyFields(chunk, recordStart, fieldCount, i)
+              direct = false
               state = IN_QUOTED
               i++
               break
@@ -195,7 +216,7 @@ class CsvParser implements ByteStreamParser {
             fieldEnds[fieldCount++] = outLength
             this.fieldCount = fieldCount
             this.out.length = outLength
-            this.endRecord(chunk, recordStart, i)
+            this.endRecord(chunk, recordStart, i, false)
             fieldCount = 0
             outLength = 0
             line++
@@ -209,6 +230,8 @@ class CsvParser implements ByteStreamParser {
         }
       }
     }
+    // The record goes on in the next chunk, which cannot hold a view of this one.
+    if (direct && state !== START_RECORD) outLength = this.copyFields(chunk, recordStart, fieldCount, n)
     this.fieldCount = fieldCount
     this.state = state
     this.line = line
@@ -238,23 +261,49 @@ class CsvParser implements ByteStreamParser {
       this.fault('ERR_UNTERMINATED_QUOTE', excerptOf(raw.bytes, 0, raw.length, rawLength), 'quoted field not closed at end of input')
     } else {
       this.fieldEnds[this.fieldCount++] = this.out.length
-      this.finishRecord(raw.bytes, 0, raw.length, isUtf8Range(raw.bytes, 0, raw.length))
+      this.finishRecord(raw.bytes, 0, raw.length, isUtf8Range(raw.bytes, 0, raw.length), false)
     }
     this.resetRecord()
   }
 
-  /** The record that started at `recordStart` (-1: in an earlier chunk) ends at `chunk[end]`. */
-  private endRecord(chunk: Uint8Array, recordStart: number, end: number): void {
+  /**
+   * The record that started at `recordStart` (-1: in an earlier chunk) ends at `chunk[end]`;
+   * `direct` when its fields are still in `chunk` rather than in `out`.
+   */
+  private endRecord(chunk: Uint8Array, recordStart: number, end: number, direct: boolean): void {
     const rawLength = this.offset + end - this.recordOffset
     if (this.carry.exceeds(rawLength, chunk, recordStart < 0 ? 0 : recordStart, end)) {
       this.tooLarge(rawLength)
     } else if (recordStart >= 0) {
-      this.finishRecord(chunk, recordStart, end, this.utf8.isValid(chunk, recordStart, end))
+      this.finishRecord(chunk, recordStart, end, this.utf8.isValid(chunk, recordStart, end), direct)
     } else {
       const raw = this.carry.complete(chunk, 0, end)
-      this.finishRecord(raw.bytes, 0, raw.length, isUtf8Range(raw.bytes, 0, raw.length))
+      this.finishRecord(raw.bytes, 0, raw.length, isUtf8Range(raw.bytes, 0, raw.length), false)
     }
     this.resetRecord()
+  }
+
+  /**
+   * Copies the fields of a record read `direct` so far (those done, then the bytes of the one
+   * under way up to `to`) into `out`, for a record that turned out to need it: a quoted field
+   * is unquoted there, and a record that runs past its chunk is gathered there. Returns the
+   * length of `out`.
+   */
+  private copyFields(chunk: Uint8Array, recordStart: number, fieldCount: number, to: number): number {
+    const out = this.out.bytes
+    const ends = this.fieldEnds
+    let outLength = 0
+    let start = recordStart
+    for (let k = 0; k < fieldCount; k++) {
+      const end = recordStart + ends[k]
+      out.set(chunk.subarray(start, end), outLength)
+      outLength += end - start
+      ends[k] = outLength
+      // Past the one-byte delimiter.
+      start = end + 1
+    }
+    out.set(chunk.subarray(start, to), outLength)
+    return outLength + (to - start)
   }
 
   private resetRecord(): void {
@@ -275,7 +324,7 @@ class CsvParser implements ByteStreamParser {
   }
 
   /** Turns the fields in `out` into a record; `raw[rawStart, rawEnd)` are its raw bytes. */
-  private finishRecord(raw: Uint8Array, rawStart: number, rawEnd: number, validUtf8: boolean): void {
+  private finishRecord(raw: Uint8Array, rawStart: number, rawEnd: number, validUtf8: boolean, direct: boolean): void {
     if (!validUtf8) {
       this.fault('ERR_INVALID_UTF8', excerptOf(raw, rawStart, rawEnd, rawEnd - rawStart), 'record is not valid UTF-8')
       return
@@ -284,7 +333,7 @@ class CsvParser implements ByteStreamParser {
     if (this.expectedFields < 0) {
       this.expectedFields = count
       if (this.header) {
-        this.make = csvRecordMaker(headerNames(this.texts.slice(0, this.decodeFields())), count)
+        this.make = csvRecordMaker(headerNames(this.texts.slice(0, this.decodeFields(raw, rawStart, rawEnd, direct))), count)
         return
       }
       this.make = csvRecordMaker(null, count)
@@ -292,7 +341,7 @@ class CsvParser implements ByteStreamParser {
       this.fault('ERR_FIELD_COUNT', excerptOf(raw, rawStart, rawEnd, rawEnd - rawStart), `expected ${this.expectedFields} fields, found ${count}`)
       return
     }
-    this.decodeFields()
+    this.decodeFields(raw, rawStart, rawEnd, direct)
     let values: unknown[] = this.texts
     if (this.infer) {
       values = this.values
@@ -302,29 +351,33 @@ class CsvParser implements ByteStreamParser {
   }
 
   /**
-   * Decodes the record's fields into `texts[0, count)` and returns `count`. An all-ASCII record
-   * (string length equals byte length) is decoded once and sliced by byte index; otherwise byte
-   * and character indexes differ, and each field is decoded on its own.
+   * Decodes the record's fields into `texts[0, count)` and returns `count`: from `out`, or for a
+   * record read `direct` from its raw bytes `raw[rawStart, rawEnd)`, where one delimiter byte
+   * follows each field. An all-ASCII record (string length equals byte length) is decoded once
+   * and sliced by byte index; otherwise byte and character indexes differ, and each field is
+   * decoded on its own.
    */
-  private decodeFields(): number {
-    const bytes = this.out.bytes
-    const length = this.out.length
+  private decodeFields(raw: Uint8Array, rawStart: number, rawEnd: number, direct: boolean): number {
+    const bytes = direct ? (raw as Buffer) : this.out.bytes
+    const base = direct ? rawStart : 0
+    const length = direct ? rawEnd - rawStart : this.out.length
+    const gap = direct ? 1 : 0
     const ends = this.fieldEnds
     const texts = this.texts
     const count = this.fieldCount
-    const text = utf8(bytes, 0, length)
+    const text = utf8(bytes, base, base + length)
     let start = 0
     if (text.length === length) {
       for (let k = 0; k < count; k++) {
         const end = ends[k]
         texts[k] = text.slice(start, end)
-        start = end
+        start = end + gap
       }
     } else {
       for (let k = 0; k < count; k++) {
         const end = ends[k]
-        texts[k] = utf8(bytes, start, end)
-        start = end
+        texts[k] = utf8(bytes, base + start, base + end)
+        start = end + gap
       }
     }
     return count
