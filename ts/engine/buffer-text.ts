@@ -7,6 +7,14 @@ import { Buffer } from 'node:buffer'
  * Node.js lacks them, `toString` does the same.
  */
 
+/**
+ * V8 copies a `slice` shorter than this many UTF-16 units into a fresh string; a longer slice is
+ * a view that keeps the whole sliced string alive (`SlicedString::kMinLength`, 13 for over a
+ * decade of V8; measured on Node.js 20). `__test__/retention.spec.ts` would catch a V8 that
+ * changed it.
+ */
+export const SLICE_COPIES_BELOW = 13
+
 interface SlicingBuffer extends Buffer {
   latin1Slice(start: number, end: number): string
   ucs2Slice(start: number, end: number): string

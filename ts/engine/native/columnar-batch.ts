@@ -1,7 +1,7 @@
 import type { EngineBatch } from '../types'
 import { type BatchChunks, CHUNK_RECORDS, CHUNK_TEXT_BYTES } from './chunks'
 import type { NativeColumnarBatch } from './batch-types'
-import { latin1, ucs2, utf8 } from '../buffer-text'
+import { latin1, SLICE_COPIES_BELOW, ucs2, utf8 } from '../buffer-text'
 import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRecordMaker } from '../record-makers'
 
 /**
@@ -34,14 +34,6 @@ const TRUE = 2
 const FALSE = 3
 const NULL = 4
 // JSON_VALUE = 5: whatever is not one of the above.
-
-/**
- * V8 copies a `slice` shorter than this many UTF-16 units into a fresh string; a longer slice is
- * a view that keeps the whole sliced string alive (`SlicedString::kMinLength`, 13 for over a
- * decade of V8; measured on Node.js 20). `__test__/retention.spec.ts` would catch a V8 that
- * changed it.
- */
-const SLICE_COPIES_BELOW = 13
 
 /** Record text encodings: `TextEncoding` in the core. */
 const ASCII = 1

@@ -1,5 +1,5 @@
-import { Buffer } from 'node:buffer'
-import { utf8 } from '../buffer-text'
+import { Buffer, isAscii } from 'node:buffer'
+import { latin1, SLICE_COPIES_BELOW, utf8 } from '../buffer-text'
 import { csvRecordMaker, type RecordMaker } from '../record-makers'
 import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
@@ -52,6 +52,8 @@ class CsvParser implements ByteStreamParser {
   private readonly texts: string[] = []
   /** The inferred values of the record being finished, with `types: 'infer'`; reused likewise. */
   private readonly values: unknown[] = []
+  /** The chunk being pushed as text when it is all ASCII (string index = byte index), else `null`. */
+  private chunkText: string | null = null
   /**
    * Raw bytes of the record being read, once it runs past the end of a chunk. When it outgrows
    * `maxRecordBytes` (`carry.skipping`), the machine runs on to find its end, keeping nothing but its head.
@@ -91,6 +93,9 @@ class CsvParser implements ByteStreamParser {
     const chunk = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const n = chunk.length
     if (n === 0) return
+    // One decode for the chunk instead of one per record: a native call per record cost as much
+    // as the decoding on a narrow file.
+    this.chunkText = isAscii(chunk) ? latin1(chunk, 0, n) : null
     this.utf8.prepare(chunk)
     // A chunk adds at most `n` output bytes, so one reservation covers every write below.
     this.out.reserve(n)
@@ -245,6 +250,7 @@ class CsvParser implements ByteStreamParser {
     this.out.length = outLength
     if (outLength === 0) this.out.clear(4 * n)
     this.offset += n
+    this.chunkText = null
   }
 
   end(): void {
@@ -365,6 +371,17 @@ class CsvParser implements ByteStreamParser {
     const ends = this.fieldEnds
     const texts = this.texts
     const count = this.fieldCount
+    if (direct && this.chunkText !== null && this.slicesAreCopies(count)) {
+      // Copies, so a kept value holds none of the chunk's text.
+      const chunkText = this.chunkText
+      let start = 0
+      for (let k = 0; k < count; k++) {
+        const end = ends[k]
+        texts[k] = chunkText.slice(base + start, base + end)
+        start = end + 1
+      }
+      return count
+    }
     const text = utf8(bytes, base, base + length)
     let start = 0
     if (text.length === length) {
@@ -381,6 +398,17 @@ class CsvParser implements ByteStreamParser {
       }
     }
     return count
+  }
+
+  /** Whether every field of a record read `direct` is short enough that V8 copies its slice. */
+  private slicesAreCopies(count: number): boolean {
+    const ends = this.fieldEnds
+    let start = 0
+    for (let k = 0; k < count; k++) {
+      if (ends[k] - start >= SLICE_COPIES_BELOW) return false
+      start = ends[k] + 1
+    }
+    return true
   }
 
   private fault(code: SourceErrorCode, excerpt: string, detail: string): void {
