@@ -359,9 +359,8 @@ class CsvParser implements ByteStreamParser {
   /**
    * Decodes the record's fields into `texts[0, count)` and returns `count`: from `out`, or for a
    * record read `direct` from its raw bytes `raw[rawStart, rawEnd)`, where one delimiter byte
-   * follows each field. An all-ASCII record (string length equals byte length) is decoded once
-   * and sliced by byte index; otherwise byte and character indexes differ, and each field is
-   * decoded on its own.
+   * follows each field. The record is decoded once and cut into fields: by byte index when it is
+   * all ASCII (string length equals byte length), else by counting each field's characters.
    */
   private decodeFields(raw: Uint8Array, rawStart: number, rawEnd: number, direct: boolean): number {
     const bytes = direct ? (raw as Buffer) : this.out.bytes
@@ -391,10 +390,21 @@ class CsvParser implements ByteStreamParser {
         start = end + gap
       }
     } else {
+      // Byte and string indexes part at the first character beyond ASCII: count the UTF-16 units
+      // of each field's bytes (a byte that does not continue a sequence starts a character; one
+      // of four bytes makes two units) rather than decode each field on its own, which took a
+      // native call per field.
+      let unit = 0
       for (let k = 0; k < count; k++) {
         const end = ends[k]
-        texts[k] = utf8(bytes, base + start, base + end)
+        const from = unit
+        for (let b = base + start; b < base + end; b++) {
+          const byte = bytes[b]
+          if ((byte & 0xc0) !== 0x80) unit += byte >= 0xf0 ? 2 : 1
+        }
+        texts[k] = text.slice(from, unit)
         start = end + gap
+        unit += gap
       }
     }
     return count
