@@ -30,10 +30,11 @@ const QUOTE_IN_QUOTED = 4
 const SHRINK_FIELDS_ABOVE = 1 << 16
 
 /**
- * CSV and TSV with the record semantics of `csv-core` (DESIGN.md, "CSV and TSV"). Field bytes are
- * unquoted into `out` as the state machine runs, with each field's end in `fieldEnds`; a finished
- * record is decoded at once and cut into fields by index, then built by the header's generated
- * constructor (`record-makers.ts`).
+ * CSV and TSV with the record semantics of `csv-core` (DESIGN.md, "CSV and TSV"). A record that
+ * starts in the chunk and has no quoted field is read in place, each field's end in `fieldEnds`;
+ * one with a quoted field, or that runs past the chunk, has its field bytes unquoted into `out`
+ * instead. A finished record is decoded at once and cut into fields, then built by the header's
+ * generated constructor (`record-makers.ts`).
  */
 class CsvParser implements ByteStreamParser {
   /** Stream offset of the next byte to arrive. */
@@ -113,7 +114,7 @@ class CsvParser implements ByteStreamParser {
     let recordStart = -1
     /**
      * The current record began in this chunk and has no quoted field so far: its fields are
-     * not copied into `out`, and `fieldEnds` hold their ends from `recordStart` (see `direct`).
+     * not copied into `out`, and `fieldEnds` hold their ends from `recordStart` (see `copyFields`).
      */
     let direct = false
     let i = 0
