@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type DataSource, RingstreamError, stream } from '../ts/index'
+import { readUntilError } from './support/collect'
 import { ENGINES } from './support/engines'
 import { codeOf, rejectionOf, thrownBy } from './support/errors'
 import { ids, jsonl, useTempDir } from './support/temp'
@@ -89,16 +90,6 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       /** Stored (level 0) deflate blocks, so a changed byte changes the text and only the checksum can tell. */
       const stored = () => gzipSync(body, { level: 0 })
 
-      const readUntilError = (path: string): { records: unknown[]; error: unknown } => {
-        const records: unknown[] = []
-        try {
-          for (const record of stream(path, { engine, onError: () => undefined })) records.push(record)
-        } catch (error) {
-          return { records, error }
-        }
-        return { records, error: null }
-      }
-
       it.each([
         ['a changed byte (checksum)', () => {
           const gz = stored()
@@ -112,7 +103,7 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
         ['no bytes at all', () => Buffer.alloc(0)],
       ])('%s', (name, bytes) => {
         const path = tmp.file(`damaged-${name.replace(/\W+/g, '-')}.jsonl.gz`, bytes())
-        const { records, error } = readUntilError(path)
+        const { records, error } = readUntilError(path, { engine })
         expect(codeOf(error), name).toBe('ERR_IO')
         expect((error as Error).message).toContain(path)
         expect((error as RingstreamError).hint).toContain('gzip -t')

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { type RingstreamError, stream } from '../ts/index'
+import { readUntilError } from './support/collect'
 import { ENGINES } from './support/engines'
 import { codeOf, rejectionOf } from './support/errors'
 import { ids, jsonl, useTempDir } from './support/temp'
@@ -75,16 +76,6 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
     const count = 20000
     const body = text(jsonl(ids(count)))
 
-    const readUntilError = (path: string): { records: unknown[]; error: unknown } => {
-      const records: unknown[] = []
-      try {
-        for (const record of stream(path, { engine, onError: () => undefined })) records.push(record)
-      } catch (error) {
-        return { records, error }
-      }
-      return { records, error: null }
-    }
-
     it.each([
       [
         'a changed byte (checksum)',
@@ -112,7 +103,7 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
       ['a reserved block type', () => Buffer.from([...MAGIC, 0x20, 0x09, 0x01 | (3 << 1) | (9 << 3), 0x00, 0x00, ...text('{"id":0}\n')])],
     ])('%s', (name, bytes) => {
       const path = tmp.file(`damaged-${name.replace(/\W+/g, '-')}.jsonl.zst`, bytes())
-      const { records, error } = readUntilError(path)
+      const { records, error } = readUntilError(path, { engine })
       expect(codeOf(error), name).toBe('ERR_IO')
       expect((error as Error).message).toContain(path)
       expect((error as RingstreamError).hint).toContain('zstd -t')
@@ -128,7 +119,7 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
         const damaged = Buffer.from(zst)
         damaged[at] ^= 0x5a
         const path = tmp.file(`flipped-${at}.jsonl.zst`, damaged)
-        const { error } = readUntilError(path)
+        const { error } = readUntilError(path, { engine })
         expect(codeOf(error), `byte ${at}`).toBe('ERR_IO')
       }
     })

@@ -31,3 +31,17 @@ export async function readAll(source: string | readonly string[], options: Strea
   expect(summarize(asyncErrors)).toEqual(summarize(syncErrors))
   return { items: syncItems, errors: syncErrors }
 }
+
+/**
+ * Reads `path` with `for…of`, skipping bad records, until the end or an error that ends the
+ * iteration (a damaged compressed file): the records read before it, and the error (`null` for none).
+ */
+export function readUntilError(path: string, options: StreamOptions): { records: unknown[]; error: unknown } {
+  const records: unknown[] = []
+  try {
+    for (const record of stream(path, { ...options, onError: () => undefined })) records.push(record)
+  } catch (error) {
+    return { records, error }
+  }
+  return { records, error: null }
+}
