@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib'
 import XXH from 'xxhashjs'
 
 /**
@@ -71,4 +72,17 @@ export function skippable(data: Uint8Array, variant = 0xa): Buffer {
 
 function u32(n: number): number[] {
   return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff]
+}
+
+type ZstdCompressSync = (data: Uint8Array, options?: { params?: Record<number, number> }) => Buffer
+const zstdCompressSync = (zlib as { zstdCompressSync?: ZstdCompressSync }).zstdCompressSync
+const zstdParams = zlib.constants as unknown as Record<string, number>
+
+/** Whether node:zlib writes zstd here (Node.js 22.15 on; the suite also runs on Node.js 26). */
+export const nodeWritesZstd = zstdCompressSync !== undefined
+
+/** `content` compressed by node:zlib's zstd at `level`; only where `nodeWritesZstd`. */
+export function nodeZstd(content: Uint8Array, level: number, { checksum = true } = {}): Buffer {
+  if (zstdCompressSync === undefined) throw new Error('node:zlib has no zstd in this Node.js')
+  return zstdCompressSync(content, { params: { [zstdParams.ZSTD_c_compressionLevel]: level, [zstdParams.ZSTD_c_checksumFlag]: checksum ? 1 : 0 } })
 }
