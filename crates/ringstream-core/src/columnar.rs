@@ -220,6 +220,9 @@ pub struct ColumnarEncoder {
     row_utf16: bool,
     /// UTF-16 units of the current record's longest text or JSON value so far.
     row_longest: usize,
+    /// Whether the JSON text being shaped is all ASCII, so the values copied from it need no
+    /// check of their own (one check of a line costs less than one per value).
+    source_ascii: bool,
     /// The JSON records' shapes.
     shapes: ShapeTable,
     /// Room to unescape a JSON string in.
@@ -241,6 +244,7 @@ impl ColumnarEncoder {
             row_ascii: true,
             row_utf16: false,
             row_longest: 0,
+            source_ascii: false,
             shapes: ShapeTable::default(),
             scratch: Vec::new(),
             units: Vec::new(),
@@ -327,7 +331,7 @@ impl ColumnarEncoder {
     /// UTF-16 units of a value's text, noting when it is not ASCII.
     #[inline]
     fn units_of(&mut self, value: &[u8]) -> usize {
-        if value.is_ascii() {
+        if self.source_ascii || value.is_ascii() {
             value.len()
         } else {
             self.row_ascii = false;

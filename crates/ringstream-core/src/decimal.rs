@@ -69,6 +69,79 @@ fn plain_decimal(text: &[u8]) -> Option<f64> {
     Some(if negative { -value } else { value })
 }
 
+/// The JSON number at `s[start..]`, read in one pass when it is `-?(0|[1-9][0-9]*)(\.[0-9]+)?`
+/// with an exact mantissa: where it ends and its value, the same as `json_syntax::number_end`
+/// and then [`parse_decimal`] give. `None` for anything else (an exponent, a long mantissa, text
+/// that is not a number), which those two then read. Most numbers in JSON data are this simple,
+/// and reading them once instead of twice is a tenth of the JSON reader's time.
+#[inline]
+pub(crate) fn plain_json_number(s: &[u8], start: usize) -> Option<(usize, f64)> {
+    let negative = s.get(start) == Some(&b'-');
+    let integer_start = start + usize::from(negative);
+    let mut mantissa: u64 = 0;
+    let mut i = integer_start;
+    let mut digits = |i: &mut usize| {
+        let from = *i;
+        while let Some(eight) = eight_digits(s, *i) {
+            mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(eight);
+            *i += 8;
+        }
+        while let Some(digit) = s.get(*i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            // Wraps only past `MAX_U64_DIGITS` digits, which are turned down below.
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+            *i += 1;
+        }
+        *i - from
+    };
+    let integer_digits = digits(&mut i);
+    // JSON allows no leading zero ("01").
+    if integer_digits == 0 || (integer_digits > 1 && s[integer_start] == b'0') {
+        return None;
+    }
+    let mut fraction_digits = 0;
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        fraction_digits = digits(&mut i);
+        if fraction_digits == 0 {
+            return None;
+        }
+    }
+    if matches!(s.get(i), Some(b'e' | b'E'))
+        || integer_digits + fraction_digits > MAX_U64_DIGITS
+        || mantissa > MAX_EXACT_MANTISSA
+    {
+        return None;
+    }
+    let magnitude = mantissa as f64;
+    let value = match fraction_digits {
+        0 => magnitude,
+        k => magnitude / *POWERS_OF_TEN.get(k)?,
+    };
+    Some((i, if negative { -value } else { value }))
+}
+
+/// The value of the eight ASCII digits at `s[at..]`, if there are eight there: read as one
+/// word, with the multiplications of Lemire's "Faster integer parsing" (fast_float's
+/// `parse_8digits`).
+#[inline]
+fn eight_digits(s: &[u8], at: usize) -> Option<u64> {
+    let word = u64::from_le_bytes(s.get(at..at + 8)?.try_into().ok()?);
+    // A byte below '0' borrows into its high bit, one above '9' carries into it.
+    let below = word.wrapping_sub(0x3030_3030_3030_3030);
+    let above = word.wrapping_add(0x4646_4646_4646_4646);
+    if (below | above) & 0x8080_8080_8080_8080 != 0 {
+        return None;
+    }
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 0x000F_4240_0000_0064; // 100 + (1,000,000 << 32)
+    const MUL2: u64 = 0x0000_2710_0000_0001; // 1 + (10,000 << 32)
+    let pairs = below.wrapping_mul(10).wrapping_add(below >> 8);
+    let value =
+        ((pairs & MASK).wrapping_mul(MUL1).wrapping_add(((pairs >> 16) & MASK).wrapping_mul(MUL2)))
+            >> 32;
+    Some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +223,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn eight_digits_are_read_as_one_word() {
+        for text in ["00000000", "12345678", "99999999", "10000001", "40552168"] {
+            assert_eq!(eight_digits(text.as_bytes(), 0), text.parse().ok(), "{text}");
+        }
+        for text in ["1234567", "1234567/", "1234567:", "/2345678", ":2345678", "1234 678"] {
+            assert_eq!(eight_digits(text.as_bytes(), 0), None, "{text}");
+        }
+        assert_eq!(eight_digits(b"x87654321", 1), Some(87_654_321));
+    }
+
     proptest! {
         #[test]
         fn agrees_with_std_on_plain_decimals(
@@ -166,6 +250,34 @@ mod tests {
             Just(b'-'), Just(b'+'), Just(b'.'), Just(b'e'), Just(b'0'), Just(b'5'), Just(b'9'), any::<u8>()
         ], 0..24)) {
             prop_assert!(same(parse_decimal(&bytes), std_parse(&bytes)), "{:?}", bytes);
+        }
+
+        #[test]
+        fn one_pass_json_numbers_agree_with_two_passes(bytes in proptest::collection::vec(prop_oneof![
+            Just(b'-'), Just(b'.'), Just(b'e'), Just(b'E'), Just(b'0'), Just(b'5'), Just(b'9'),
+            Just(b','), Just(b']'), any::<u8>()
+        ], 0..28)) {
+            let two_passes = crate::json_syntax::number_end(&bytes, 0)
+                .and_then(|end| Some((end, parse_decimal(&bytes[..end])?)));
+            if let Some((end, value)) = plain_json_number(&bytes, 0) {
+                let (expected_end, expected) = two_passes.expect("a number both ways");
+                prop_assert_eq!(end, expected_end, "{:?}", bytes);
+                prop_assert!(same(Some(value), Some(expected)), "{:?}", bytes);
+            }
+        }
+
+        #[test]
+        fn one_pass_reads_plain_json_numbers(
+            negative in any::<bool>(),
+            int in "0|[1-9][0-9]{0,8}",
+            frac in proptest::option::of("[0-9]{1,6}"),
+            after in proptest::sample::select(vec!["", ",", "]", "}", " "]),
+        ) {
+            let number = format!("{}{}{}", if negative { "-" } else { "" }, int, frac.map(|f| format!(".{f}")).unwrap_or_default());
+            let text = format!("{number}{after}");
+            let (end, value) = plain_json_number(text.as_bytes(), 0).expect("read in one pass");
+            prop_assert_eq!(end, number.len());
+            prop_assert!(same(Some(value), std_parse(number.as_bytes())), "{}", text);
         }
     }
 }

@@ -86,5 +86,5 @@ pub use memory::{estimate_memory, MemoryEstimate};
 pub use read_error::ReadError;
 pub use reader::{Polled, Reader};
 pub use source::{ByteSource, Compression};
-pub use string_scan::plain_prefix_len;
+pub use string_scan::{plain_prefix_len, plain_string_end};
 pub use utf8_stream::Utf8Stream;

@@ -52,6 +52,24 @@ pub fn plain_prefix_len(bytes: &[u8]) -> usize {
     i
 }
 
+/// Where the JSON string literal starting at `bytes[start]` (a `"`) ends, past its closing
+/// quote, when it holds only plain bytes; `None` when it holds an escape or a control
+/// character or is cut short (the validator then reads it, and says which). Most strings in
+/// data are plain, and this is the whole of their scan.
+///
+/// ```
+/// # use ringstream_core::plain_string_end;
+/// assert_eq!(plain_string_end(br#"{"key":1}"#, 1), Some(6));
+/// assert_eq!(plain_string_end(br#""a\"b""#, 0), None);
+/// assert_eq!(plain_string_end(br#""open"#, 0), None);
+/// ```
+#[inline]
+pub fn plain_string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let body = start + 1;
+    let end = body + plain_prefix_len(bytes.get(body..)?);
+    (bytes.get(end) == Some(&b'"')).then_some(end + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

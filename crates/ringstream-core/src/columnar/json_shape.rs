@@ -25,8 +25,9 @@ use memchr::memchr;
 
 use super::known_shape::ShapeSteps;
 use super::{ColumnarEncoder, ValueKind};
-use crate::decimal::parse_decimal;
+use crate::decimal::{parse_decimal, plain_json_number};
 use crate::json_syntax::{number_end, string_end, value_end};
+use crate::string_scan::plain_string_end;
 
 /// Leaves of a shaped record at most (JavaScript generates a literal of at most 1,000 values).
 const MAX_SHAPE_LEAVES: usize = 1000;
@@ -117,6 +118,13 @@ impl ColumnarEncoder {
     /// numbers, and whole values where it leaves one to `JSON.parse`) and the structure around
     /// them, so a text it shapes is JSON as `JSON.parse` sees it and needs no separate check.
     pub(super) fn try_shape(&mut self, text: &[u8]) -> Option<u32> {
+        self.source_ascii = text.is_ascii();
+        let id = self.shape(text);
+        self.source_ascii = false;
+        id
+    }
+
+    fn shape(&mut self, text: &[u8]) -> Option<u32> {
         let mark = self.mark();
         if let Some(known) = self.shapes.known.take() {
             let mut scratch = std::mem::take(&mut self.shapes.description);
@@ -193,34 +201,61 @@ impl ColumnarEncoder {
         match first {
             b'{' => self.walk_object(s, pos, depth, description, leaves),
             b'[' => self.walk_array(s, pos, depth, description, leaves),
-            b'"' => {
-                let (end, escaped) = string_end(s, *pos).ok_or(Unshaped)?;
-                self.push_string(&s[*pos..end], escaped);
-                *pos = end;
-                leaf(description, leaves)
-            }
-            b't' | b'f' | b'n' => {
-                let (word, kind): (&[u8], _) = match first {
-                    b't' => (b"true", ValueKind::True),
-                    b'f' => (b"false", ValueKind::False),
-                    _ => (b"null", ValueKind::Null),
-                };
-                if !s[*pos..].starts_with(word) {
-                    return Err(Unshaped);
-                }
-                *pos += word.len();
-                self.push_bare(kind);
-                leaf(description, leaves)
-            }
             _ => {
-                let end = number_end(s, *pos).ok_or(Unshaped)?;
-                let number = parse_decimal(&s[*pos..end]).ok_or(Unshaped)?;
-                *pos = end;
-                self.batch.numbers.push(number);
-                self.push_bare(ValueKind::Number);
+                self.push_scalar(s, pos)?;
                 leaf(description, leaves)
             }
         }
+    }
+
+    /// Pushes the string, number, `true`, `false` or `null` at `s[*pos]` (no whitespace before
+    /// it), moving `pos` past it; `Unshaped` for anything else, a container included.
+    #[inline]
+    pub(super) fn push_scalar(&mut self, s: &[u8], pos: &mut usize) -> Result<(), Unshaped> {
+        match *s.get(*pos).ok_or(Unshaped)? {
+            b'"' => {
+                if let Some(end) = plain_string_end(s, *pos) {
+                    self.push_text(ValueKind::Text, &s[*pos + 1..end - 1]);
+                    *pos = end;
+                } else {
+                    let (end, escaped) = string_end(s, *pos).ok_or(Unshaped)?;
+                    self.push_string(&s[*pos..end], escaped);
+                    *pos = end;
+                }
+            }
+            b't' => self.push_word(s, pos, b"true", ValueKind::True)?,
+            b'f' => self.push_word(s, pos, b"false", ValueKind::False)?,
+            b'n' => self.push_word(s, pos, b"null", ValueKind::Null)?,
+            b'{' | b'[' => return Err(Unshaped),
+            _ => {
+                let (end, number) = match plain_json_number(s, *pos) {
+                    Some(read) => read,
+                    None => {
+                        let end = number_end(s, *pos).ok_or(Unshaped)?;
+                        (end, parse_decimal(&s[*pos..end]).ok_or(Unshaped)?)
+                    }
+                };
+                *pos = end;
+                self.batch.numbers.push(number);
+                self.push_bare(ValueKind::Number);
+            }
+        }
+        Ok(())
+    }
+
+    fn push_word(
+        &mut self,
+        s: &[u8],
+        pos: &mut usize,
+        word: &[u8],
+        kind: ValueKind,
+    ) -> Result<(), Unshaped> {
+        if !s[*pos..].starts_with(word) {
+            return Err(Unshaped);
+        }
+        *pos += word.len();
+        self.push_bare(kind);
+        Ok(())
     }
 
     fn walk_object(
@@ -315,7 +350,10 @@ impl ColumnarEncoder {
         let mut unescaped = std::mem::take(&mut self.scratch);
         unescaped.clear();
         if unescape(raw, &mut unescaped) {
+            // `\u` escapes in ASCII text can make characters beyond it.
+            let source_ascii = std::mem::replace(&mut self.source_ascii, false);
             self.push_text(ValueKind::Text, &unescaped);
+            self.source_ascii = source_ascii;
         } else {
             self.push_text(ValueKind::Json, literal);
         }
@@ -357,8 +395,12 @@ fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-pub(super) fn skip_whitespace(s: &[u8], pos: usize) -> usize {
-    pos + s.get(pos..).unwrap_or_default().iter().take_while(|&&b| is_whitespace(b)).count()
+#[inline]
+pub(super) fn skip_whitespace(s: &[u8], mut pos: usize) -> usize {
+    while s.get(pos).is_some_and(|&b| is_whitespace(b)) {
+        pos += 1;
+    }
+    pos
 }
 
 fn trim_end(s: &[u8]) -> usize {
