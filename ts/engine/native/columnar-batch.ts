@@ -2,7 +2,8 @@ import type { EngineBatch } from '../types'
 import { type BatchChunks, CHUNK_RECORDS, CHUNK_TEXT_BYTES } from './chunks'
 import type { NativeColumnarBatch } from './batch-types'
 import { latin1, SLICE_COPIES_BELOW, ucs2, utf8 } from '../buffer-text'
-import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRecordMaker } from '../record-makers'
+import { csvRecordMaker, csvTextRecordMaker, csvTypedRecordMaker, jsonShape, type Shape, type TextRecordMaker } from '../record-makers'
+import { FALSE, NULL, NUMBER, TEXT, TRUE } from '../value-kinds'
 
 /**
  * The `"columnar"` hand-off (`ColumnarBatch` in crates/ringstream-core/src/columnar.rs): the
@@ -27,13 +28,6 @@ import { csvRecordMaker, csvTextRecordMaker, jsonShape, type Shape, type TextRec
  * bench/handoff.mjs measures this against the `"json"` hand-off (bench/README.md, "Hand-off").
  */
 
-/** Value kinds: `ValueKind` in the core. */
-const TEXT = 0
-const NUMBER = 1
-const TRUE = 2
-const FALSE = 3
-const NULL = 4
-// JSON_VALUE = 5: whatever is not one of the above.
 
 /** Record text encodings: `TextEncoding` in the core. */
 const ASCII = 1
@@ -57,7 +51,13 @@ export class ColumnarBatchDecoder {
     if (batch.shapes.length > 0) return new TypedChunks(batch, this.shapes, batch.shapes)
     if (this.csv === null || this.csv.width !== batch.width || this.csv.gap !== batch.valueGap) {
       const { width, valueGap: gap } = batch
-      this.csv = { width, gap, make: csvRecordMaker(this.names, width), fromText: csvTextRecordMaker(this.names, width, gap) }
+      this.csv = {
+        width,
+        gap,
+        make: csvRecordMaker(this.names, width),
+        fromColumns: csvTypedRecordMaker(this.names, width),
+        fromText: csvTextRecordMaker(this.names, width, gap),
+      }
     }
     if (batch.kinds.length > 0) return new TypedChunks(batch, [this.csv], null)
     return new TextChunks(batch, this.csv.fromText)
@@ -172,7 +172,7 @@ class TextChunks extends ColumnarChunks {
 class TypedChunks extends ColumnarChunks {
   /** The first value, and the first number, of the next chunk. */
   private nextValue = 0
-  private nextNumber = 0
+  private readonly numberCursor = { next: 0 }
 
   constructor(
     batch: NativeColumnarBatch,
@@ -192,10 +192,10 @@ class TypedChunks extends ColumnarChunks {
     const chunkStart = rowStarts[from]
     let whole: string | null = null
     const records: unknown[] = new Array(to - from)
+    const cursor = this.numberCursor
     let v = this.nextValue
-    let numberIndex = this.nextNumber
     for (let r = from; r < to; r++) {
-      const { width, make } = shapes[ids === null ? 0 : ids[r]]
+      const { width, make, fromColumns } = shapes[ids === null ? 0 : ids[r]]
       const rowStart = rowStarts[r]
       let source: string
       let base: number
@@ -206,6 +206,12 @@ class TypedChunks extends ColumnarChunks {
         source = recordText(bytes, rowEncodings[r], rowStart, rowStarts[r + 1])
         base = 0
       }
+      if (hasKinds && fromColumns !== null) {
+        records[r - from] = fromColumns(source, ends, v, base, kinds, numbers, cursor, valueGap, JSON.parse)
+        v += width
+        continue
+      }
+      let numberIndex = cursor.next
       let start = base
       for (let k = 0; k < width; k++) {
         const end = base + ends[v]
@@ -231,10 +237,10 @@ class TypedChunks extends ColumnarChunks {
         v++
         start = end + valueGap
       }
+      cursor.next = numberIndex
       records[r - from] = make(values)
     }
     this.nextValue = v
-    this.nextNumber = numberIndex
     return records
   }
 }
