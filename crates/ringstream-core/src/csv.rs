@@ -15,15 +15,17 @@
 //! fields to an output buffer, so a record does not have to sit whole in the read buffer.
 //! Memory for a record is its fields (at most `max_record_bytes`) plus one `usize` per field.
 //!
-//! A record that lies whole in the read buffer and holds no quote byte skips `csv-core`: it is
-//! split at its delimiters with `memchr`, which gives the same fields (without quotes there is
-//! nothing to unescape) for a fraction of the work; csv-core, never called for it, stays at the
-//! start of a record. Most records of most files take this way; `bench/README.md` measures it.
+//! A record that lies whole in the read buffer and holds no quote byte skips `csv-core`: one pass
+//! (`delimited_scan`) finds its end and splits it at its delimiters, which gives the same fields
+//! (without quotes there is nothing to unescape) for a fraction of the work; csv-core, never
+//! called for it, stays at the start of a record. Most records of most files take this way;
+//! `bench/README.md` measures it.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 use crate::carry_buffer::CarryBuffer;
 use crate::config::ParseOptions;
+use crate::delimited_scan::split_delimited;
 use crate::encode::{BatchEncoder, CsvFields};
 use crate::excerpt::{excerpt, RecordHead};
 use crate::fault::{ErrorCode, Fault};
@@ -67,8 +69,6 @@ pub(crate) struct CsvParser {
     /// Whether records without quotes may skip csv-core: not when the delimiter or quote is a
     /// line break, which csv-core reads in ways a line split would not.
     split_unquoted: bool,
-    /// No quote byte lies before this byte offset (from the last offset that was searched).
-    quote_free_until: u64,
     /// Where each field of an unquoted record ends in its raw bytes.
     delimited_ends: Vec<usize>,
 }
@@ -98,7 +98,6 @@ impl CsvParser {
             split_unquoted: ![options.delimiter, options.quote]
                 .iter()
                 .any(|&b| b == b'\r' || b == b'\n'),
-            quote_free_until: 0,
             delimited_ends: Vec::with_capacity(INITIAL_FIELDS),
         }
     }
@@ -206,15 +205,13 @@ impl CsvParser {
         if !self.split_unquoted {
             return None;
         }
-        let end = memchr::memchr2(b'\n', b'\r', data)?;
-        let record_end = offset + end as u64;
-        if record_end > self.quote_free_until {
-            self.quote_free_until =
-                offset + memchr::memchr(self.quote, data).unwrap_or(data.len()) as u64;
-            if record_end > self.quote_free_until {
-                return None;
-            }
-        }
+        let mut ends = std::mem::take(&mut self.delimited_ends);
+        ends.clear();
+        let end = split_delimited(data, self.delimiter, self.quote, &mut ends);
+        let Some(end) = end else {
+            self.delimited_ends = ends;
+            return None;
+        };
         let raw = &data[..end];
         let line = self.lines.line();
         self.lines.advance_past_line(data[end]);
@@ -227,9 +224,6 @@ impl CsvParser {
             let detail = NOT_UTF8.to_owned();
             emitter.fault(fault(ErrorCode::InvalidUtf8, detail));
         } else {
-            let mut ends = std::mem::take(&mut self.delimited_ends);
-            ends.clear();
-            ends.extend(memchr::memchr_iter(self.delimiter, raw));
             ends.push(raw.len());
             let fields = CsvFields::from_delimited(raw, &ends);
             let raw_excerpt = || excerpt(raw);
@@ -242,8 +236,8 @@ impl CsvParser {
                 raw_excerpt,
                 emitter,
             );
-            self.delimited_ends = ends;
         }
+        self.delimited_ends = ends;
         Some(end + 1)
     }
 

@@ -44,6 +44,7 @@ mod columnar;
 mod config;
 mod csv;
 mod decimal;
+mod delimited_scan;
 mod encode;
 pub mod excerpt;
 mod fault;
@@ -73,6 +74,7 @@ pub use config::{
     DEFAULT_BUFFER_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_QUEUE_DEPTH,
 };
 pub use decimal::parse_decimal;
+pub use delimited_scan::split_delimited;
 pub use encode::{BatchEncoder, CsvFields};
 pub use excerpt::excerpt;
 pub use fault::{ErrorCode, Fault};
