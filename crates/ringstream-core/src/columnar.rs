@@ -383,6 +383,20 @@ impl ColumnarEncoder {
             self.push_utf16le(raw);
         }
         self.row_ascii = ascii;
+        if ascii && self.types != ValueTypes::Infer {
+            if let Ok(record_len) = u32::try_from(raw.len()) {
+                // Units are bytes and every value is text: a value's end is its delimiter's index.
+                let mut start = 0;
+                for &end in fields.ends() {
+                    self.row_longest = self.row_longest.max(end - start);
+                    start = end + CSV_VALUE_GAP;
+                }
+                let ends =
+                    fields.ends().iter().map(|&end| u32::try_from(end).unwrap_or(record_len));
+                self.batch.ends.extend(ends);
+                return;
+            }
+        }
         // Units before the value: in an ASCII record, its byte offset.
         let mut units = 0;
         let mut start = 0;
