@@ -20,6 +20,46 @@ const MAX_GENERATED_WIDTH = 1000
 
 /** A CSV record's constructor: an object keyed by `names`, or an array of `width` values. */
 export function csvRecordMaker(names: string[] | null, width: number): RecordMaker {
+  return remembered(`csv ${width} ${JSON.stringify(names)}`, () => makeCsvRecordMaker(names, width))
+}
+
+/**
+ * The `TypedRecordMaker` for a CSV header (`types: 'infer'`), or `null` where the record is not
+ * generated (see `typedRecordMaker`).
+ */
+export function csvTypedRecordMaker(names: string[] | null, width: number): TypedRecordMaker | null {
+  return remembered(`typed ${width} ${JSON.stringify(names)}`, () => makeCsvTypedRecordMaker(names, width))
+}
+
+/** The `TextRecordMaker` for a CSV header (see `makeCsvTextRecordMaker`). */
+export function csvTextRecordMaker(names: string[] | null, width: number, gap: number): TextRecordMaker {
+  return remembered(`text ${width} ${gap} ${JSON.stringify(names)}`, () => makeCsvTextRecordMaker(names, width, gap))
+}
+
+/** How to build the records of the JSON shape `description` (see `makeJsonShape`). */
+export function jsonShape(description: string): Shape {
+  return remembered(`json ${description}`, () => makeJsonShape(description))
+}
+
+/**
+ * Constructors already made, by what they were made from, for the whole process: every
+ * iteration of a stream opens its files anew, and a constructor generated anew is run cold
+ * until V8 has optimised it again, which took 10 ms of a 50 ms read of 20 MiB of wide.jsonl
+ * (Node.js 26). The first `MAX_REMEMBERED` are kept; a longer key than `MAX_REMEMBERED_KEY`
+ * (a very wide header) is made every time.
+ */
+const made = new Map<string, unknown>()
+const MAX_REMEMBERED = 1024
+const MAX_REMEMBERED_KEY = 16 << 10
+
+function remembered<T>(key: string, make: () => T): T {
+  if (made.has(key)) return made.get(key) as T
+  const maker = make()
+  if (made.size < MAX_REMEMBERED && key.length <= MAX_REMEMBERED_KEY) made.set(key, maker)
+  return maker
+}
+
+function makeCsvRecordMaker(names: string[] | null, width: number): RecordMaker {
   if (names !== null && names.length !== width) return objectBuilder(names, width)
   if (width <= MAX_GENERATED_WIDTH) {
     const generated = generateMaker(csvLiteral(names, width, (k) => `v[${k}]`))
@@ -54,11 +94,7 @@ export type TypedRecordMaker = (
   parse: (text: string) => unknown,
 ) => unknown
 
-/**
- * The `TypedRecordMaker` for a CSV header (`types: 'infer'`), or `null` where the record is not
- * generated (see `typedRecordMaker`).
- */
-export function csvTypedRecordMaker(names: string[] | null, width: number): TypedRecordMaker | null {
+function makeCsvTypedRecordMaker(names: string[] | null, width: number): TypedRecordMaker | null {
   if (names !== null && names.length !== width) return null
   return typedRecordMaker(width, csvLiteral(names, width, (k) => `x${k}`))
 }
@@ -96,7 +132,7 @@ export type TextRecordMaker = (source: string, ends: Uint32Array, first: number,
  * and no record stores its values into an array first; where code generation is disallowed or
  * the record is too wide, a loop that gathers the values for `csvRecordMaker`'s constructor.
  */
-export function csvTextRecordMaker(names: string[] | null, width: number, gap: number): TextRecordMaker {
+function makeCsvTextRecordMaker(names: string[] | null, width: number, gap: number): TextRecordMaker {
   if ((names === null || names.length === width) && width > 0 && width <= MAX_GENERATED_WIDTH) {
     const endsCode: string[] = []
     const items: string[] = []
@@ -143,7 +179,7 @@ export interface Shape {
  * both create own data properties in order (a repeated key keeps its first place and its last
  * value; integer-like keys come first in either), and `__proto__` is a computed key.
  */
-export function jsonShape(description: string): Shape {
+function makeJsonShape(description: string): Shape {
   const node = JSON.parse(description) as ShapeNode
   const width = leafCount(node)
   if (width <= MAX_GENERATED_WIDTH) {
