@@ -97,8 +97,9 @@ impl<E: BatchEncoder> BatchReader<E> {
         }
     }
 
-    /// Makes the reader end (as if at the end of the input) at its next read once `flag` is
-    /// set, so another thread can stop it between two reads.
+    /// Makes the reader end (as if at the end of the input) once `flag` is set, so another
+    /// thread can stop it: at its next read, or within a record of the batch it is filling
+    /// (which is then dropped, not handed out).
     pub fn set_stop_flag(&mut self, flag: Arc<AtomicBool>) {
         self.stop = Some(flag);
     }
@@ -132,10 +133,16 @@ impl<E: BatchEncoder> BatchReader<E> {
                 self.bom_pending = false;
             }
             let step = {
-                let mut emitter = Emitter::new(&mut self.encoder, &self.limits);
+                let stop = self.stop.as_deref();
+                let mut emitter = Emitter::new(&mut self.encoder, &self.limits, stop);
                 self.parser.parse(&mut self.buffer, &mut emitter, self.eof)
             };
             match step {
+                Step::BatchFull if self.stopped() => {
+                    // Closed while the batch was being filled: nobody will take it.
+                    self.finished = true;
+                    return Ok(None);
+                }
                 Step::BatchFull => return Ok(Some(self.take_batch())),
                 Step::NeedInput if !self.eof => match self.read_more() {
                     Ok(true) => {}
@@ -172,8 +179,12 @@ impl<E: BatchEncoder> BatchReader<E> {
 
     /// Reads more input; `false` when the stop flag is set (the reader is then finished and
     /// what was parsed but not handed out is dropped).
+    fn stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
     fn read_more(&mut self) -> io::Result<bool> {
-        if self.stop.as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+        if self.stopped() {
             self.finished = true;
             return Ok(false);
         }
@@ -218,6 +229,34 @@ pub fn read_all(
 mod tests {
     use super::*;
     use crate::Format;
+
+    /// A source that sets the stop flag as it is read, as a closing consumer would while the
+    /// reader parses what it read.
+    struct StoppingSource {
+        input: io::Cursor<Vec<u8>>,
+        stop: Arc<AtomicBool>,
+    }
+
+    impl io::Read for StoppingSource {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.stop.store(true, Ordering::Relaxed);
+            self.input.read(buf)
+        }
+    }
+
+    #[test]
+    fn a_stop_ends_the_batch_being_filled() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let input = io::Cursor::new("1\n".repeat(5000).into_bytes());
+        let source = StoppingSource { input, stop: Arc::clone(&stop) };
+        let source = ByteSource::from_reader(source, crate::Compression::None).expect("a source");
+        let options = BatchOptions { batch_size: 10_000, ..BatchOptions::default() };
+        let mut reader = BatchReader::new(source, &ParseOptions::new(Format::JsonLines), &options);
+        reader.set_stop_flag(stop);
+        // Without the stop, this read's 5,000 records would make the first batch (of 64).
+        assert!(reader.next_batch().expect("no error").is_none());
+        assert!(reader.next_batch().expect("no error").is_none());
+    }
 
     #[test]
     fn batches_start_small_and_double_up_to_the_batch_size() {

@@ -1,6 +1,8 @@
 //! What the three format parsers share: how they hand records to the encoder, how they tell
 //! the driver what they need next, and the bookkeeping of a record too large to keep.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::carry_buffer::CarryBuffer;
 use crate::config::{BatchOptions, Format, ParseOptions};
 use crate::csv::CsvParser;
@@ -26,11 +28,18 @@ pub(crate) enum Step {
 pub(crate) struct Emitter<'a, E> {
     encoder: &'a mut E,
     limits: &'a BatchOptions,
+    stop: Option<&'a AtomicBool>,
 }
 
 impl<'a, E: BatchEncoder> Emitter<'a, E> {
-    pub(crate) fn new(encoder: &'a mut E, limits: &'a BatchOptions) -> Emitter<'a, E> {
-        Emitter { encoder, limits }
+    /// An emitter into `encoder`; once `stop` is set the batch counts as full, so a reader
+    /// being closed stops within a record or two rather than after a whole batch.
+    pub(crate) fn new(
+        encoder: &'a mut E,
+        limits: &'a BatchOptions,
+        stop: Option<&'a AtomicBool>,
+    ) -> Emitter<'a, E> {
+        Emitter { encoder, limits, stop }
     }
 
     /// Whether the batch must be handed off before anything else is added.
@@ -39,6 +48,7 @@ impl<'a, E: BatchEncoder> Emitter<'a, E> {
         self.encoder.record_count() >= self.limits.batch_size
             || self.encoder.fault_count() >= self.limits.batch_size
             || self.encoder.encoded_bytes() >= self.limits.max_batch_bytes
+            || self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
     }
 
     #[inline]
