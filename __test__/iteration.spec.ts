@@ -356,7 +356,7 @@ describe.each(ENGINES)('an engine batch with a fault past its records (%s engine
     if (opened === null) throw new Error('the native engine does not load')
     const fault = { index: 5, code: 'ERR_PARSE' as const, line: 3, byteOffset: 18, excerpt: '{', detail: 'unexpected end' }
     const reader = (): FileBatchReader => {
-      const batches: EngineBatch[] = [{ records: [{ id: 1 }, { id: 2 }], lines: [1, 2], byteOffsets: [0, 9], faults: [fault] }]
+      const batches: EngineBatch[] = [{ records: [{ id: 1 }, { id: 2 }], lines: [1, 2], byteOffsets: [0, 9], first: 0, faults: [fault] }]
       return {
         nextBatchSync: () => batches.shift() ?? null,
         nextBatch: async () => batches.shift() ?? null,

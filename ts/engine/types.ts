@@ -51,9 +51,14 @@ export interface ParseOptions {
 /** One batch handed from an engine to the facade. */
 export interface EngineBatch {
   records: unknown[]
-  /** `lines[i]` and `byteOffsets[i]` are the position of `records[i]`. */
+  /**
+   * `lines[first + i]` and `byteOffsets[first + i]` are the position of `records[i]`. The native
+   * engine hands out a batch's chunks with the batch's position arrays and each chunk's `first`,
+   * since a view per chunk cost more than the rest of the chunk's hand-off.
+   */
   lines: ArrayLike<number>
   byteOffsets: ArrayLike<number>
+  first: number
   /**
    * Faults in input order; `index` is the number of records of this batch that came before the
    * fault in the input (a fault with index 0 comes before `records[0]`).

@@ -297,7 +297,7 @@ export class Iteration {
    * `pump`; nothing is yielded in between, so what callbacks and consumer see is the same.
    */
   private runRecords(batch: SourceBatch): Step {
-    const { records, lines, byteOffsets, faults } = batch
+    const { records, lines, byteOffsets, first, faults } = batch
     const end = this.faultPos < faults.length ? Math.min(faults[this.faultPos].index, records.length) : records.length
     const signal = this.settings.signal
     this.path = batch.path
@@ -305,8 +305,8 @@ export class Iteration {
       const i = this.recordPos++
       this.recordIndex++
       this.records++
-      this.line = lines === null ? null : lines[i]
-      this.byteOffset = byteOffsets === null ? null : byteOffsets[i]
+      this.line = lines === null ? null : lines[first + i]
+      this.byteOffset = byteOffsets === null ? null : byteOffsets[first + i]
       const step = this.run(records[i], 0)
       if (step !== undefined || this.passed.length >= this.passedBeforeYield || this.halted || this.stopAt !== NOT_STOPPED) return step
       if (signal?.aborted) throw signal.reason
@@ -332,8 +332,8 @@ export class Iteration {
     this.recordIndex += to - from
     this.records += to - from
     this.path = batch.path
-    this.line = batch.lines === null ? null : batch.lines[last]
-    this.byteOffset = batch.byteOffsets === null ? null : batch.byteOffsets[last]
+    this.line = batch.lines === null ? null : batch.lines[batch.first + last]
+    this.byteOffset = batch.byteOffsets === null ? null : batch.byteOffsets[batch.first + last]
   }
 
   private fetch(): Step {

@@ -7,9 +7,10 @@ export interface SourceBatch {
    * not be the caller's (copy arrays a user hands over).
    */
   records: unknown[]
-  /** Positions of the records; `null` for sources that are not files. */
+  /** Positions of the records (`records[i]` at `first + i`); `null` for sources that are not files. */
   lines: ArrayLike<number> | null
   byteOffsets: ArrayLike<number> | null
+  first: number
   faults: ReadonlyArray<SourceFault & { index: number }>
   path: string | null
   format: Format | null

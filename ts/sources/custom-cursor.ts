@@ -134,5 +134,5 @@ export class CustomCursor implements BatchCursor {
 }
 
 function recordsBatch(records: unknown[]): SourceBatch {
-  return { records, lines: null, byteOffsets: null, faults: NO_FAULTS, path: null, format: null, parse: null }
+  return { records, lines: null, byteOffsets: null, first: 0, faults: NO_FAULTS, path: null, format: null, parse: null }
 }

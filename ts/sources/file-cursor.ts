@@ -1,4 +1,4 @@
-import type { Engine, FileBatchReader } from '../engine/types'
+import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
 import type { PlannedFile } from './resolve-source'
 
@@ -77,8 +77,8 @@ export class FileCursor implements BatchCursor {
     this.reader = null
   }
 
-  private wrap(batch: { records: unknown[]; lines: ArrayLike<number>; byteOffsets: ArrayLike<number>; faults: SourceBatch['faults'] }): SourceBatch {
+  private wrap(batch: EngineBatch): SourceBatch {
     const file = this.files[this.index]
-    return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, faults: batch.faults, path: file.path, format: file.format, parse: file.parse }
+    return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: file.path, format: file.format, parse: file.parse }
   }
 }

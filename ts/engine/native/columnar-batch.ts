@@ -75,14 +75,20 @@ abstract class ColumnarChunks implements BatchChunks {
   private nextFault = 0
   private done = false
 
+  /** The batch's lines and byte offsets, which every chunk shares. */
+  private readonly lines: Float64Array
+  private readonly byteOffsets: Float64Array
+
   constructor(protected readonly batch: NativeColumnarBatch) {
     this.count = batch.positions.length / 2
     this.bytes = bytesOf(batch.text)
+    this.lines = batch.positions.subarray(0, this.count)
+    this.byteOffsets = batch.positions.subarray(this.count)
   }
 
   next(): EngineBatch | null {
     if (this.done) return null
-    const { positions, faults } = this.batch
+    const faults = this.batch.faults
     const n = this.count
     const from = this.nextRecord
     const to = from === n ? n : chunkEnd(this.batch.rowStarts, from, Math.min(n, from + CHUNK_RECORDS))
@@ -90,8 +96,9 @@ abstract class ColumnarChunks implements BatchChunks {
     this.done = to === n
     return {
       records: from === to ? [] : this.build(from, to),
-      lines: positions.subarray(from, to),
-      byteOffsets: positions.subarray(n + from, n + to),
+      lines: this.lines,
+      byteOffsets: this.byteOffsets,
+      first: from,
       faults: faults.length === 0 ? faults : this.faultsBefore(from, to),
     }
   }

@@ -18,6 +18,7 @@ export function decodeJsonBatch(batch: NativeJsonBatch): BatchChunks {
         records: JSON.parse(batch.json) as unknown[],
         lines: batch.positions.subarray(0, n),
         byteOffsets: batch.positions.subarray(n),
+        first: 0,
         faults: batch.faults,
       }
     },

@@ -33,7 +33,7 @@ export class ParsedQueue implements ParseSink {
   /** Up to `max` records and the faults that come before the next record left behind. */
   take(max: number): EngineBatch {
     if (this.records.length <= max) {
-      const batch: EngineBatch = { records: this.records, lines: this.lines, byteOffsets: this.offsets, faults: this.faults }
+      const batch: EngineBatch = { records: this.records, lines: this.lines, byteOffsets: this.offsets, first: 0, faults: this.faults }
       this.records = []
       this.lines = []
       this.offsets = []
@@ -47,6 +47,6 @@ export class ParsedQueue implements ParseSink {
     while (split < this.faults.length && this.faults[split].index <= max) split++
     const faults = this.faults.splice(0, split)
     for (const f of this.faults) f.index -= max
-    return { records, lines, byteOffsets, faults }
+    return { records, lines, byteOffsets, first: 0, faults }
   }
 }
