@@ -275,6 +275,16 @@ describe.each(ENGINES)('item errors (%s engine)', (engine) => {
       expect(e.message).toContain("hint: is this file CSV? pass { format: 'csv' }")
     })
 
+    it('says what is wrong in a bad JSON record and at which byte of it, in the same words on both engines', () => {
+      const path = tmp.file('bad.jsonl', '{"city":"Tōkyō","n":1}\n{"city":"Tōkyō" "n":2}\n["é",]\n')
+      const messages: string[] = []
+      ;[...stream(path, { engine, onError: (e) => void messages.push(e.message.split('\n')[0]) })]
+      expect(messages).toEqual([
+        `line 2 of ${path} (byte 25) is not valid JSON (expected ',' or '}' at byte 18)`,
+        `line 3 of ${path} (byte 50) is not valid JSON (unexpected character, expected a value at byte 6)`,
+      ])
+    })
+
     it("hints at CSV when a CSV file is read as JSON Lines: \"is this file CSV? pass { format: 'csv' }\"", () => {
       const path = tmp.file('export.jsonl', 'id,name\n1,ann\n2,bob\n')
       const errors: ItemError[] = []

@@ -128,7 +128,7 @@ impl JsonArrayParser {
                         self.depth = 1;
                     } else {
                         let found = describe_byte(data[ws]);
-                        let detail = format!("expected '[' to open a JSON array, found {found}");
+                        let detail = format!("expected '[', found {found}");
                         emitter.fault(Fault::at(ErrorCode::NotAnArray, self.line, at, detail));
                         self.phase = Phase::Done;
                     }

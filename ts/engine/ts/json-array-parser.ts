@@ -4,6 +4,7 @@ import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
 import { asBuffer } from './byte-buffer'
 import { messageOf } from './error-message'
+import { jsonSyntaxError } from './json-syntax'
 import { excerptOf } from './excerpt'
 import type { FormatParserFactory, ParseSink } from './format-parser'
 import { RecordCarry } from './record-carry'
@@ -108,16 +109,16 @@ class JsonArrayParser implements ByteStreamParser {
               i = n
             }
           } else if (state === AFTER) {
-            this.sink.fault({ code: 'ERR_TRAILING_CONTENT', line, byteOffset: this.offset + i, excerpt: '', detail: `${describe(b)} after the closing ']'` })
+            this.sink.fault({ code: 'ERR_TRAILING_CONTENT', line, byteOffset: this.offset + i, excerpt: '', detail: "unexpected content after the array's closing ']'" })
             state = DONE
             i = n
           } else if (b === COMMA) {
-            this.sink.fault({ code: 'ERR_PARSE', line, byteOffset: this.offset + i, excerpt: '', detail: 'empty array element' })
+            this.sink.fault({ code: 'ERR_PARSE', line, byteOffset: this.offset + i, excerpt: '', detail: "empty array element before ','" })
             this.afterComma = true
             i++
           } else if (b === CLOSE_SQUARE) {
             if (this.afterComma) {
-              this.sink.fault({ code: 'ERR_PARSE', line, byteOffset: this.offset + i, excerpt: '', detail: 'empty array element' })
+              this.sink.fault({ code: 'ERR_PARSE', line, byteOffset: this.offset + i, excerpt: '', detail: "empty array element before ']'" })
             }
             state = AFTER
             i++
@@ -240,7 +241,7 @@ class JsonArrayParser implements ByteStreamParser {
       }
       this.resetElement()
     }
-    this.sink.fault({ code: 'ERR_TRUNCATED', line: this.line, byteOffset: this.offset, excerpt: '', detail: 'input ends inside the array' })
+    this.sink.fault({ code: 'ERR_TRUNCATED', line: this.line, byteOffset: this.offset, excerpt: '', detail: 'the input ends inside the JSON array' })
   }
 
   /** The element that started at `elementStart` (-1: in an earlier chunk) ends at `chunk[end]`. */
@@ -284,7 +285,7 @@ class JsonArrayParser implements ByteStreamParser {
     try {
       value = JSON.parse(utf8(bytes, start, last))
     } catch (error) {
-      this.fault('ERR_PARSE', excerptOf(bytes, start, last, last - start), messageOf(error))
+      this.fault('ERR_PARSE', excerptOf(bytes, start, last, last - start), jsonSyntaxError(bytes, start, last) ?? messageOf(error))
       return
     }
     this.sink.record(value, this.elementLine, this.elementOffset)

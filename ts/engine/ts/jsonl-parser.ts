@@ -4,6 +4,7 @@ import type { ParseOptions, SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
 import { asBuffer } from './byte-buffer'
 import { messageOf } from './error-message'
+import { jsonSyntaxError } from './json-syntax'
 import { excerptOf } from './excerpt'
 import type { FormatParserFactory, ParseSink } from './format-parser'
 import { RecordCarry } from './record-carry'
@@ -145,7 +146,7 @@ class JsonlParser implements ByteStreamParser {
     try {
       value = JSON.parse(utf8(bytes, start, contentEnd))
     } catch (error) {
-      this.fault('ERR_PARSE', byteOffset, excerptOf(bytes, start, contentEnd, contentEnd - start), messageOf(error))
+      this.fault('ERR_PARSE', byteOffset, excerptOf(bytes, start, contentEnd, contentEnd - start), jsonSyntaxError(bytes, start, contentEnd) ?? messageOf(error))
       return
     }
     this.sink.record(value, this.line, byteOffset)
