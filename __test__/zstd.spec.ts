@@ -6,7 +6,7 @@ import { readUntilError } from './support/collect'
 import { ENGINES } from './support/engines'
 import { codeOf, rejectionOf } from './support/errors'
 import { ids, jsonl, useTempDir } from './support/temp'
-import { skippable, zstdStored } from './support/zstd-frames'
+import { skippable, zstdOverlongMatches, zstdStored } from './support/zstd-frames'
 
 /** Files written by the zstd tool (`fixtures/make-zstd-fixtures.sh`), next to the texts they hold. */
 const FIXTURES = join(__dirname, 'fixtures')
@@ -111,6 +111,15 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
       // the frame's end); nothing else is made up.
       expect(records.length).toBeLessThanOrEqual(count)
       expect(records).toEqual(ids(records.length).map((r) => (r.id === 15000 ? records[15000] : r)))
+    })
+
+    it('is a compressed block whose sequences make more than a block holds, refused before they are run', () => {
+      // 20,000 matches of 128 KiB: run one by one, they kept the TS engine busy for minutes.
+      const path = tmp.file('overlong.jsonl.zst', Buffer.concat([zstdStored(body), zstdOverlongMatches(20_000)]))
+      const { records, error } = readUntilError(path, { engine })
+      expect(codeOf(error)).toBe('ERR_IO')
+      expect((error as Error).message).toContain('Data corruption detected')
+      expect(records).toEqual(ids(count))
     })
 
     it('is damage in a compressed block too', () => {

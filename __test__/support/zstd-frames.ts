@@ -70,6 +70,25 @@ export function skippable(data: Uint8Array, variant = 0xa): Buffer {
   return Buffer.concat([Buffer.from([0x50 | variant, 0x2a, 0x4d, 0x18, ...u32(data.length)]), data])
 }
 
+/**
+ * One frame whose only block is compressed and damaged the way that once stalled the TS engine:
+ * `count` sequences, each a match of 131,074 bytes (match length code 52 with all 16 extra bits
+ * set, through RLE tables), so its sequences claim about `count` × 128 KiB where a block holds
+ * 128 KiB. No literals; a 128 KiB window; no checksum.
+ */
+export function zstdOverlongMatches(count: number): Buffer {
+  if (count < 1 || count >= 0x7f00) throw new Error('count must be 1 to 32511')
+  const BITS_PER_SEQUENCE = 17 // 1 offset bit (offset code 1) and 16 match length bits
+  const streamBits = count * BITS_PER_SEQUENCE
+  const bitStream = [...Array<number>(Math.floor(streamBits / 8)).fill(0xff), (2 << streamBits % 8) - 1]
+  const RLE_EVERY_TABLE = (1 << 6) | (1 << 4) | (1 << 2)
+  const [LITERAL_LENGTH_CODE, OFFSET_CODE, MATCH_LENGTH_CODE] = [0, 1, 52]
+  const body = [0x00, 0x80 | (count >>> 8), count & 0xff, RLE_EVERY_TABLE, LITERAL_LENGTH_CODE, OFFSET_CODE, MATCH_LENGTH_CODE, ...bitStream]
+  const COMPRESSED_LAST = 1 | (2 << 1)
+  const header = COMPRESSED_LAST | (body.length << 3)
+  return Buffer.from([...MAGIC, 0x00, 7 << 3, header & 0xff, (header >>> 8) & 0xff, (header >>> 16) & 0xff, ...body])
+}
+
 function u32(n: number): number[] {
   return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff]
 }

@@ -1,5 +1,6 @@
 import { Decompress } from 'fzstd'
 import { Xxh64 } from './xxhash64'
+import { BlockOutput, MAX_BLOCK_OUTPUT } from './zstd-block-output'
 
 const FRAME_MAGIC = 0xfd2fb528
 /** Skippable frames have magic numbers 0x184D2A50 to 0x184D2A5F. */
@@ -23,11 +24,14 @@ const enum Phase {
 
 /** Block types 0 and 2 (raw and compressed) take as many bytes as their size says; RLE takes one. */
 const RLE_BLOCK = 1
+const COMPRESSED_BLOCK = 2
 const RESERVED_BLOCK = 3
 
 interface Frame {
   decoder: Decompress
   hash: Xxh64 | null
+  /** Reads each compressed block's size before fzstd decodes it (see zstd-block-output.ts). */
+  blockOutput: BlockOutput
   /** The content size the header declares, or -1 when it declares none. */
   contentBytes: number
   decoded: number
@@ -167,6 +171,7 @@ export class Unzstd {
     this.frame = {
       decoder: new Decompress((piece: Uint8Array) => void this.pieces.push(piece)),
       hash: hasChecksum ? new Xxh64() : null,
+      blockOutput: new BlockOutput(),
       contentBytes,
       decoded: 0,
       pushed: 0,
@@ -191,6 +196,9 @@ export class Unzstd {
     const checksumBytes = last && frame.hash !== null ? CHECKSUM_BYTES : 0
     const unit = this.take(BLOCK_HEADER_BYTES + body + checksumBytes)
     if (unit === null) return false
+    if (type === COMPRESSED_BLOCK && frame.blockOutput.sizeOf(unit.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + size)) > MAX_BLOCK_OUTPUT) {
+      throw new Error('Data corruption detected (its sequences make more than a block holds, 128 KiB)')
+    }
     // The last block goes with the checksum after it: fzstd wants to see the frame's end.
     this.decode(frame, unit, last)
     if (!last) return true

@@ -1,0 +1,351 @@
+/**
+ * How many bytes a compressed Zstandard block decodes to, read from its literals header and its
+ * sequences (RFC 8878, 3.1.1.3) without decoding the literals or copying a byte.
+ *
+ * fzstd executes a block's sequences without bounding their lengths by the block's size, so a
+ * damaged block whose sequences decode to huge lengths made it loop for seconds (47 s once)
+ * before anything failed. The frame walker (`unzstd.ts`) asks this first and refuses a block that
+ * would make more than a block may hold, as zstd does at once; the walk costs one pass over the
+ * sequences' bit stream. It also refuses what zstd refuses on the way: entropy tables that do not
+ * add up, symbols out of range, a repeated table with none before it, a bit stream not used up
+ * exactly, sequences that take more literals than the block has.
+ */
+
+/** Thrown for a block that is not valid zstd: `message` is zstd's own words and why. */
+function corrupted(why: string): never {
+  throw new Error(`Data corruption detected (${why})`)
+}
+
+/** An FSE decoding table: for each state, its symbol and how the next state is read (4.1.1). */
+interface FseTable {
+  readonly accuracyLog: number
+  readonly symbols: Uint8Array
+  readonly bitCounts: Uint8Array
+  readonly baselines: Uint16Array
+}
+
+/** The most a block decodes to (Block_Maximum_Size, 128 KiB). */
+export const MAX_BLOCK_OUTPUT = 128 * 1024
+/** The most a compressed block may take, which is the same. */
+const MAX_BLOCK_INPUT = 128 * 1024
+const LITERALS_RAW = 0
+const LITERALS_RLE = 1
+const MODE_PREDEFINED = 0
+const MODE_RLE = 1
+const MODE_COMPRESSED = 2
+
+/** The largest symbol and accuracy log of each kind of code (3.1.1.3.2.2). */
+const MAX_LITERAL_LENGTH_CODE = 35
+const MAX_MATCH_LENGTH_CODE = 52
+const MAX_OFFSET_CODE = 31
+const MAX_LENGTH_ACCURACY_LOG = 9
+const MAX_OFFSET_ACCURACY_LOG = 8
+
+/** Extra bits of each literal length code (3.1.1.3.2.1.1); a code's baseline adds up those before it. */
+const LITERAL_LENGTH_BITS = [...Array<number>(16).fill(0), 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+/** Extra bits of each match length code; baselines start at 3, the shortest match. */
+const MATCH_LENGTH_BITS = [...Array<number>(32).fill(0), 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+const LITERAL_LENGTH_BASELINES = baselinesOf(LITERAL_LENGTH_BITS, 0)
+const MATCH_LENGTH_BASELINES = baselinesOf(MATCH_LENGTH_BITS, 3)
+
+/** The predefined distributions (3.1.1.3.2.2.1), with their accuracy logs. */
+const PREDEFINED_LITERAL_LENGTHS = fseTable(
+  [4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1],
+  6,
+)
+const PREDEFINED_MATCH_LENGTHS = fseTable(
+  [1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1],
+  6,
+)
+const PREDEFINED_OFFSETS = fseTable([1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1], 5)
+
+function baselinesOf(bits: readonly number[], first: number): number[] {
+  const baselines: number[] = []
+  let next = first
+  for (const b of bits) {
+    baselines.push(next)
+    next += 2 ** b
+  }
+  return baselines
+}
+
+/** The index of the highest set bit of `value` (> 0). */
+function highBit(value: number): number {
+  return 31 - Math.clz32(value)
+}
+
+/** Builds the decoding table of a normalized distribution (`-1`: a "less than 1" probability), 4.1.1. */
+function fseTable(probabilities: readonly number[], accuracyLog: number): FseTable {
+  const size = 1 << accuracyLog
+  const symbols = new Uint8Array(size)
+  const bitCounts = new Uint8Array(size)
+  const baselines = new Uint16Array(size)
+  const next: number[] = []
+  let high = size - 1
+  probabilities.forEach((p, s) => {
+    if (p === -1) {
+      symbols[high--] = s
+      next[s] = 1
+    } else next[s] = p
+  })
+  const step = (size >>> 1) + (size >>> 3) + 3
+  let position = 0
+  probabilities.forEach((p, s) => {
+    for (let i = 0; i < p; i++) {
+      symbols[position] = s
+      do position = (position + step) & (size - 1)
+      while (position > high)
+    }
+  })
+  if (position !== 0) corrupted('an entropy table does not spread evenly')
+  for (let state = 0; state < size; state++) {
+    const nextState = next[symbols[state]]++
+    const bits = accuracyLog - highBit(nextState)
+    bitCounts[state] = bits
+    baselines[state] = (nextState << bits) - size
+  }
+  return { accuracyLog, symbols, bitCounts, baselines }
+}
+
+/** The table of one symbol repeated (RLE mode): one state, read with no bits. */
+function rleTable(symbol: number): FseTable {
+  return { accuracyLog: 0, symbols: Uint8Array.of(symbol), bitCounts: new Uint8Array(1), baselines: new Uint16Array(1) }
+}
+
+/** Bits read forwards from `bytes[at]` on, lowest first, as a table description is (4.1.1). */
+class ForwardBits {
+  private bit = 0
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly at: number,
+    private readonly end: number,
+  ) {}
+
+  /** The next `n` (≤ 24) bits without consuming them; bits past the end read as zeros. */
+  peek(n: number): number {
+    const byte = this.at + (this.bit >>> 3)
+    let word = 0
+    for (let k = 3; k >= 0; k--) word = word * 256 + (byte + k < this.end ? this.bytes[byte + k] : 0)
+    return Math.floor(word / 2 ** (this.bit & 7)) & ((1 << n) - 1)
+  }
+
+  skip(n: number): void {
+    this.bit += n
+    if (this.at + Math.ceil(this.bit / 8) > this.end) corrupted('an entropy table runs past the block')
+  }
+
+  /** Where the next whole byte starts. */
+  get nextByte(): number {
+    return this.at + Math.ceil(this.bit / 8)
+  }
+}
+
+/** Reads an FSE table description (4.1.1) at `bytes[at]`; gives the table and where it ends. */
+function readFseTable(bytes: Uint8Array, at: number, end: number, maxSymbol: number, maxAccuracyLog: number): [FseTable, number] {
+  const bits = new ForwardBits(bytes, at, end)
+  const accuracyLog = bits.peek(4) + 5
+  bits.skip(4)
+  if (accuracyLog > maxAccuracyLog) corrupted('an entropy table is too precise')
+  const probabilities: number[] = []
+  let remaining = (1 << accuracyLog) + 1
+  let threshold = 1 << accuracyLog
+  let width = accuracyLog + 1
+  while (remaining > 1) {
+    if (probabilities.length > maxSymbol) corrupted('an entropy table has too many symbols')
+    const max = 2 * threshold - 1 - remaining
+    let value = bits.peek(width - 1)
+    if (value < max) bits.skip(width - 1)
+    else {
+      value = bits.peek(width)
+      if (value >= threshold) value -= max
+      bits.skip(width)
+    }
+    const probability = value - 1
+    remaining -= Math.abs(probability)
+    probabilities.push(probability)
+    if (probability === 0) {
+      // Two-bit flags say how many more symbols have probability 0; 3 means more flags follow.
+      for (let flag = 3; flag === 3; ) {
+        flag = bits.peek(2)
+        bits.skip(2)
+        for (let i = 0; i < flag; i++) probabilities.push(0)
+        if (probabilities.length > maxSymbol + 1) corrupted('an entropy table has too many symbols')
+      }
+    }
+    while (remaining < threshold) {
+      width--
+      threshold >>>= 1
+    }
+  }
+  if (remaining !== 1 || probabilities.length > maxSymbol + 1) corrupted('an entropy table does not add up')
+  return [fseTable(probabilities, accuracyLog), bits.nextByte]
+}
+
+/**
+ * The `n` (≤ 24) bits of a sequences bit stream (in `streamCopy`) that start `position` bits into
+ * it. The stream is read backwards (4.1): each read takes the bits just below the ones read
+ * before, so the caller lowers `position` first. One unaligned 32-bit load per read, hence the copy
+ * with room after it: reading the block in place took a quarter longer.
+ */
+function bitsAt(stream: DataView, position: number, n: number): number {
+  if (n === 0) return 0
+  return (stream.getUint32(position >>> 3, true) >>> (position & 7)) & ((1 << n) - 1)
+}
+
+/** A block's bit stream copied with room after it, so four bytes can be read at any of its bytes. */
+const STREAM_ROOM = 4
+const streamCopy = new Uint8Array(MAX_BLOCK_INPUT + STREAM_ROOM)
+const streamView = new DataView(streamCopy.buffer)
+
+/**
+ * The tables of one frame's blocks: a block may repeat the previous block's tables, so one is
+ * made per frame and asked about each compressed block in order.
+ */
+export class BlockOutput {
+  private literalLengths: FseTable | null = null
+  private offsets: FseTable | null = null
+  private matchLengths: FseTable | null = null
+
+  /** The bytes the compressed block `body` (without its 3-byte header) decodes to; throws if it is not valid. */
+  sizeOf(body: Uint8Array): number {
+    const end = body.length
+    if (end > MAX_BLOCK_INPUT) corrupted('a block larger than 128 KiB')
+    const [literals, afterLiterals] = literalsOf(body)
+    if (afterLiterals >= end) corrupted('it has no sequences header')
+    let at = afterLiterals
+    let count = body[at++]
+    if (count === 0) return literals
+    if (count === 255) {
+      count = body[at] + (body[at + 1] << 8) + 0x7f00
+      at += 2
+    } else if (count >= 128) count = ((count - 128) << 8) + body[at++]
+    if (at >= end) corrupted('its sequences header is cut short')
+    const modes = body[at++]
+    if (modes & 3) corrupted('a reserved bit of its sequences header is set')
+    ;[this.literalLengths, at] = this.table(body, at, end, modes >>> 6, this.literalLengths, PREDEFINED_LITERAL_LENGTHS, MAX_LITERAL_LENGTH_CODE, MAX_LENGTH_ACCURACY_LOG)
+    ;[this.offsets, at] = this.table(body, at, end, (modes >>> 4) & 3, this.offsets, PREDEFINED_OFFSETS, MAX_OFFSET_CODE, MAX_OFFSET_ACCURACY_LOG)
+    ;[this.matchLengths, at] = this.table(body, at, end, (modes >>> 2) & 3, this.matchLengths, PREDEFINED_MATCH_LENGTHS, MAX_MATCH_LENGTH_CODE, MAX_LENGTH_ACCURACY_LOG)
+    return literals + matchedBytes(body, at, end, count, literals, this.literalLengths, this.offsets, this.matchLengths)
+  }
+
+  private table(
+    body: Uint8Array,
+    at: number,
+    end: number,
+    mode: number,
+    previous: FseTable | null,
+    predefined: FseTable,
+    maxSymbol: number,
+    maxAccuracyLog: number,
+  ): [FseTable, number] {
+    if (mode === MODE_PREDEFINED) return [predefined, at]
+    if (mode === MODE_RLE) {
+      if (at >= end) corrupted('its sequences header is cut short')
+      if (body[at] > maxSymbol) corrupted('a code is out of range')
+      return [rleTable(body[at]), at + 1]
+    }
+    if (mode === MODE_COMPRESSED) return readFseTable(body, at, end, maxSymbol, maxAccuracyLog)
+    if (previous === null) corrupted('it repeats an entropy table no block before it had')
+    return [previous, at]
+  }
+}
+
+/** The literals section's regenerated size and where the sequences section starts (3.1.1.3.1). */
+function literalsOf(body: Uint8Array): [number, number] {
+  if (body.length === 0) corrupted('it is empty')
+  const b0 = body[0]
+  const type = b0 & 3
+  const sizeFormat = (b0 >>> 2) & 3
+  let regenerated: number
+  let headerBytes: number
+  let stored: number
+  if (type === LITERALS_RAW || type === LITERALS_RLE) {
+    if ((sizeFormat & 1) === 0) [regenerated, headerBytes] = [b0 >>> 3, 1]
+    else if (sizeFormat === 1) [regenerated, headerBytes] = [(b0 >>> 4) + (body[1] << 4), 2]
+    else [regenerated, headerBytes] = [(b0 >>> 4) + (body[1] << 4) + (body[2] << 12), 3]
+    stored = type === LITERALS_RAW ? regenerated : 1
+  } else if (sizeFormat <= 1) {
+    regenerated = (b0 >>> 4) + ((body[1] & 0x3f) << 4)
+    stored = (body[1] >>> 6) + (body[2] << 2)
+    headerBytes = 3
+  } else if (sizeFormat === 2) {
+    regenerated = (b0 >>> 4) + (body[1] << 4) + ((body[2] & 3) << 12)
+    stored = (body[2] >>> 2) + (body[3] << 6)
+    headerBytes = 4
+  } else {
+    regenerated = (b0 >>> 4) + (body[1] << 4) + ((body[2] & 0x3f) << 12)
+    stored = (body[2] >>> 6) + (body[3] << 2) + (body[4] << 10)
+    headerBytes = 5
+  }
+  if (headerBytes > body.length) corrupted('its literals header is cut short')
+  if (regenerated > MAX_BLOCK_OUTPUT) corrupted('its literals are more than a block holds')
+  return [regenerated, headerBytes + stored]
+}
+
+/**
+ * The bytes the sequences add to the block besides literals: reads each sequence's codes and
+ * extra bits (4.1, 3.1.1.3.2.1), summing match lengths and checking the literal lengths against
+ * the literals there are. One pass over the bit stream, with everything it reads per sequence
+ * in local variables: this runs before every compressed block fzstd decodes.
+ */
+function matchedBytes(
+  body: Uint8Array,
+  start: number,
+  end: number,
+  count: number,
+  literals: number,
+  literalLengths: FseTable,
+  offsets: FseTable,
+  matchLengths: FseTable,
+): number {
+  const last = end > start ? body[end - 1] : 0
+  if (last === 0) corrupted('its sequences have no end mark')
+  // Bits not read yet: the stream's bits [0, left). The last byte's highest set bit marks the end.
+  let left = (end - start - 1) * 8 + highBit(last)
+  streamCopy.set(body.subarray(start, end))
+  streamCopy.fill(0, end - start, end - start + STREAM_ROOM)
+  const stream = streamView
+  const { symbols: literalSymbols, bitCounts: literalBitCounts, baselines: literalBaselines } = literalLengths
+  const { symbols: offsetSymbols, bitCounts: offsetBitCounts, baselines: offsetBaselines } = offsets
+  const { symbols: matchSymbols, bitCounts: matchBitCounts, baselines: matchBaselines } = matchLengths
+  // Each group of reads is taken off `left` at once and checked, so no read starts below the
+  // stream: a damaged one runs past its start.
+  const literalLog = literalLengths.accuracyLog
+  const offsetLog = offsets.accuracyLog
+  const matchLog = matchLengths.accuracyLog
+  left -= literalLog + offsetLog + matchLog
+  if (left < 0) corrupted('its sequences run past their bit stream')
+  let literalState = bitsAt(stream, left + offsetLog + matchLog, literalLog)
+  let offsetState = bitsAt(stream, left + matchLog, offsetLog)
+  let matchState = bitsAt(stream, left, matchLog)
+  let literalsTaken = 0
+  let matched = 0
+  for (let n = 1; ; n++) {
+    const literalCode = literalSymbols[literalState]
+    const matchCode = matchSymbols[matchState]
+    const offsetCode = offsetSymbols[offsetState]
+    if (literalCode > MAX_LITERAL_LENGTH_CODE || matchCode > MAX_MATCH_LENGTH_CODE || offsetCode > MAX_OFFSET_CODE) corrupted('a code is out of range')
+    // Offset, match length, then literal length; the offset's value is not needed, only its bits passed over.
+    const matchBits = MATCH_LENGTH_BITS[matchCode]
+    const literalBits = LITERAL_LENGTH_BITS[literalCode]
+    left -= offsetCode + matchBits + literalBits
+    if (left < 0) corrupted('its sequences run past their bit stream')
+    matched += MATCH_LENGTH_BASELINES[matchCode] + bitsAt(stream, left + literalBits, matchBits)
+    literalsTaken += LITERAL_LENGTH_BASELINES[literalCode] + bitsAt(stream, left, literalBits)
+    if (literalsTaken > literals) corrupted('its sequences take more literals than it has')
+    // More than the largest block there is: stop here rather than read on through a damaged stream.
+    if (matched > MAX_BLOCK_OUTPUT || n === count) break
+    // The next states: literal length, match length, then offset.
+    const literalStateBits = literalBitCounts[literalState]
+    const matchStateBits = matchBitCounts[matchState]
+    const offsetStateBits = offsetBitCounts[offsetState]
+    left -= literalStateBits + matchStateBits + offsetStateBits
+    if (left < 0) corrupted('its sequences run past their bit stream')
+    literalState = literalBaselines[literalState] + bitsAt(stream, left + matchStateBits + offsetStateBits, literalStateBits)
+    matchState = matchBaselines[matchState] + bitsAt(stream, left + offsetStateBits, matchStateBits)
+    offsetState = offsetBaselines[offsetState] + bitsAt(stream, left, offsetStateBits)
+  }
+  if (matched <= MAX_BLOCK_OUTPUT && left !== 0) corrupted('its sequences do not use up their bit stream')
+  return matched
+}
