@@ -16,12 +16,25 @@ function corrupted(why: string): never {
   throw new Error(`Data corruption detected (${why})`)
 }
 
-/** An FSE decoding table: for each state, its symbol and how the next state is read (4.1.1). */
+/**
+ * An FSE decoding table (4.1.1) for one kind of code: for each state, how the next state is read
+ * and what its symbol (a code) stands for, the extra bits the code takes and the value they add
+ * to (3.1.1.3.2.1), worked out once per table rather than once per sequence.
+ */
 interface FseTable {
   readonly accuracyLog: number
-  readonly symbols: Uint8Array
   readonly bitCounts: Uint8Array
   readonly baselines: Uint16Array
+  readonly extraBits: Uint8Array
+  readonly extraBases: Uint32Array
+}
+
+/** A kind of code: the largest code there is, and each code's extra bits and base value. */
+interface CodeKind {
+  readonly maxCode: number
+  readonly maxAccuracyLog: number
+  readonly bits: readonly number[]
+  readonly bases: readonly number[]
 }
 
 /** The most a block decodes to (Block_Maximum_Size, 128 KiB). */
@@ -34,39 +47,38 @@ const MODE_PREDEFINED = 0
 const MODE_RLE = 1
 const MODE_COMPRESSED = 2
 
-/** The largest symbol and accuracy log of each kind of code (3.1.1.3.2.2). */
-const MAX_LITERAL_LENGTH_CODE = 35
-const MAX_MATCH_LENGTH_CODE = 52
-const MAX_OFFSET_CODE = 31
-const MAX_LENGTH_ACCURACY_LOG = 9
-const MAX_OFFSET_ACCURACY_LOG = 8
-
-/** Extra bits of each literal length code (3.1.1.3.2.1.1); a code's baseline adds up those before it. */
+/** Extra bits of each literal length code (3.1.1.3.2.1.1); a code's base adds up those before it. */
 const LITERAL_LENGTH_BITS = [...Array<number>(16).fill(0), 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
-/** Extra bits of each match length code; baselines start at 3, the shortest match. */
+/** Extra bits of each match length code; bases start at 3, the shortest match. */
 const MATCH_LENGTH_BITS = [...Array<number>(32).fill(0), 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
-const LITERAL_LENGTH_BASELINES = baselinesOf(LITERAL_LENGTH_BITS, 0)
-const MATCH_LENGTH_BASELINES = baselinesOf(MATCH_LENGTH_BITS, 3)
+/** Offset code `n` takes `n` extra bits; the offset itself is not needed here. */
+const OFFSET_BITS = Array.from({ length: 32 }, (_, code) => code)
+
+const LITERAL_LENGTHS: CodeKind = { maxCode: 35, maxAccuracyLog: 9, bits: LITERAL_LENGTH_BITS, bases: basesOf(LITERAL_LENGTH_BITS, 0) }
+const MATCH_LENGTHS: CodeKind = { maxCode: 52, maxAccuracyLog: 9, bits: MATCH_LENGTH_BITS, bases: basesOf(MATCH_LENGTH_BITS, 3) }
+const OFFSETS: CodeKind = { maxCode: 31, maxAccuracyLog: 8, bits: OFFSET_BITS, bases: OFFSET_BITS.map(() => 0) }
 
 /** The predefined distributions (3.1.1.3.2.2.1), with their accuracy logs. */
 const PREDEFINED_LITERAL_LENGTHS = fseTable(
   [4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1],
   6,
+  LITERAL_LENGTHS,
 )
 const PREDEFINED_MATCH_LENGTHS = fseTable(
   [1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1],
   6,
+  MATCH_LENGTHS,
 )
-const PREDEFINED_OFFSETS = fseTable([1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1], 5)
+const PREDEFINED_OFFSETS = fseTable([1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1], 5, OFFSETS)
 
-function baselinesOf(bits: readonly number[], first: number): number[] {
-  const baselines: number[] = []
+function basesOf(bits: readonly number[], first: number): number[] {
+  const bases: number[] = []
   let next = first
   for (const b of bits) {
-    baselines.push(next)
+    bases.push(next)
     next += 2 ** b
   }
-  return baselines
+  return bases
 }
 
 /** The index of the highest set bit of `value` (> 0). */
@@ -74,12 +86,13 @@ function highBit(value: number): number {
   return 31 - Math.clz32(value)
 }
 
-/** Builds the decoding table of a normalized distribution (`-1`: a "less than 1" probability), 4.1.1. */
-function fseTable(probabilities: readonly number[], accuracyLog: number): FseTable {
+/**
+ * Builds the decoding table of a normalized distribution (`-1`: a "less than 1" probability) of
+ * codes of `kind` (4.1.1).
+ */
+function fseTable(probabilities: readonly number[], accuracyLog: number, kind: CodeKind): FseTable {
   const size = 1 << accuracyLog
   const symbols = new Uint8Array(size)
-  const bitCounts = new Uint8Array(size)
-  const baselines = new Uint16Array(size)
   const next: number[] = []
   let high = size - 1
   probabilities.forEach((p, s) => {
@@ -98,18 +111,31 @@ function fseTable(probabilities: readonly number[], accuracyLog: number): FseTab
     }
   })
   if (position !== 0) corrupted('an entropy table does not spread evenly')
+  const bitCounts = new Uint8Array(size)
+  const baselines = new Uint16Array(size)
   for (let state = 0; state < size; state++) {
     const nextState = next[symbols[state]]++
     const bits = accuracyLog - highBit(nextState)
     bitCounts[state] = bits
     baselines[state] = (nextState << bits) - size
   }
-  return { accuracyLog, symbols, bitCounts, baselines }
+  return { accuracyLog, bitCounts, baselines, ...codeValues(symbols, kind) }
 }
 
-/** The table of one symbol repeated (RLE mode): one state, read with no bits. */
-function rleTable(symbol: number): FseTable {
-  return { accuracyLog: 0, symbols: Uint8Array.of(symbol), bitCounts: new Uint8Array(1), baselines: new Uint16Array(1) }
+/** The table of one code repeated (RLE mode): one state, read with no bits. */
+function rleTable(code: number, kind: CodeKind): FseTable {
+  return { accuracyLog: 0, bitCounts: new Uint8Array(1), baselines: new Uint16Array(1), ...codeValues(Uint8Array.of(code), kind) }
+}
+
+function codeValues(codes: Uint8Array, kind: CodeKind): { extraBits: Uint8Array; extraBases: Uint32Array } {
+  const extraBits = new Uint8Array(codes.length)
+  const extraBases = new Uint32Array(codes.length)
+  codes.forEach((code, state) => {
+    if (code > kind.maxCode) corrupted('a code is out of range')
+    extraBits[state] = kind.bits[code]
+    extraBases[state] = kind.bases[code]
+  })
+  return { extraBits, extraBases }
 }
 
 /** Bits read forwards from `bytes[at]` on, lowest first, as a table description is (4.1.1). */
@@ -142,7 +168,8 @@ class ForwardBits {
 }
 
 /** Reads an FSE table description (4.1.1) at `bytes[at]`; gives the table and where it ends. */
-function readFseTable(bytes: Uint8Array, at: number, end: number, maxSymbol: number, maxAccuracyLog: number): [FseTable, number] {
+function readFseTable(bytes: Uint8Array, at: number, end: number, kind: CodeKind): [FseTable, number] {
+  const { maxCode: maxSymbol, maxAccuracyLog } = kind
   const bits = new ForwardBits(bytes, at, end)
   const accuracyLog = bits.peek(4) + 5
   bits.skip(4)
@@ -179,11 +206,11 @@ function readFseTable(bytes: Uint8Array, at: number, end: number, maxSymbol: num
     }
   }
   if (remaining !== 1 || probabilities.length > maxSymbol + 1) corrupted('an entropy table does not add up')
-  return [fseTable(probabilities, accuracyLog), bits.nextByte]
+  return [fseTable(probabilities, accuracyLog, kind), bits.nextByte]
 }
 
 /**
- * The `n` (≤ 24) bits of a sequences bit stream (in `streamCopy`) that start `position` bits into
+ * The `n` (≤ 25) bits of a sequences bit stream (in `streamCopy`) that start `position` bits into
  * it. The stream is read backwards (4.1): each read takes the bits just below the ones read
  * before, so the caller lowers `position` first. One unaligned 32-bit load per read, hence the copy
  * with room after it: reading the block in place took a quarter longer.
@@ -192,6 +219,9 @@ function bitsAt(stream: DataView, position: number, n: number): number {
   if (n === 0) return 0
   return (stream.getUint32(position >>> 3, true) >>> (position & 7)) & ((1 << n) - 1)
 }
+
+/** The most bits `bitsAt` reads at once: 32 loaded, less up to 7 shifted out. */
+const MAX_READ_BITS = 25
 
 /** A block's bit stream copied with room after it, so four bytes can be read at any of its bytes. */
 const STREAM_ROOM = 4
@@ -223,32 +253,24 @@ export class BlockOutput {
     if (at >= end) corrupted('its sequences header is cut short')
     const modes = body[at++]
     if (modes & 3) corrupted('a reserved bit of its sequences header is set')
-    ;[this.literalLengths, at] = this.table(body, at, end, modes >>> 6, this.literalLengths, PREDEFINED_LITERAL_LENGTHS, MAX_LITERAL_LENGTH_CODE, MAX_LENGTH_ACCURACY_LOG)
-    ;[this.offsets, at] = this.table(body, at, end, (modes >>> 4) & 3, this.offsets, PREDEFINED_OFFSETS, MAX_OFFSET_CODE, MAX_OFFSET_ACCURACY_LOG)
-    ;[this.matchLengths, at] = this.table(body, at, end, (modes >>> 2) & 3, this.matchLengths, PREDEFINED_MATCH_LENGTHS, MAX_MATCH_LENGTH_CODE, MAX_LENGTH_ACCURACY_LOG)
+    ;[this.literalLengths, at] = table(body, at, end, modes >>> 6, this.literalLengths, PREDEFINED_LITERAL_LENGTHS, LITERAL_LENGTHS)
+    ;[this.offsets, at] = table(body, at, end, (modes >>> 4) & 3, this.offsets, PREDEFINED_OFFSETS, OFFSETS)
+    ;[this.matchLengths, at] = table(body, at, end, (modes >>> 2) & 3, this.matchLengths, PREDEFINED_MATCH_LENGTHS, MATCH_LENGTHS)
     return literals + matchedBytes(body, at, end, count, literals, this.literalLengths, this.offsets, this.matchLengths)
   }
 
-  private table(
-    body: Uint8Array,
-    at: number,
-    end: number,
-    mode: number,
-    previous: FseTable | null,
-    predefined: FseTable,
-    maxSymbol: number,
-    maxAccuracyLog: number,
-  ): [FseTable, number] {
-    if (mode === MODE_PREDEFINED) return [predefined, at]
-    if (mode === MODE_RLE) {
-      if (at >= end) corrupted('its sequences header is cut short')
-      if (body[at] > maxSymbol) corrupted('a code is out of range')
-      return [rleTable(body[at]), at + 1]
-    }
-    if (mode === MODE_COMPRESSED) return readFseTable(body, at, end, maxSymbol, maxAccuracyLog)
-    if (previous === null) corrupted('it repeats an entropy table no block before it had')
-    return [previous, at]
+}
+
+/** The table of one kind of code a compressed block's sequences header gives, and where it ends. */
+function table(body: Uint8Array, at: number, end: number, mode: number, previous: FseTable | null, predefined: FseTable, kind: CodeKind): [FseTable, number] {
+  if (mode === MODE_PREDEFINED) return [predefined, at]
+  if (mode === MODE_RLE) {
+    if (at >= end) corrupted('its sequences header is cut short')
+    return [rleTable(body[at], kind), at + 1]
   }
+  if (mode === MODE_COMPRESSED) return readFseTable(body, at, end, kind)
+  if (previous === null) corrupted('it repeats an entropy table no block before it had')
+  return [previous, at]
 }
 
 /** The literals section's regenerated size and where the sequences section starts (3.1.1.3.1). */
@@ -306,9 +328,9 @@ function matchedBytes(
   streamCopy.set(body.subarray(start, end))
   streamCopy.fill(0, end - start, end - start + STREAM_ROOM)
   const stream = streamView
-  const { symbols: literalSymbols, bitCounts: literalBitCounts, baselines: literalBaselines } = literalLengths
-  const { symbols: offsetSymbols, bitCounts: offsetBitCounts, baselines: offsetBaselines } = offsets
-  const { symbols: matchSymbols, bitCounts: matchBitCounts, baselines: matchBaselines } = matchLengths
+  const { bitCounts: literalBitCounts, baselines: literalBaselines, extraBits: literalExtraBits, extraBases: literalBases } = literalLengths
+  const { bitCounts: offsetBitCounts, baselines: offsetBaselines, extraBits: offsetExtraBits } = offsets
+  const { bitCounts: matchBitCounts, baselines: matchBaselines, extraBits: matchExtraBits, extraBases: matchBases } = matchLengths
   // Each group of reads is taken off `left` at once and checked, so no read starts below the
   // stream: a damaged one runs past its start.
   const literalLog = literalLengths.accuracyLog
@@ -322,17 +344,20 @@ function matchedBytes(
   let literalsTaken = 0
   let matched = 0
   for (let n = 1; ; n++) {
-    const literalCode = literalSymbols[literalState]
-    const matchCode = matchSymbols[matchState]
-    const offsetCode = offsetSymbols[offsetState]
-    if (literalCode > MAX_LITERAL_LENGTH_CODE || matchCode > MAX_MATCH_LENGTH_CODE || offsetCode > MAX_OFFSET_CODE) corrupted('a code is out of range')
     // Offset, match length, then literal length; the offset's value is not needed, only its bits passed over.
-    const matchBits = MATCH_LENGTH_BITS[matchCode]
-    const literalBits = LITERAL_LENGTH_BITS[literalCode]
-    left -= offsetCode + matchBits + literalBits
+    const matchBits = matchExtraBits[matchState]
+    const literalBits = literalExtraBits[literalState]
+    left -= offsetExtraBits[offsetState] + matchBits + literalBits
     if (left < 0) corrupted('its sequences run past their bit stream')
-    matched += MATCH_LENGTH_BASELINES[matchCode] + bitsAt(stream, left + literalBits, matchBits)
-    literalsTaken += LITERAL_LENGTH_BASELINES[literalCode] + bitsAt(stream, left, literalBits)
+    // Both lengths' extra bits in one read where they fit (nearly always), the literal length's lowest.
+    if (matchBits + literalBits <= MAX_READ_BITS) {
+      const both = bitsAt(stream, left, matchBits + literalBits)
+      matched += matchBases[matchState] + (both >>> literalBits)
+      literalsTaken += literalBases[literalState] + (both & ((1 << literalBits) - 1))
+    } else {
+      matched += matchBases[matchState] + bitsAt(stream, left + literalBits, matchBits)
+      literalsTaken += literalBases[literalState] + bitsAt(stream, left, literalBits)
+    }
     if (literalsTaken > literals) corrupted('its sequences take more literals than it has')
     // More than the largest block there is: stop here rather than read on through a damaged stream.
     if (matched > MAX_BLOCK_OUTPUT || n === count) break
@@ -342,9 +367,18 @@ function matchedBytes(
     const offsetStateBits = offsetBitCounts[offsetState]
     left -= literalStateBits + matchStateBits + offsetStateBits
     if (left < 0) corrupted('its sequences run past their bit stream')
-    literalState = literalBaselines[literalState] + bitsAt(stream, left + matchStateBits + offsetStateBits, literalStateBits)
-    matchState = matchBaselines[matchState] + bitsAt(stream, left + offsetStateBits, matchStateBits)
-    offsetState = offsetBaselines[offsetState] + bitsAt(stream, left, offsetStateBits)
+    const stateBits = literalStateBits + matchStateBits + offsetStateBits
+    if (stateBits <= MAX_READ_BITS) {
+      // The three states' bits in one read: literal length's highest, offset's lowest.
+      const all = bitsAt(stream, left, stateBits)
+      literalState = literalBaselines[literalState] + (all >>> (matchStateBits + offsetStateBits))
+      matchState = matchBaselines[matchState] + ((all >>> offsetStateBits) & ((1 << matchStateBits) - 1))
+      offsetState = offsetBaselines[offsetState] + (all & ((1 << offsetStateBits) - 1))
+    } else {
+      literalState = literalBaselines[literalState] + bitsAt(stream, left + matchStateBits + offsetStateBits, literalStateBits)
+      matchState = matchBaselines[matchState] + bitsAt(stream, left + offsetStateBits, matchStateBits)
+      offsetState = offsetBaselines[offsetState] + bitsAt(stream, left, offsetStateBits)
+    }
   }
   if (matched <= MAX_BLOCK_OUTPUT && left !== 0) corrupted('its sequences do not use up their bit stream')
   return matched
