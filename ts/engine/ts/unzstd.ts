@@ -225,7 +225,12 @@ export class Unzstd {
       bytes = copyOf(bytes)
     }
     frame.pushed += bytes.length
-    frame.decoder.push(bytes, last)
+    try {
+      frame.decoder.push(bytes, last)
+    } catch (error) {
+      // fzstd's own words ("invalid zstd data") after zstd's, which the native engine reports.
+      throw new Error(`Data corruption detected (${error instanceof Error ? error.message : String(error)})`)
+    }
     for (let i = from; i < this.pieces.length; i++) {
       const piece = this.pieces[i]
       frame.decoded += piece.length
