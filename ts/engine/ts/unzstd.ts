@@ -1,6 +1,6 @@
 import { Decompress } from 'fzstd'
 import { Xxh64 } from './xxhash64'
-import { BlockOutput, MAX_BLOCK_OUTPUT } from './zstd-block-output'
+import { BlockOutput, MAX_BLOCK_BYTES } from './zstd-block-output'
 
 const FRAME_MAGIC = 0xfd2fb528
 /** Skippable frames have magic numbers 0x184D2A50 to 0x184D2A5F. */
@@ -8,7 +8,6 @@ const SKIPPABLE_MAGIC = 0x184d2a50
 const SKIPPABLE_MASK = 0xfffffff0
 /** The largest window zstd decodes unless told otherwise (`ZSTD_WINDOWLOG_LIMIT_DEFAULT`, 2^27). */
 const MAX_WINDOW_BYTES = 2 ** 27
-const MAX_BLOCK_BYTES = 128 * 1024
 const BLOCK_HEADER_BYTES = 3
 const CHECKSUM_BYTES = 4
 /** fzstd holds back a frame's first pushes until this many bytes have come (its longest header). */
@@ -196,7 +195,7 @@ export class Unzstd {
     const checksumBytes = last && frame.hash !== null ? CHECKSUM_BYTES : 0
     const unit = this.take(BLOCK_HEADER_BYTES + body + checksumBytes)
     if (unit === null) return false
-    if (type === COMPRESSED_BLOCK && frame.blockOutput.sizeOf(unit.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + size)) > MAX_BLOCK_OUTPUT) {
+    if (type === COMPRESSED_BLOCK && frame.blockOutput.sizeOf(unit.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + size)) > MAX_BLOCK_BYTES) {
       throw new Error('Data corruption detected (its sequences make more than a block holds, 128 KiB)')
     }
     // The last block goes with the checksum after it: fzstd wants to see the frame's end.

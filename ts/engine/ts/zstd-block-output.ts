@@ -37,10 +37,8 @@ interface CodeKind {
   readonly bases: readonly number[]
 }
 
-/** The most a block decodes to (Block_Maximum_Size, 128 KiB). */
-export const MAX_BLOCK_OUTPUT = 128 * 1024
-/** The most a compressed block may take, which is the same. */
-const MAX_BLOCK_INPUT = 128 * 1024
+/** The most a block may take, and the most it may decode to (Block_Maximum_Size, 128 KiB). */
+export const MAX_BLOCK_BYTES = 128 * 1024
 const LITERALS_RAW = 0
 const LITERALS_RLE = 1
 const MODE_PREDEFINED = 0
@@ -225,7 +223,7 @@ const MAX_READ_BITS = 25
 
 /** A block's bit stream copied with room after it, so four bytes can be read at any of its bytes. */
 const STREAM_ROOM = 4
-const streamCopy = new Uint8Array(MAX_BLOCK_INPUT + STREAM_ROOM)
+const streamCopy = new Uint8Array(MAX_BLOCK_BYTES + STREAM_ROOM)
 const streamView = new DataView(streamCopy.buffer)
 
 /**
@@ -240,7 +238,7 @@ export class BlockOutput {
   /** The bytes the compressed block `body` (without its 3-byte header) decodes to; throws if it is not valid. */
   sizeOf(body: Uint8Array): number {
     const end = body.length
-    if (end > MAX_BLOCK_INPUT) corrupted('a block larger than 128 KiB')
+    if (end > MAX_BLOCK_BYTES) corrupted('a block larger than 128 KiB')
     const [literals, afterLiterals] = literalsOf(body)
     if (afterLiterals >= end) corrupted('it has no sequences header')
     let at = afterLiterals
@@ -301,7 +299,7 @@ function literalsOf(body: Uint8Array): [number, number] {
     headerBytes = 5
   }
   if (headerBytes > body.length) corrupted('its literals header is cut short')
-  if (regenerated > MAX_BLOCK_OUTPUT) corrupted('its literals are more than a block holds')
+  if (regenerated > MAX_BLOCK_BYTES) corrupted('its literals are more than a block holds')
   return [regenerated, headerBytes + stored]
 }
 
@@ -360,7 +358,7 @@ function matchedBytes(
     }
     if (literalsTaken > literals) corrupted('its sequences take more literals than it has')
     // More than the largest block there is: stop here rather than read on through a damaged stream.
-    if (matched > MAX_BLOCK_OUTPUT || n === count) break
+    if (matched > MAX_BLOCK_BYTES || n === count) break
     // The next states: literal length, match length, then offset.
     const literalStateBits = literalBitCounts[literalState]
     const matchStateBits = matchBitCounts[matchState]
@@ -380,6 +378,6 @@ function matchedBytes(
       offsetState = offsetBaselines[offsetState] + bitsAt(stream, left, offsetStateBits)
     }
   }
-  if (matched <= MAX_BLOCK_OUTPUT && left !== 0) corrupted('its sequences do not use up their bit stream')
+  if (matched <= MAX_BLOCK_BYTES && left !== 0) corrupted('its sequences do not use up their bit stream')
   return matched
 }
