@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { makeTempDir } from './support/temp'
 
 const root = join(__dirname, '..')
 const built = existsSync(join(root, 'dist', 'index.js')) && existsSync(join(root, 'dist', 'index.mjs'))
@@ -29,6 +31,27 @@ describe.runIf(built)('the built package', () => {
       { cwd: root, encoding: 'utf8' },
     )
     expect(out.trim()).toBe('function 12')
+  })
+
+  it('loads its decompressors only when the TS engine first reads a compressed file', () => {
+    const temp = makeTempDir()
+    const gz = temp.file('cities.csv.gz', gzipSync(readFileSync(sample)))
+    const zst = join(root, '__test__', 'fixtures', 'events.jsonl.zst')
+    const script = `
+      const { stream } = require('ringstream')
+      const loaded = () => Object.keys(require.cache).flatMap((p) => p.match(/node_modules[\\\\/](pako|fzstd)[\\\\/]/)?.[1] ?? []).sort().join(',') || 'none'
+      const seen = [loaded()]
+      for (const file of ${JSON.stringify([sample, gz, zst])}) {
+        for (const _ of stream(file, { engine: 'ts' }));
+        seen.push(loaded())
+      }
+      console.log(seen.join(' / '))`
+    try {
+      const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })
+      expect(out.trim()).toBe('none / none / pako / fzstd,pako')
+    } finally {
+      temp.remove()
+    }
   })
 
   it('ships type declarations for both', () => {

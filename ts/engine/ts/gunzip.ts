@@ -1,4 +1,7 @@
-import { Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, ZStream, zlibInflate, zlibInflateInit2, zlibInflateReset } from 'pako'
+import type * as Pako from 'pako'
+import { lazyRequire } from './lazy-require'
+
+const pako = lazyRequire<typeof Pako>('pako')
 
 /** zlib's `windowBits` for gzip and nothing else: a 32 KiB window (15) plus 16. */
 const GZIP_WINDOW_BITS = 15 + 16
@@ -18,13 +21,14 @@ const OUTPUT_CHUNK_BYTES = 64 * 1024
  * up to a thousand times the chunk's size.
  */
 export class Gunzip {
-  private readonly strm = new ZStream()
+  private readonly zlib = pako()
+  private readonly strm = new this.zlib.ZStream()
   /** The last member has ended: the next byte must start another. */
   private memberEnded = false
 
   constructor() {
-    const status = zlibInflateInit2(this.strm, GZIP_WINDOW_BITS)
-    if (status !== Z_OK) throw new Error(this.strm.msg || `zlib error ${status}`)
+    const status = this.zlib.zlibInflateInit2(this.strm, GZIP_WINDOW_BITS)
+    if (status !== this.zlib.Z_OK) throw new Error(this.strm.msg || `zlib error ${status}`)
   }
 
   /** Makes `chunk` the input; it is read by `next`, so it must not change until `next` gives `null`. */
@@ -40,10 +44,10 @@ export class Gunzip {
    * is used up; throws on data that is not valid gzip.
    */
   next(): Uint8Array | null {
-    const strm = this.strm
+    const { strm, zlib } = this
     while (strm.avail_in > 0) {
       if (this.memberEnded) {
-        zlibInflateReset(strm)
+        zlib.zlibInflateReset(strm)
         this.memberEnded = false
       }
       if (strm.avail_out === 0) {
@@ -53,9 +57,9 @@ export class Gunzip {
       }
       const inputLeft = strm.avail_in
       const outputLeft = strm.avail_out
-      const status = zlibInflate(strm, Z_NO_FLUSH)
-      if (status === Z_STREAM_END) this.memberEnded = true
-      else if (status !== Z_OK && status !== Z_BUF_ERROR) throw new Error(strm.msg || `zlib error ${status}`)
+      const status = zlib.zlibInflate(strm, zlib.Z_NO_FLUSH)
+      if (status === zlib.Z_STREAM_END) this.memberEnded = true
+      else if (status !== zlib.Z_OK && status !== zlib.Z_BUF_ERROR) throw new Error(strm.msg || `zlib error ${status}`)
       else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) throw new Error('zlib made no progress')
       if (strm.avail_out === 0) return this.take()
     }

@@ -1,6 +1,9 @@
-import { Decompress } from 'fzstd'
+import type * as Fzstd from 'fzstd'
+import { lazyRequire } from './lazy-require'
 import { Xxh64 } from './xxhash64'
 import { BlockOutput, MAX_BLOCK_BYTES } from './zstd-block-output'
+
+const fzstd = lazyRequire<typeof Fzstd>('fzstd')
 
 const FRAME_MAGIC = 0xfd2fb528
 /** Skippable frames have magic numbers 0x184D2A50 to 0x184D2A5F. */
@@ -27,7 +30,7 @@ const COMPRESSED_BLOCK = 2
 const RESERVED_BLOCK = 3
 
 interface Frame {
-  decoder: Decompress
+  decoder: Fzstd.Decompress
   hash: Xxh64 | null
   /** Reads each compressed block's size before fzstd decodes it (see zstd-block-output.ts). */
   blockOutput: BlockOutput
@@ -168,7 +171,7 @@ export class Unzstd {
       )
     }
     this.frame = {
-      decoder: new Decompress((piece: Uint8Array) => void this.pieces.push(piece)),
+      decoder: new (fzstd().Decompress)((piece: Uint8Array) => void this.pieces.push(piece)),
       hash: hasChecksum ? new Xxh64() : null,
       blockOutput: new BlockOutput(),
       contentBytes,
