@@ -1,3 +1,4 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { delimiter as PATH_LIST_DELIMITER, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -125,6 +126,55 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       const path = tmp.file('fake.jsonl.gz', '{"not":"compressed"}\n')
       const error = await rejectionOf(stream(path, { engine }).toArray())
       expect(codeOf(error)).toBe('ERR_IO')
+    })
+  })
+
+  // A pipe's bytes can be read once: a head sample taken before the read would eat them, and
+  // the read after it would wait for a writer that has gone.
+  describe.skipIf(process.platform === 'win32')('a named pipe', () => {
+    /**
+     * A pipe at `name` that a separate process fills with `content` once a reader opens it. Five
+     * seconds later it opens the pipe once more and closes it at once: a reader still waiting for
+     * a writer (one that opened the pipe a second time) then ends, and the test fails rather
+     * than hangs. Kill it once the test is done.
+     */
+    function pipeOf(name: string, content: string): { path: string; writer: ChildProcess } {
+      const path = tmp.path(name)
+      execFileSync('mkfifo', [path])
+      const source = tmp.file(`${name}.source`, content)
+      const writer = spawn('sh', ['-c', 'cat "$0" > "$1"; sleep 5; : > "$1"', source, path], { stdio: 'ignore' })
+      return { path, writer }
+    }
+
+    const records = ids(3000)
+
+    it('is read once, in full, by for…of', () => {
+      const { path, writer } = pipeOf('in.jsonl', jsonl(records))
+      try {
+        expect([...stream(path, { engine })]).toEqual(records)
+      } finally {
+        writer.kill()
+      }
+    })
+
+    it('is read once, in full, by a terminal, CSV too', async () => {
+      const { path, writer } = pipeOf('in.csv', 'id\n' + records.map((r) => `${r.id}\n`).join(''))
+      try {
+        expect(await stream(path, { engine }).toArray()).toEqual(records.map((r) => ({ id: String(r.id) })))
+      } finally {
+        writer.kill()
+      }
+    })
+
+    it('has metadata that reads none of it, and no size', async () => {
+      const { path, writer } = pipeOf('in.jsonl', jsonl(records))
+      try {
+        const meta = await stream(path, { engine }).metadata()
+        expect(meta).toMatchObject({ totalBytes: null, estimatedRecords: null, averageRecordBytes: null, memoryEstimateMb: null, recommendedBatchSize: 1024 })
+        expect(await stream(path, { engine }).count()).toBe(records.length)
+      } finally {
+        writer.kill()
+      }
     })
   })
 

@@ -26,7 +26,7 @@ export interface Metadata {
   compression: Compression
   /** Every file the stream would read, in order. */
   files: string[]
-  /** Their total size on disk; `null` for sources that are not files. */
+  /** Their total size on disk; `null` for sources that are not files, and when one is a pipe or a device. */
   totalBytes: number | null
   /** `totalBytes` divided by the sampled bytes per record; `null` when compressed or unknown. */
   estimatedRecords: number | null

@@ -17,7 +17,7 @@ import type { BatchCursor } from './sources/batch-cursor'
 import { CustomCursor } from './sources/custom-cursor'
 import { isDataSource, type Source } from './sources/data-source'
 import { FileCursor } from './sources/file-cursor'
-import { type PlannedFile, resolveSource } from './sources/resolve-source'
+import { type PlannedFile, resolveSource, totalSize } from './sources/resolve-source'
 import { validateFunction } from './validate'
 
 /**
@@ -228,16 +228,17 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
       }
     }
     const first = plan.files[0]
-    const sample = first ? sampleHead(first) : { records: 0, averageRecordBytes: null }
+    const sample = first && first.size !== null ? sampleHead(first) : { records: 0, averageRecordBytes: null }
     // What an iteration will use, from the same cheap head count, so the two always agree.
     const batchSize = fileBatchSize(plan.batchSize, first)
-    const totalBytes = plan.files.reduce((sum, f) => sum + f.size, 0)
+    const totalBytes = totalSize(plan.files)
     const allPlain = plan.files.every((f) => f.compression === 'none')
     const average = sample.averageRecordBytes
     return {
       streamingSupported: true,
       recommendedBatchSize: batchSize,
-      memoryEstimateMb: first
+      // A pipe's records were not sampled, so what a batch of them holds is not known.
+      memoryEstimateMb: first?.size === null ? null : first
         ? memoryEstimateMb(
             engine.readerMemoryBytes({
               ...first.parse,
@@ -256,7 +257,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
       compression: first?.compression ?? 'none',
       files: plan.files.map((f) => f.path),
       totalBytes,
-      estimatedRecords: average !== null && allPlain ? Math.round(totalBytes / average) : plan.files.length === 0 ? 0 : null,
+      estimatedRecords: average !== null && totalBytes !== null && allPlain ? Math.round(totalBytes / average) : plan.files.length === 0 ? 0 : null,
       averageRecordBytes: average === null ? null : Math.round(average * 10) / 10,
       engine: engine.name,
       description: plan.description,
@@ -303,9 +304,12 @@ function openCursor(source: Source<unknown>, options: StreamOptions): BatchCurso
   return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE)
 }
 
-/** The batch size of an iteration over files: the one asked for, else the one their head suggests. */
+/**
+ * The batch size of an iteration over files: the one asked for, else the one their head
+ * suggests; a pipe's head is not sampled, since what is read of it is gone.
+ */
 function fileBatchSize(asked: number | undefined, first: PlannedFile | undefined): number {
-  return asked ?? (first ? recommendedBatchSize(headRecordBytes(first)) : DEFAULT_BATCH_SIZE)
+  return asked ?? (first && first.size !== null ? recommendedBatchSize(headRecordBytes(first)) : DEFAULT_BATCH_SIZE)
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
-import type { PlannedFile } from './resolve-source'
+import { type PlannedFile, totalSize } from './resolve-source'
 
 /** Reads planned files one after the other; a file is opened only when its turn comes. */
 export class FileCursor implements BatchCursor {
@@ -8,7 +8,7 @@ export class FileCursor implements BatchCursor {
   private reader: FileBatchReader | null = null
   private finishedBytes = 0
   private closed = false
-  readonly totalBytes: number
+  readonly totalBytes: number | null
 
   constructor(
     private readonly files: readonly PlannedFile[],
@@ -16,7 +16,7 @@ export class FileCursor implements BatchCursor {
     private readonly batchSize: number,
     private readonly bufferSize: number,
   ) {
-    this.totalBytes = files.reduce((sum, f) => sum + f.size, 0)
+    this.totalBytes = totalSize(files)
   }
 
   get bytesRead(): number {

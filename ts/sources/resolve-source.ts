@@ -13,8 +13,12 @@ export interface PlannedFile {
   path: string
   format: Format
   compression: Compression
-  /** Size on disk, in bytes. */
-  size: number
+  /**
+   * Size on disk, in bytes; `null` for what is not a regular file: a pipe or a device
+   * (`/dev/stdin`, a shell's `<(zcat …)`), whose length is unknown and whose bytes can be read only
+   * once, so nothing samples its head before the read.
+   */
+  size: number | null
   parse: ParseOptions
 }
 
@@ -121,7 +125,17 @@ function planFile(path: string, options: StreamOptions): PlannedFile {
   }
   const stat = statOrNull(path)
   if (stat === null) throw notFound(path)
-  return { path, format, compression: kind.compression, size: stat.size, parse: parseOptionsFor(format, options) }
+  return { path, format, compression: kind.compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options) }
+}
+
+/** The files' sizes added up; `null` when one of them has none (a pipe or a device). */
+export function totalSize(files: readonly PlannedFile[]): number | null {
+  let total = 0
+  for (const file of files) {
+    if (file.size === null) return null
+    total += file.size
+  }
+  return total
 }
 
 /** The parse options for one format, with the documented defaults filled in. */
