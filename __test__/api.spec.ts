@@ -159,6 +159,8 @@ describe('argument validation at the call', () => {
     ['a non-ASCII delimiter', () => stream('x.csv', { delimiter: '§' }), TypeError],
     ['a line break as delimiter', () => stream('x.csv', { delimiter: '\n' }), RangeError],
     ['a delimiter equal to the quote', () => stream('x.csv', { delimiter: "'", quote: "'" }), RangeError],
+    ['a delimiter equal to the default quote', () => stream('x.csv', { delimiter: '"' }), RangeError],
+    ['an empty quote (null is no quoting)', () => stream('x.csv', { quote: '' }), TypeError],
     ['an unknown types value', () => stream('x.csv', { types: 'auto' as 'infer' }), TypeError],
     ['maxRecordBytes 0', () => stream('x.jsonl', { maxRecordBytes: 0 }), RangeError],
     ['bufferSize 0', () => stream('x.jsonl', { bufferSize: 0 }), RangeError],
@@ -199,6 +201,11 @@ describe('argument validation at the call', () => {
   it('accepts maxErrors: Infinity and maxErrors: 0', () => {
     expect(() => stream('x.jsonl', { maxErrors: Infinity })).not.toThrow()
     expect(() => stream('x.jsonl', { maxErrors: 0 })).not.toThrow()
+  })
+
+  it('accepts quote: null (no quoting), with any delimiter', () => {
+    expect(() => stream('x.csv', { quote: null })).not.toThrow()
+    expect(() => stream('x.csv', { quote: null, delimiter: '"' })).not.toThrow()
   })
 
   it('accepts an empty options object and undefined options', () => {

@@ -45,6 +45,11 @@ describe('argument parsing', () => {
     expect(parseArgs(['count', '-', '--format', 'ndjson'])).toMatchObject({ inputs: ['-'], options: { format: 'jsonl' } })
   })
 
+  it('reads --quote none as no quoting', () => {
+    expect(parseArgs(['cat', 'x', '--quote', 'none'])).toMatchObject({ options: { quote: null } })
+    expect(parseArgs(['cat', 'x', '--quote', "'"])).toMatchObject({ options: { quote: "'" } })
+  })
+
   it('maps tab spellings of --delimiter', () => {
     expect(parseArgs(['cat', 'x', '--delimiter', 'tab'])).toMatchObject({ options: { delimiter: '\t' } })
     expect(parseArgs(['cat', 'x', '-d', '\\t'])).toMatchObject({ options: { delimiter: '\t' } })
@@ -73,6 +78,7 @@ describe('argument parsing', () => {
     [['cat', 'x', '--engine', 'rust'], 'ts, native'],
     [['cat', 'x', '--verbose=1'], 'takes no value'],
     [['cat', 'x', '--delimiter', ';;'], 'exactly one character'],
+    [['cat', 'x', '--quote', ''], "exactly one character or 'none'"],
     [['cat', 'x', '--select', 'a,,b'], 'field names'],
     [['cat', 'x', '--seed', '1'], 'an option of sample'],
     [['count', 'x', '--to', 'csv'], 'an option of head, cat, sample'],

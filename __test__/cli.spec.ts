@@ -41,6 +41,7 @@ beforeAll(() => {
   )
   tmp.file('cities.csv', 'name,country,population\nAmsterdam,NL,921402\n"Rio de Janeiro, RJ",BR,6748000\nGent,BE,265086\n')
   tmp.file('semi.csv', 'a;b\n1;2\n3;4\n')
+  tmp.file('titles.tsv', 'title\tyear\n"Weird Al" Yankovic\t1983\n"Hello\t1990\n')
   tmp.file('notes.txt', 'hello\n')
   tmp.file('shards/part-1.jsonl', jsonl(people.slice(0, 2)))
   tmp.file('shards/part-2.jsonl', jsonl(people.slice(2)))
@@ -146,6 +147,15 @@ describe.concurrent('ringstream cat', () => {
       ['3', '4'],
     ])
     expect(lines((await run(['cat', path('notes.txt'), '--format', 'csv', '--no-header'])).stdout)).toEqual([['hello']])
+  })
+
+  it('--quote none reads quotes as data', async () => {
+    const result = await run(['cat', path('titles.tsv'), '--quote', 'none'])
+    expect(result.code).toBe(0)
+    expect(lines(result.stdout)).toEqual([
+      { title: '"Weird Al" Yankovic', year: '1983' },
+      { title: '"Hello', year: '1990' },
+    ])
   })
 
   it('a file of unknown type fails with a hint in command-line words (exit 1)', async () => {

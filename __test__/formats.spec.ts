@@ -240,6 +240,12 @@ describe.each(ENGINES)('formats at stream level (%s engine)', (engine) => {
         expect(items).toEqual([{ a: 'x;y', b: "it's" }])
       })
 
+      it('may split on the usual quote character once quoting is off', async () => {
+        const { items, errors } = await read('q.csv', 'a"b\n1"2\n', { quote: null, delimiter: '"' })
+        expect(errors).toEqual([])
+        expect(items).toEqual([{ a: '1', b: '2' }])
+      })
+
       it('hints at the right delimiter for a semicolon file read with commas', async () => {
         const { errors } = await read('semi.csv', 'a;b;c\n1;2;3\n4;5;6,7\n')
         expect(errors.map((e) => e.code)).toEqual(['ERR_FIELD_COUNT'])
@@ -265,6 +271,18 @@ describe.each(ENGINES)('formats at stream level (%s engine)', (engine) => {
       it('splits on tabs, keeps commas, and quotes like CSV', async () => {
         const { items } = await read('a.tsv', 'a\tb\n1,5\t"x\ty"\n')
         expect(items).toEqual([{ a: '1,5', b: 'x\ty' }])
+      })
+
+      it('reads every quote as data with quote: null, at a field start and left open too', async () => {
+        const text = 'title\tyear\n"Weird Al" Yankovic\t1983\n"Hello\t1990\n5" screen\t2000\n""\t"\n'
+        const { items, errors } = await read('imdb.tsv', text, { quote: null })
+        expect(errors).toEqual([])
+        expect(items).toEqual([
+          { title: '"Weird Al" Yankovic', year: '1983' },
+          { title: '"Hello', year: '1990' },
+          { title: '5" screen', year: '2000' },
+          { title: '""', year: '"' },
+        ])
       })
 
       it('reports ERR_FIELD_COUNT with a hint naming the delimiter it saw', async () => {

@@ -64,6 +64,8 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     maxRecordBytes: number
     header?: boolean
     types?: 'string' | 'infer'
+    /** `null`: no quoting. */
+    quote?: string | null
     batchSize?: number
   }
 
@@ -173,10 +175,11 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
   })
 
-  it('CSV, with and without a header, strings and inferred types', () => {
+  it('CSV, with and without a header, strings and inferred types, quoting on and off', () => {
+    const quote = fc.constantFrom<string | null | undefined>(undefined, undefined, null)
     fc.assert(
-      fc.property(withNoise(csvText), bufferSize, maxRecordBytes, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), (bytes, size, max, header, types) =>
-        compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: max, header, types }),
+      fc.property(withNoise(csvText), bufferSize, maxRecordBytes, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), quote, (bytes, size, max, header, types, q) =>
+        compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: max, header, types, ...(q === undefined ? {} : { quote: q }) }),
       ),
       runs,
     )

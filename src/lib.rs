@@ -24,6 +24,7 @@ pub struct NativeReaderOptions {
     pub compression: String,
     pub header: bool,
     pub delimiter: String,
+    /// One byte, or empty for no quoting.
     pub quote: String,
     /// `"string"` or `"infer"`.
     pub types: String,
@@ -503,7 +504,11 @@ fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
     let mut parse = ParseOptions::new(format);
     parse.header = options.header;
     parse.delimiter = single_byte(&options.delimiter, "delimiter")?;
-    parse.quote = single_byte(&options.quote, "quote")?;
+    // An empty quote is no quoting (the facade's `quote: null`).
+    parse.quote = match options.quote.as_str() {
+        "" => None,
+        quote => Some(single_byte(quote, "quote")?),
+    };
     parse.types = match options.types.as_str() {
         "string" => ValueTypes::Strings,
         "infer" => ValueTypes::Infer,

@@ -31,8 +31,12 @@ export interface StreamOptions {
   header?: boolean
   /** CSV/TSV: the field delimiter, one character (default `,`, or a tab for `.tsv`). */
   delimiter?: string
-  /** CSV/TSV: the quote character (default `"`). */
-  quote?: string
+  /**
+   * CSV/TSV: the quote character (default `"`), or `null` for no quoting: every character but the
+   * delimiter and line breaks is data, so a field may start with a `"` that nothing closes (TSV
+   * exports that never quote, as IMDb's do).
+   */
+  quote?: string | null
   /** CSV/TSV: `'string'` (default) keeps every value a string; `'infer'` converts numbers, booleans and empty values. */
   types?: 'string' | 'infer'
   /** Longest record accepted, in bytes (default 64 MiB); a longer one is an `ERR_RECORD_TOO_LARGE` item error. */
@@ -77,8 +81,8 @@ export function validateOptions(options: unknown): StreamOptions {
   if (o.batchSize !== undefined) validateInteger(o.batchSize, 'options.batchSize', 1, MAX_BATCH_SIZE)
   if (o.header !== undefined && typeof o.header !== 'boolean') throw new InvalidArgumentError('options.header must be a boolean')
   if (o.delimiter !== undefined) validateChar(o.delimiter, 'options.delimiter')
-  if (o.quote !== undefined) validateChar(o.quote, 'options.quote')
-  if (o.delimiter !== undefined && o.delimiter === (o.quote ?? '"')) {
+  if (o.quote !== undefined && o.quote !== null) validateChar(o.quote, 'options.quote')
+  if (o.delimiter !== undefined && o.delimiter === (o.quote === undefined ? '"' : o.quote)) {
     throw new OutOfRangeError('options.delimiter and options.quote must differ')
   }
   if (o.types !== undefined) validateOneOf(o.types, 'options.types', ['string', 'infer'])

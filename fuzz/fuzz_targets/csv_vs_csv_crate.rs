@@ -1,6 +1,7 @@
 //! Differential: the `csv` crate (the same `csv-core` underneath, flexible, no headers) yields
 //! one record for each record or fault the parser reports (with the default record limit), in
-//! the same order, and every record the parser yields has the same fields.
+//! the same order, and every record the parser yields has the same fields. Inputs of odd length
+//! are read with quoting off, as both readers offer.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,9 +14,15 @@ use common::Item;
 fuzz_target!(|data: &[u8]| {
     let mut options = ParseOptions::new(Format::Csv);
     options.header = false;
+    if data.len() % 2 == 1 {
+        options.quote = None;
+    }
     let items = common::read(data, &options, 1 + data.len() % 61, 1 + data.len() % 13, 3);
-    let mut reference =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
+    let mut reference = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .quoting(options.quote.is_some())
+        .from_reader(data);
     let records: Vec<csv::ByteRecord> =
         reference.byte_records().map(|r| r.expect("csv reads from memory")).collect();
     assert_eq!(items.len(), records.len(), "one item per csv record");

@@ -20,6 +20,8 @@ export interface CliOptions {
   catalog: string | undefined
   types: 'string' | 'infer' | undefined
   delimiter: string | undefined
+  /** `null`: no quoting. */
+  quote: string | null | undefined
   maxRecordBytes: number | undefined
   header: boolean
   to: OutputFormat
@@ -48,6 +50,7 @@ export function defaultOptions(): CliOptions {
     catalog: undefined,
     types: undefined,
     delimiter: undefined,
+    quote: undefined,
     maxRecordBytes: undefined,
     header: true,
     to: 'jsonl',
@@ -212,6 +215,16 @@ export const OPTIONS: readonly OptionSpec[] = [
       const d = v === 'tab' || v === '\\t' ? '\t' : v
       if (d.length !== 1) throw new UsageError(`${flag} needs exactly one character, got ${JSON.stringify(v)}`)
       o.delimiter = d
+    },
+  },
+  {
+    long: 'quote',
+    arg: 'C',
+    help: "CSV/TSV quote character, one character, or 'none': quotes are data (TSV that never quotes)",
+    apply: (o, v, flag) => {
+      if (v === 'none') o.quote = null
+      else if (v.length !== 1) throw new UsageError(`${flag} needs exactly one character or 'none', got ${JSON.stringify(v)}`)
+      else o.quote = v
     },
   },
   {

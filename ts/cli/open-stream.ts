@@ -13,6 +13,7 @@ export function streamOptionsFor(options: CliOptions, onError: ErrorPolicy, onPr
   if (options.catalog !== undefined) result.catalog = options.catalog
   if (options.types !== undefined) result.types = options.types
   if (options.delimiter !== undefined) result.delimiter = options.delimiter
+  if (options.quote !== undefined) result.quote = options.quote
   if (options.maxRecordBytes !== undefined) result.maxRecordBytes = options.maxRecordBytes
   if (!options.header) result.header = false
   if (options.maxErrors !== undefined) result.maxErrors = options.maxErrors

@@ -22,6 +22,7 @@ interface NativeReaderOptions {
   compression: string
   header: boolean
   delimiter: string
+  /** One byte, or empty for no quoting. */
   quote: string
   types: string
   maxRecordBytes: number
@@ -199,7 +200,7 @@ function nativeOptions(r: FileReadRequest): NativeReaderOptions {
     compression: r.compression,
     header: r.header,
     delimiter: r.delimiter,
-    quote: r.quote,
+    quote: r.quote ?? '',
     types: r.types,
     maxRecordBytes: r.maxRecordBytes,
     batchSize: r.batchSize,

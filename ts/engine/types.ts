@@ -41,8 +41,8 @@ export interface ParseOptions {
   header: boolean
   /** CSV/TSV: one single-byte character. */
   delimiter: string
-  /** CSV/TSV: one single-byte character. */
-  quote: string
+  /** CSV/TSV: one single-byte character, or `null` for no quoting (every quote is data). */
+  quote: string | null
   /** CSV/TSV: `'infer'` converts values by the rules in DESIGN.md. */
   types: 'string' | 'infer'
   maxRecordBytes: number

@@ -144,7 +144,7 @@ export function parseOptionsFor(format: Format, options: StreamOptions): ParseOp
     format,
     header: options.header ?? true,
     delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ','),
-    quote: options.quote ?? '"',
+    quote: options.quote === undefined ? '"' : options.quote,
     types: options.types ?? 'string',
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
   }

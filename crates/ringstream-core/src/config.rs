@@ -97,8 +97,9 @@ pub struct ParseOptions {
     pub header: bool,
     /// CSV/TSV: the field delimiter (one byte).
     pub delimiter: u8,
-    /// CSV/TSV: the quote byte.
-    pub quote: u8,
+    /// CSV/TSV: the quote byte, or `None` for no quoting: every byte but the delimiter and the
+    /// line breaks is data (TSV files that never quote, whose fields may start with a `"`).
+    pub quote: Option<u8>,
     /// CSV/TSV: how values are typed.
     pub types: ValueTypes,
     /// The longest record accepted, in raw bytes (at least 1).
@@ -113,7 +114,7 @@ impl ParseOptions {
             format,
             header: true,
             delimiter: if format == Format::Tsv { b'\t' } else { b',' },
-            quote: b'"',
+            quote: Some(b'"'),
             types: ValueTypes::Strings,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
         }

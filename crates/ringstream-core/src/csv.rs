@@ -65,7 +65,7 @@ pub(crate) struct CsvParser {
     field_count: Option<usize>,
     done: bool,
     delimiter: u8,
-    quote: u8,
+    quote: Option<u8>,
     /// Whether records without quotes may skip csv-core: not when the delimiter or quote is a
     /// line break, which csv-core reads in ways a line split would not.
     split_unquoted: bool,
@@ -75,8 +75,11 @@ pub(crate) struct CsvParser {
 
 impl CsvParser {
     pub(crate) fn new(options: &ParseOptions) -> CsvParser {
-        let mut reader =
-            ReaderBuilder::new().delimiter(options.delimiter).quote(options.quote).build();
+        let mut reader = ReaderBuilder::new()
+            .delimiter(options.delimiter)
+            .quoting(options.quote.is_some())
+            .quote(options.quote.unwrap_or(b'"'))
+            .build();
         // csv-core strips a UTF-8 BOM at the start of the first input it sees. The driver
         // already skipped the one BOM the contract allows; a call with no output room marks
         // the reader as started without consuming anything, so a second BOM stays data.
@@ -95,9 +98,9 @@ impl CsvParser {
             done: false,
             delimiter: options.delimiter,
             quote: options.quote,
-            split_unquoted: ![options.delimiter, options.quote]
+            split_unquoted: [Some(options.delimiter), options.quote]
                 .iter()
-                .any(|&b| b == b'\r' || b == b'\n'),
+                .all(|&b| b != Some(b'\r') && b != Some(b'\n')),
             delimited_ends: Vec::with_capacity(INITIAL_FIELDS),
         }
     }

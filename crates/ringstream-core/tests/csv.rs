@@ -42,12 +42,31 @@ fn tsv_uses_tabs() {
 fn custom_delimiter_and_quote() {
     let mut o = no_header();
     o.delimiter = b';';
-    o.quote = b'\'';
+    o.quote = Some(b'\'');
     case(
         "a;'b;c'\n'it''s';\"x\"\n",
         &o,
         vec![r(1, 0, json!(["a", "b;c"])), r(2, 8, json!(["it's", "\"x\""]))],
     );
+}
+
+#[test]
+fn without_quoting_a_quote_is_data_wherever_it_stands() {
+    let mut o = options(Format::Tsv);
+    o.quote = None;
+    case(
+        "title\tyear\n\"Weird Al\" Yankovic\t1983\n\"Hello\t1990\n5\" screen\t2000\n\"\"\t\"\n",
+        &o,
+        vec![
+            r(2, 11, json!({"title": "\"Weird Al\" Yankovic", "year": "1983"})),
+            r(3, 36, json!({"title": "\"Hello", "year": "1990"})),
+            r(4, 48, json!({"title": "5\" screen", "year": "2000"})),
+            r(5, 63, json!({"title": "\"\"", "year": "\""})),
+        ],
+    );
+    // A delimiter may then be the character that usually quotes.
+    o.delimiter = b'"';
+    case("a\"b\n1\"2\n", &o, vec![r(2, 4, json!({"a": "1", "b": "2"}))]);
 }
 
 #[test]

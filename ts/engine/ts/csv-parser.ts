@@ -13,6 +13,8 @@ import { isUtf8Range, Utf8Guard } from './utf8-guard'
 
 const LF = 10
 const CR = 13
+/** The quote of a reader without quoting: no byte equals it, so no field is ever quoted. */
+const NO_QUOTE = -1
 
 // The states of csv-core's reader (default config) that matter once the `\r\n` state is folded
 // into START_RECORD: csv-core's CRLF state only swallows a `\n`, which START_RECORD discards
@@ -76,7 +78,7 @@ class CsvParser implements ByteStreamParser {
 
   constructor(options: ParseOptions, private readonly sink: ParseSink) {
     this.delimiter = options.delimiter.charCodeAt(0)
-    this.quote = options.quote.charCodeAt(0)
+    this.quote = options.quote === null ? NO_QUOTE : options.quote.charCodeAt(0)
     this.stops[this.delimiter] = 1
     this.stops[CR] = 1
     this.stops[LF] = 1
