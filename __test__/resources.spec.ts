@@ -28,6 +28,21 @@ const SMALL = { bufferSize: 64, batchSize: 2 } as const
     expect(fdsOpenOn(path)).toEqual([])
   })
 
+  it('holds and closes a file that fits one read (read in place by the native engine) alike', async () => {
+    const path = tmp.file('small.jsonl', jsonl(ids(100)))
+    let during: string[] = []
+    for (const r of stream<Row>(path, { engine, batchSize: 2 })) {
+      if (r.id === 3) {
+        during = fdsOpenOn(path)
+        break
+      }
+    }
+    expect(during).toEqual([path])
+    expect(fdsOpenOn(path)).toEqual([])
+    expect(await stream(path, { engine, batchSize: 2 }).count()).toBe(100)
+    expect(fdsOpenOn(path)).toEqual([])
+  })
+
   it('closes the file after a complete for…of', () => {
     const path = file()
     ;[...stream(path, { engine, ...SMALL })]

@@ -363,3 +363,53 @@ fn polling_is_pending_while_the_producer_waits_for_input() {
     assert_eq!(flatten(&[batch]), [r(1, 0, json!({"a": 1}))]);
     assert!(poll_until_ready(&mut reader).unwrap().is_none());
 }
+
+#[test]
+fn a_file_that_fits_one_read_is_read_on_the_calling_thread_alike() {
+    let text = jsonl_lines(300);
+    let file = TempFile::new("small.jsonl", text.as_bytes());
+    let path = std::fs::canonicalize(&file.path).unwrap();
+    let open = |buffer_size: usize| {
+        let mut config = ReaderConfig::new(&file.path, Format::JsonLines);
+        config.batch.batch_size = 16;
+        config.batch.buffer_size = buffer_size;
+        Reader::open(config).unwrap()
+    };
+    // One byte short of the file: a producer thread reads ahead.
+    let threaded = open(text.len() - 1);
+    assert!(threaded.reads_ahead());
+    let expected = flatten(&drain(threaded));
+
+    let inline = open(text.len());
+    assert!(!inline.reads_ahead());
+    assert_eq!(flatten(&drain(inline)), expected);
+
+    // Polled, every batch is ready at once; the file closes at the end and on close.
+    let mut polled = open(text.len());
+    let mut records = Vec::new();
+    loop {
+        match polled.poll_batch().unwrap() {
+            Polled::Ready(Some(batch)) => records.push(batch),
+            Polled::Ready(None) => break,
+            Polled::Pending => panic!("a file read on the calling thread is never pending"),
+        }
+    }
+    assert_eq!(flatten(&records), expected);
+    assert_eq!(open_handles(&path), 0);
+    let mut closed = open(text.len());
+    assert_eq!(closed.next_batch().unwrap().unwrap().len(), 16);
+    assert_eq!(open_handles(&path), 1);
+    closed.close();
+    assert_eq!(open_handles(&path), 0);
+    assert!(closed.next_batch().unwrap().is_none());
+}
+
+#[test]
+fn compressed_and_partial_reads_of_small_files_still_read_ahead() {
+    let gz = TempFile::new("small.jsonl.gz", &gzip(&[b"{\"a\":1}\n"]));
+    assert!(Reader::open(ReaderConfig::new(&gz.path, Format::JsonLines)).unwrap().reads_ahead());
+    let plain = TempFile::new("ranged.jsonl", b"{\"a\":1}\n{\"a\":2}\n");
+    let mut config = ReaderConfig::new(&plain.path, Format::JsonLines);
+    config.range = Some(0..8);
+    assert!(Reader::open(config).unwrap().reads_ahead());
+}
