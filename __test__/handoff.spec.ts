@@ -293,6 +293,19 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
       expect(arenas[2].byteLength).toBeLessThan(MiB)
     })
 
+    it('is small for a file that fits one read, which the core reads in place', () => {
+      const small = tmp.file('small.csv', 'id,text\n1,a\n2,b\n')
+      const reader = open(small, 10)
+      const batch = reader.nextBatchSync(null)
+      reader.close()
+      expect(Array.from(batch?.positions ?? [])).toEqual([2, 3, 8, 12])
+      expect(batch?.arena.byteLength).toBeLessThanOrEqual(4096)
+      // A file that does not fit one read gets room for the batches that grow after its first.
+      const large = open(path, 10)
+      expect(large.nextBatchSync(null)?.arena.byteLength).toBeGreaterThanOrEqual(64 * 1024)
+      large.close()
+    })
+
     it.each(['json', 'columnar'])('is handed back by the engine, sync and async (%s hand-off)', async (handoff) => {
       process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
       const prototype = binding.NativeReader.prototype

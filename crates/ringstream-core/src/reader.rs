@@ -73,6 +73,8 @@ pub struct Reader<B: Send + 'static = Batch> {
     /// The next batch, made on the calling thread: set instead of `receiver` and `thread` for a
     /// file that fits in one read.
     inline: Option<NextBatch<B>>,
+    /// Whether a producer thread was started, for the life of the reader.
+    reads_ahead: bool,
     stop: Arc<AtomicBool>,
     bytes_read: Arc<AtomicU64>,
     path: PathBuf,
@@ -104,6 +106,7 @@ impl<B: Send + 'static> Reader<B> {
                 receiver: None,
                 thread: None,
                 inline: Some(Box::new(move || batches.next_batch())),
+                reads_ahead: false,
                 stop,
                 bytes_read,
                 path: config.path,
@@ -120,6 +123,7 @@ impl<B: Send + 'static> Reader<B> {
             receiver: Some(receiver),
             thread: Some(thread),
             inline: None,
+            reads_ahead: true,
             stop,
             bytes_read,
             path: config.path,
@@ -165,7 +169,7 @@ impl<B: Send + 'static> Reader<B> {
     /// Whether a producer thread reads ahead; `false` for a file read on the calling thread
     /// because it fits in one read.
     pub fn reads_ahead(&self) -> bool {
-        self.thread.is_some()
+        self.reads_ahead
     }
 
     /// What [`next_batch`](Self::next_batch) would return if the producer has it ready (a
