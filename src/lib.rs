@@ -243,7 +243,8 @@ impl NativeReader {
     }
 
     /// Whether `nextBatchSync` would return at once: the producer has the next batch (or the
-    /// end, or an error, which this throws) ready. Never blocks.
+    /// end, or an error, which this throws) ready. Never waits for the producer; a file read in
+    /// place (it fits one read) has its next batch made here, from at most that one read.
     #[napi]
     pub fn batch_ready(&self) -> Result<bool> {
         lock(&self.state)?.poll().map_err(read_error)

@@ -35,7 +35,10 @@ interface NativeReaderOptions {
 interface NativeReaderHandle {
   /** Blocks until the next batch is ready; copies it into `arena` when it fits. */
   nextBatchSync(arena: ArrayBuffer | null): NativeBatch | null
-  /** Whether `nextBatchSync` would return at once (it throws the read error that is next). Never blocks. */
+  /**
+   * Whether `nextBatchSync` would return at once (it throws the read error that is next). Never
+   * waits for the producer; a file small enough to be read in place is read here, in one read.
+   */
   batchReady(): boolean
   /** Resolves once `nextBatchSync` would not block. */
   waitForBatch(): Promise<void>
