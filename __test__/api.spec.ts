@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { RingstreamError, Stream, stream } from '../ts/index'
 import { ENGINES } from './support/engines'
@@ -161,6 +162,8 @@ describe('argument validation at the call', () => {
     ['a delimiter equal to the quote', () => stream('x.csv', { delimiter: "'", quote: "'" }), RangeError],
     ['a delimiter equal to the default quote', () => stream('x.csv', { delimiter: '"' }), RangeError],
     ['an empty quote (null is no quoting)', () => stream('x.csv', { quote: '' }), TypeError],
+    ['an unknown compression', () => stream('x.csv', { compression: 'bz2' as 'gzip' }), TypeError],
+    ['compression for a byte Readable', () => stream(Readable.from([Buffer.from('x')]), { format: 'csv', compression: 'gzip' }), TypeError],
     ['an unknown types value', () => stream('x.csv', { types: 'auto' as 'infer' }), TypeError],
     ['maxRecordBytes 0', () => stream('x.jsonl', { maxRecordBytes: 0 }), RangeError],
     ['bufferSize 0', () => stream('x.jsonl', { bufferSize: 0 }), RangeError],

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliResult, bundleCli, hasPosixShell, lines, root, runCli, runShell, sh } from './support/cli'
 import { makeTempDir } from './support/temp'
@@ -147,6 +148,13 @@ describe.concurrent('ringstream cat', () => {
       ['3', '4'],
     ])
     expect(lines((await run(['cat', path('notes.txt'), '--format', 'csv', '--no-header'])).stdout)).toEqual([['hello']])
+  })
+
+  it('--compression names what the file name does not say', async () => {
+    const path = tmp.file('cities.blob', gzipSync(readFileSync(join(tmp.dir, 'cities.csv'))))
+    const result = await run(['count', path, '--format', 'csv', '--compression', 'gzip'])
+    expect(result.stdout.trim()).toBe('3')
+    expect(result.code).toBe(0)
   })
 
   it('--quote none reads quotes as data', async () => {

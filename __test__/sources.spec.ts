@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { delimiter as PATH_LIST_DELIMITER, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -115,6 +116,17 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       })
     })
 
+    it('takes the compression from options.compression over the name', async () => {
+      const gz = tmp.file('data.csv', gzipSync('a,b\n1,2\n'))
+      expect(await stream(gz, { engine, compression: 'gzip' }).toArray()).toEqual([{ a: '1', b: '2' }])
+      expect((await stream(gz, { engine, compression: 'gzip' }).metadata()).compression).toBe('gzip')
+      const zst = tmp.file('events.bin', readFileSync(join(__dirname, 'fixtures', 'events.jsonl.zst')))
+      const expected = await stream(join(__dirname, 'fixtures', 'events.jsonl'), { engine }).toArray()
+      expect(await stream(zst, { engine, format: 'jsonl', compression: 'zstd' }).toArray()).toEqual(expected)
+      const plain = tmp.file('plain.jsonl.gz', '{"a":1}\n')
+      expect([...stream(plain, { engine, compression: 'none' })]).toEqual([{ a: 1 }])
+    })
+
     it('reports line and byte positions in the decompressed bytes of a .gz file', async () => {
       const path = tmp.file('bad.jsonl.gz', gzipSync('{"id":0}\nbroken\n'))
       const errors: Array<[number | null, number | null]> = []
@@ -138,7 +150,7 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
      * a writer (one that opened the pipe a second time) then ends, and the test fails rather
      * than hangs. Kill it once the test is done.
      */
-    function pipeOf(name: string, content: string): { path: string; writer: ChildProcess } {
+    function pipeOf(name: string, content: string | Uint8Array): { path: string; writer: ChildProcess } {
       const path = tmp.path(name)
       execFileSync('mkfifo', [path])
       const source = tmp.file(`${name}.source`, content)
@@ -161,6 +173,15 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       const { path, writer } = pipeOf('in.csv', 'id\n' + records.map((r) => `${r.id}\n`).join(''))
       try {
         expect(await stream(path, { engine }).toArray()).toEqual(records.map((r) => ({ id: String(r.id) })))
+      } finally {
+        writer.kill()
+      }
+    })
+
+    it('is decompressed as options.compression says, its name saying nothing', () => {
+      const { path, writer } = pipeOf('stdin', gzipSync(jsonl(records)))
+      try {
+        expect([...stream(path, { engine, format: 'jsonl', compression: 'gzip' })]).toEqual(records)
       } finally {
         writer.kill()
       }

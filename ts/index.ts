@@ -27,7 +27,7 @@ export function stream(source: unknown, options?: StreamOptions): Stream<unknown
 }
 
 export { Stream }
-export type { StreamOptions, ErrorPolicy, ErrorHandler, Format } from './options'
+export type { StreamOptions, ErrorPolicy, ErrorHandler, Format, Compression } from './options'
 export type { Metadata } from './metadata'
 export type { Progress } from './progress'
 export type { DataSource, SourceFactory, Source } from './sources/data-source'

@@ -1,9 +1,9 @@
-import type { Format } from './engine/types'
+import type { Compression, Format } from './engine/types'
 import { type ItemError, InvalidArgumentError, OutOfRangeError } from './errors'
 import type { Progress } from './progress'
 import { validateChar, validateFunction, validateInteger, validateOneOf, validateObject } from './validate'
 
-export type { Format }
+export type { Compression, Format }
 
 /**
  * What to do with an item error. `'skip'` drops the record, counts it and goes on (one warning
@@ -20,6 +20,12 @@ export type ErrorHandler = (error: ItemError) => unknown
 export interface StreamOptions {
   /** The file format; by default from the extension (`.jsonl`/`.ndjson`, `.csv`, `.tsv`, `.json`). */
   format?: Format
+  /**
+   * How the files' bytes are compressed: `'gzip'`, `'zstd'` or `'none'`; by default from the
+   * extension (`.gz`, `.zst`). For names that do not say, such as `/dev/stdin` or a shell's
+   * `<(cat events.jsonl.gz)`. Files only: decompress a `Readable`'s bytes before passing it.
+   */
+  compression?: Compression
   /** `'ts'` or `'native'`; default: the `RINGSTREAM_ENGINE` variable, else the best available. */
   engine?: 'ts' | 'native'
   /**
@@ -77,6 +83,7 @@ export function validateOptions(options: unknown): StreamOptions {
     if (!known.has(key)) throw new InvalidArgumentError(`unknown option ${JSON.stringify(key)}; known options: ${OPTION_NAMES.join(', ')}`)
   }
   if (o.format !== undefined) validateOneOf(o.format, 'options.format', ['jsonl', 'csv', 'tsv', 'json'])
+  if (o.compression !== undefined) validateOneOf(o.compression, 'options.compression', ['gzip', 'zstd', 'none'])
   if (o.engine !== undefined) validateOneOf(o.engine, 'options.engine', ['ts', 'native'])
   if (o.batchSize !== undefined) validateInteger(o.batchSize, 'options.batchSize', 1, MAX_BATCH_SIZE)
   if (o.header !== undefined && typeof o.header !== 'boolean') throw new InvalidArgumentError('options.header must be a boolean')
@@ -101,6 +108,7 @@ export function validateOptions(options: unknown): StreamOptions {
 
 const OPTION_NAMES: readonly (keyof StreamOptions)[] = [
   'format',
+  'compression',
   'engine',
   'batchSize',
   'header',
@@ -120,6 +128,7 @@ const OPTION_NAMES: readonly (keyof StreamOptions)[] = [
 /** Manifest options a dataset folder may set; user options win over them. */
 export const MANIFEST_OPTION_NAMES: readonly (keyof StreamOptions)[] = [
   'format',
+  'compression',
   'batchSize',
   'header',
   'delimiter',

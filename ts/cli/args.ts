@@ -10,6 +10,7 @@ export type OutputFormat = 'jsonl' | 'json' | 'csv' | 'tsv'
 /** Everything the command line can set, after checking. */
 export interface CliOptions {
   format: InputFormat | undefined
+  compression: 'gzip' | 'zstd' | 'none' | undefined
   select: string[]
   where: string[]
   limit: number | undefined
@@ -40,6 +41,7 @@ export type ParsedArgs =
 export function defaultOptions(): CliOptions {
   return {
     format: undefined,
+    compression: undefined,
     select: [],
     where: [],
     limit: undefined,
@@ -122,6 +124,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'input format: jsonl, csv, tsv or json (default: from the file extension)',
     apply: (o, v, flag) => {
       o.format = oneOf(v === 'ndjson' ? 'jsonl' : v, flag, ['jsonl', 'csv', 'tsv', 'json'] as const)
+    },
+  },
+  {
+    long: 'compression',
+    arg: 'MODE',
+    help: 'input compression: gzip, zstd or none (default: from the file extension, .gz or .zst)',
+    apply: (o, v, flag) => {
+      o.compression = oneOf(v, flag, ['gzip', 'zstd', 'none'] as const)
     },
   },
   {
@@ -388,6 +398,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (positionals.includes('-')) {
     if (positionals.length > 1) throw new UsageError('- (stdin) cannot be combined with other inputs', command)
     if (options.format === undefined) throw new UsageError('reading stdin (-) needs --format jsonl, csv, tsv or json', command)
+    if (options.compression !== undefined && options.compression !== 'none') {
+      throw new UsageError('--compression reads files: give /dev/stdin as the input instead of -, or decompress before the pipe', command)
+    }
   }
   return { kind: 'run', command, inputs: positionals, options }
 }

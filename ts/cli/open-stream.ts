@@ -9,6 +9,7 @@ import type { CliIO } from './command'
 export function streamOptionsFor(options: CliOptions, onError: ErrorPolicy, onProgress: ((p: Progress) => void) | null): StreamOptions {
   const result: StreamOptions = { onError }
   if (options.format !== undefined) result.format = options.format
+  if (options.compression !== undefined) result.compression = options.compression
   if (options.engine !== undefined) result.engine = options.engine
   if (options.catalog !== undefined) result.catalog = options.catalog
   if (options.types !== undefined) result.types = options.types

@@ -7,7 +7,7 @@
 /** Formats every engine parses. `tsv` is CSV with a tab delimiter. */
 export type Format = 'jsonl' | 'csv' | 'tsv' | 'json'
 
-/** Compression of a file's bytes, chosen from its extension. */
+/** Compression of a file's bytes: from its extension, or `options.compression`. */
 export type Compression = 'none' | 'gzip' | 'zstd'
 
 /** Codes of errors about one record (or one spot) of a file. See DESIGN.md, "Error codes". */

@@ -54,6 +54,7 @@ export function validateSource(source: unknown, options: StreamOptions): void {
   if (Array.isArray(source) && source.length > 0 && source.every((s) => typeof s === 'string')) return
   if (isReadable(source)) {
     if (!source.readableObjectMode && options.format === undefined) throw byteReadableNeedsFormat()
+    if (options.compression !== undefined) throw compressedReadable()
     return
   }
   if (typeof source === 'function' || isDataSource(source) || isIterable(source) || isAsyncIterable(source)) return
@@ -78,6 +79,7 @@ export function resolveSource(source: Source, options: StreamOptions): SourcePla
         hint: 'pass a function that returns a fresh Readable, e.g. stream(() => fs.createReadStream(path), …), to iterate more than once',
       })
     }
+    if (options.compression !== undefined) throw compressedReadable()
     if (given.readableObjectMode) return { kind: 'custom', source: given, parse: null, batchSize: options.batchSize }
     if (options.format === undefined) throw byteReadableNeedsFormat()
     return { kind: 'custom', source: given, parse: parseOptionsFor(options.format, options), batchSize: options.batchSize }
@@ -125,7 +127,8 @@ function planFile(path: string, options: StreamOptions): PlannedFile {
   }
   const stat = statOrNull(path)
   if (stat === null) throw notFound(path)
-  return { path, format, compression: kind.compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options) }
+  const compression = options.compression ?? kind.compression
+  return { path, format, compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options) }
 }
 
 /** The files' sizes added up; `null` when one of them has none (a pipe or a device). */
@@ -160,6 +163,12 @@ function statOrNull(path: string) {
 
 function byteReadableNeedsFormat(): InvalidArgumentError {
   return new InvalidArgumentError("a byte Readable needs { format } to know how to parse it: pass { format: 'jsonl' }, 'csv', 'tsv' or 'json'")
+}
+
+function compressedReadable(): InvalidArgumentError {
+  return new InvalidArgumentError(
+    'options.compression applies to files; decompress a Readable before passing it, e.g. readable.pipe(zlib.createGunzip()), or pass its path',
+  )
 }
 
 function notFound(path: string): RingstreamError {
