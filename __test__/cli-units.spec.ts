@@ -80,7 +80,6 @@ describe('argument parsing', () => {
     [['cat', 'x', '--delimiter', ';;'], 'exactly one character'],
     [['cat', 'x', '--quote', ''], "exactly one character or 'none'"],
     [['cat', 'x', '--compression', 'bz2'], 'gzip, zstd, none'],
-    [['cat', '-', '--format', 'csv', '--compression', 'gzip'], 'give /dev/stdin'],
     [['cat', 'x', '--select', 'a,,b'], 'field names'],
     [['cat', 'x', '--seed', '1'], 'an option of sample'],
     [['count', 'x', '--to', 'csv'], 'an option of head, cat, sample'],

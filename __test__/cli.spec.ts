@@ -22,7 +22,7 @@ const numbered = Array.from({ length: 25 }, (_, id) => ({ id, even: id % 2 === 0
 let cli: string
 let tmp: ReturnType<typeof makeTempDir>
 const path = (name: string): string => tmp.path(name)
-const run = (args: string[], input?: string): Promise<CliResult> => runCli(cli, args, { cwd: tmp.dir, input })
+const run = (args: string[], input?: string | Uint8Array): Promise<CliResult> => runCli(cli, args, { cwd: tmp.dir, input })
 
 beforeAll(() => {
   cli = bundleCli('main')
@@ -215,6 +215,16 @@ describe.concurrent('stdin', () => {
     expect(r.stdout).toBe('{"a":1}\n{"a":1}\n')
     expect(r.stderr).toBe('status=0\n')
   }, 10_000)
+
+  it('reads a compressed - with --compression', async () => {
+    const gzipped = await run(['count', '-', '--format', 'csv', '--compression', 'gzip'], gzipSync('a,b\n1,2\n3,4\n'))
+    expect(gzipped).toMatchObject({ code: 0, stdout: '2\n' })
+    const zstd = await run(['count', '-', '--format', 'jsonl', '--compression', 'zstd'], readFileSync(join(root, '__test__', 'fixtures', 'events.jsonl.zst')))
+    expect(zstd).toMatchObject({ code: 0, stdout: '1100\n' })
+    const notGzip = await run(['count', '-', '--format', 'csv', '--compression', 'gzip'], 'a,b\n1,2\n')
+    expect(notGzip.code).toBe(4)
+    expect(notGzip.stderr).toContain("cannot decompress the input stream's gzip bytes")
+  })
 
   it('- without --format is a usage error', async () => {
     const r = await run(['count', '-'], '{}\n')

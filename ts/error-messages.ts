@@ -161,8 +161,13 @@ export function renderItem(item: unknown): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text
 }
 
-/** What to try when a compressed file cannot be read to its end, for either engine. */
-export function damagedFileHint(compression: 'gzip' | 'zstd'): string {
+/**
+ * What to try when compressed input cannot be read to its end, for either engine: a file, or
+ * the bytes of a `Readable`.
+ */
+export function damagedFileHint(compression: 'gzip' | 'zstd', input: 'file' | 'stream' = 'file'): string {
   const tool = compression === 'gzip' ? 'gzip' : 'zstd'
-  return `the file may be truncated, corrupted or not ${tool} at all; check it with ${tool} -t`
+  return input === 'file'
+    ? `the file may be truncated, corrupted or not ${tool} at all; check it with ${tool} -t`
+    : `the stream's bytes may be truncated, corrupted or not ${tool} at all; save them to a file and check it with ${tool} -t`
 }

@@ -22,7 +22,7 @@ export interface Metadata {
   memoryEstimateMb: number | null
   /** The format of the (first) file; `null` for sources that are not files. */
   format: Format | null
-  /** Compression of the (first) file. */
+  /** Compression of the (first) file, or of a byte `Readable`'s bytes. */
   compression: Compression
   /** Every file the stream would read, in order. */
   files: string[]

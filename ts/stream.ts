@@ -217,7 +217,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
         recommendedBatchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         memoryEstimateMb: null,
         format: plan.parse?.format ?? null,
-        compression: 'none',
+        compression: plan.compression,
         files: [],
         totalBytes: null,
         estimatedRecords: null,
@@ -297,7 +297,8 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
 function openCursor(source: Source<unknown>, options: StreamOptions): BatchCursor {
   const plan = resolveSource(source, options)
   if (plan.kind === 'custom') {
-    return new CustomCursor(plan.source, plan.parse, plan.batchSize ?? suggestedBatchSize(plan.source) ?? DEFAULT_BATCH_SIZE)
+    const batchSize = plan.batchSize ?? suggestedBatchSize(plan.source) ?? DEFAULT_BATCH_SIZE
+    return new CustomCursor(plan.source, plan.parse, batchSize, plan.compression)
   }
   const engine = selectEngine(options.engine)
   const batchSize = fileBatchSize(plan.batchSize, plan.files[0])

@@ -398,9 +398,6 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (positionals.includes('-')) {
     if (positionals.length > 1) throw new UsageError('- (stdin) cannot be combined with other inputs', command)
     if (options.format === undefined) throw new UsageError('reading stdin (-) needs --format jsonl, csv, tsv or json', command)
-    if (options.compression !== undefined && options.compression !== 'none') {
-      throw new UsageError('--compression reads files: give /dev/stdin as the input instead of -, or decompress before the pipe', command)
-    }
   }
   return { kind: 'run', command, inputs: positionals, options }
 }

@@ -5,7 +5,7 @@ import { EXIT_CODE_HELP } from './exit-codes'
 const INPUTS = [
   'INPUT is a file (.jsonl/.ndjson, .csv, .tsv, .json, optionally .gz or .zst), a folder (every',
   'data file in it and its subfolders, in path order), a dataset name looked up in the catalog',
-  'folder, several files, or - for stdin (which needs --format).',
+  'folder, several files, or - for stdin (which needs --format, and --compression when compressed).',
 ]
 
 /** The `--where` language in brief, for `ringstream help where` and the commands' help. */

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream'
+import { type Inflater, makeInflater } from '../engine/ts/inflater'
 import { ParsedQueue } from '../engine/ts/parsed-queue'
 import { parserFor } from '../engine/ts/parsers'
-import type { ParseOptions } from '../engine/types'
+import type { Compression, ParseOptions } from '../engine/types'
 import { RingstreamError } from '../errors'
 import { type BatchCursor, NO_FAULTS, type SourceBatch } from './batch-cursor'
 import { type DataSource, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
@@ -11,7 +12,8 @@ type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
 /**
  * Reads a user's source: a `DataSource`, an iterable or async iterable of records, or a Node
  * `Readable`. Async iterables of records are handed on one record at a time, so a live feed's
- * records reach the chain as they arrive instead of waiting for a batch to fill.
+ * records reach the chain as they arrive instead of waiting for a batch to fill. A byte
+ * `Readable` is parsed by the TS engine's parsers, decompressed first when `compression` says so.
  */
 export class CustomCursor implements BatchCursor {
   readonly bytesRead = null
@@ -26,6 +28,7 @@ export class CustomCursor implements BatchCursor {
     private readonly source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable,
     private readonly parse: ParseOptions | null,
     private readonly batchSize: number,
+    private readonly compression: Compression = 'none',
   ) {}
 
   nextSync(): SourceBatch | null {
@@ -99,6 +102,13 @@ export class CustomCursor implements BatchCursor {
   }
 
   private queue: ParsedQueue | null = null
+  private parser: { push(chunk: Uint8Array): void; end(): void } | null = null
+  /** Decompresses a byte Readable's chunks, when it is compressed. */
+  private inflater: Inflater | null = null
+  /** The Readable has no more chunks. */
+  private bytesEnded = false
+  /** Every byte has reached the parser, and the parser has ended. */
+  private inputEnded = false
 
   /** A byte Readable parsed with the TS engine's parsers. */
   private async nextParsed(): Promise<SourceBatch | null> {
@@ -106,21 +116,15 @@ export class CustomCursor implements BatchCursor {
     if (this.queue === null) {
       this.queue = new ParsedQueue()
       this.parser = parserFor(parse.format)(parse, this.queue)
+      this.inflater = this.compression === 'none' ? null : makeInflater(this.compression, null)
       this.asyncIterator = (this.source as Readable)[Symbol.asyncIterator]()
     }
     const queue = this.queue
     // Hand out what one chunk produced rather than waiting for a full batch: a byte stream may
-    // be a live feed (`tail -f … | ringstream cat -`), whose records must not wait.
-    while (queue.isEmpty && !this.inputEnded) {
-      const step = await (this.asyncIterator as AsyncIterator<unknown>).next()
-      if (step.done) {
-        this.inputEnded = true
-        this.parser?.end()
-      } else {
-        const chunk = step.value
-        this.parser?.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array))
-      }
-    }
+    // be a live feed (`tail -f … | ringstream cat -`), whose records must not wait. A compressed
+    // chunk is parsed a decompressed piece (at most 64 KiB) at a time for the same reason, and
+    // so that a chunk that inflates a thousandfold is never held whole.
+    while (queue.isEmpty && !this.inputEnded) await this.feedParser()
     if (queue.isEmpty) {
       this.ended = true
       return null
@@ -129,8 +133,30 @@ export class CustomCursor implements BatchCursor {
     return { ...batch, path: null, format: parse.format, parse }
   }
 
-  private parser: { push(chunk: Uint8Array): void; end(): void } | null = null
-  private inputEnded = false
+  /** Hands the parser its next bytes: a decompressed piece, a chunk, or the end. */
+  private async feedParser(): Promise<void> {
+    const parser = this.parser as NonNullable<typeof this.parser>
+    const inflater = this.inflater
+    if (inflater?.hasOutput()) {
+      parser.push(inflater.take())
+      return
+    }
+    if (this.bytesEnded) {
+      this.inputEnded = true
+      parser.end()
+      return
+    }
+    const step = await (this.asyncIterator as AsyncIterator<unknown>).next()
+    if (step.done) {
+      this.bytesEnded = true
+      // A stream cut inside a compressed frame is an error here; what the end still flushes comes out next.
+      inflater?.finish()
+      return
+    }
+    const chunk = typeof step.value === 'string' ? Buffer.from(step.value) : (step.value as Uint8Array)
+    if (inflater === null) parser.push(chunk)
+    else inflater.push(chunk)
+  }
 }
 
 function recordsBatch(records: unknown[]): SourceBatch {

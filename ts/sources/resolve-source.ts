@@ -37,6 +37,8 @@ export interface CustomPlan {
   source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable
   /** For a byte `Readable`: how to parse its bytes. */
   parse: ParseOptions | null
+  /** For a byte `Readable`: how its bytes are compressed (`'none'` for any other source). */
+  compression: Compression
   batchSize: number | undefined
 }
 
@@ -54,7 +56,7 @@ export function validateSource(source: unknown, options: StreamOptions): void {
   if (Array.isArray(source) && source.length > 0 && source.every((s) => typeof s === 'string')) return
   if (isReadable(source)) {
     if (!source.readableObjectMode && options.format === undefined) throw byteReadableNeedsFormat()
-    if (options.compression !== undefined) throw compressedReadable()
+    if (source.readableObjectMode && options.compression !== undefined) throw compressedRecords()
     return
   }
   if (typeof source === 'function' || isDataSource(source) || isIterable(source) || isAsyncIterable(source)) return
@@ -79,13 +81,16 @@ export function resolveSource(source: Source, options: StreamOptions): SourcePla
         hint: 'pass a function that returns a fresh Readable, e.g. stream(() => fs.createReadStream(path), …), to iterate more than once',
       })
     }
-    if (options.compression !== undefined) throw compressedReadable()
-    if (given.readableObjectMode) return { kind: 'custom', source: given, parse: null, batchSize: options.batchSize }
+    if (given.readableObjectMode) {
+      if (options.compression !== undefined) throw compressedRecords()
+      return { kind: 'custom', source: given, parse: null, compression: 'none', batchSize: options.batchSize }
+    }
     if (options.format === undefined) throw byteReadableNeedsFormat()
-    return { kind: 'custom', source: given, parse: parseOptionsFor(options.format, options), batchSize: options.batchSize }
+    const parse = parseOptionsFor(options.format, options)
+    return { kind: 'custom', source: given, parse, compression: options.compression ?? 'none', batchSize: options.batchSize }
   }
   if (isDataSource(given) || isIterable(given) || isAsyncIterable(given)) {
-    return { kind: 'custom', source: given, parse: null, batchSize: options.batchSize }
+    return { kind: 'custom', source: given, parse: null, compression: 'none', batchSize: options.batchSize }
   }
   throw new TypeError('the source function must return an iterable, an async iterable, a data source or a Readable')
 }
@@ -165,9 +170,9 @@ function byteReadableNeedsFormat(): InvalidArgumentError {
   return new InvalidArgumentError("a byte Readable needs { format } to know how to parse it: pass { format: 'jsonl' }, 'csv', 'tsv' or 'json'")
 }
 
-function compressedReadable(): InvalidArgumentError {
+function compressedRecords(): InvalidArgumentError {
   return new InvalidArgumentError(
-    'options.compression applies to files; decompress a Readable before passing it, e.g. readable.pipe(zlib.createGunzip()), or pass its path',
+    'options.compression applies to bytes, and this Readable is in object mode (it yields records): drop compression, or pass the byte stream itself',
   )
 }
 

@@ -1,9 +1,7 @@
 import { closeSync, openSync, read as readCallback, readSync } from 'node:fs'
-import { damagedFileHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
-import { Gunzip } from './gunzip'
-import { Unzstd } from './unzstd'
+import { type Inflater, makeInflater } from './inflater'
 
 /**
  * A file's bytes in chunks, decompressed when the name says so. The same object serves `for…of`
@@ -123,54 +121,4 @@ function ioError(path: string, cause: unknown): RingstreamError {
   const code = (cause as NodeJS.ErrnoException)?.code
   if (code === 'ENOENT') return new RingstreamError('ERR_NOT_FOUND', `no such file or folder: ${path}`, { cause })
   return new RingstreamError('ERR_IO', `cannot read ${path}: ${(cause as Error)?.message ?? String(cause)}`, { cause })
-}
-
-/**
- * A decompressor pulled a piece at a time: `push` a chunk, then take pieces while `hasOutput`
- * (which decompresses the next one); the chunk is read until then, so the read buffer is only
- * refilled once `hasOutput` is false.
- */
-interface Inflater {
-  push(chunk: Uint8Array): void
-  finish(): void
-  hasOutput(): boolean
-  take(): Uint8Array
-}
-
-/** What `Gunzip` and `Unzstd` share: a chunk in, pieces out until `null`, then the end. */
-interface Decompressor {
-  push(chunk: Uint8Array): void
-  next(): Uint8Array | null
-  finish(): void
-}
-
-/**
- * gzip through `Gunzip` (pako's zlib) and zstd through `Unzstd` (fzstd): node:zlib has no
- * synchronous streaming API (its zstd, where there is one, neither), and `for…of` over a
- * compressed file must not need the whole file in memory.
- */
-function makeInflater(compression: Exclude<Compression, 'none'>, path: string): Inflater {
-  const decompressor: Decompressor = compression === 'gzip' ? new Gunzip() : new Unzstd()
-  /** The piece `hasOutput` decompressed and `take` hands out. */
-  let piece: Uint8Array | null = null
-  const wrap = <T>(fn: () => T): T => {
-    try {
-      return fn()
-    } catch (cause) {
-      throw new RingstreamError('ERR_IO', `cannot decompress ${path}: ${(cause as Error)?.message ?? String(cause)}`, {
-        cause,
-        hint: damagedFileHint(compression),
-      })
-    }
-  }
-  return {
-    push: (chunk) => wrap(() => decompressor.push(chunk)),
-    finish: () => wrap(() => decompressor.finish()),
-    hasOutput: () => (piece ??= wrap(() => decompressor.next())) !== null,
-    take: () => {
-      const taken = piece as Uint8Array
-      piece = null
-      return taken
-    },
-  }
 }

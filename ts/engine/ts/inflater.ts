@@ -1,0 +1,58 @@
+import { damagedFileHint } from '../../error-messages'
+import { RingstreamError } from '../../errors'
+import type { Compression } from '../types'
+import { Gunzip } from './gunzip'
+import { Unzstd } from './unzstd'
+
+/**
+ * A decompressor pulled a piece at a time: `push` a chunk, then take pieces while `hasOutput`
+ * (which decompresses the next one); the chunk is read until then, so the read buffer is only
+ * refilled once `hasOutput` is false.
+ */
+export interface Inflater {
+  push(chunk: Uint8Array): void
+  finish(): void
+  hasOutput(): boolean
+  take(): Uint8Array
+}
+
+/** What `Gunzip` and `Unzstd` share: a chunk in, pieces out until `null`, then the end. */
+interface Decompressor {
+  push(chunk: Uint8Array): void
+  next(): Uint8Array | null
+  finish(): void
+}
+
+/**
+ * gzip through `Gunzip` (pako's zlib) and zstd through `Unzstd` (fzstd): node:zlib has no
+ * synchronous streaming API (its zstd, where there is one, neither), and `for…of` over a
+ * compressed file must not need the whole file in memory. A byte `Readable` goes through the same
+ * decompressors, so that it accepts and refuses exactly what a file does. `path` names the file
+ * in errors; `null` for a `Readable`.
+ */
+export function makeInflater(compression: Exclude<Compression, 'none'>, path: string | null): Inflater {
+  const decompressor: Decompressor = compression === 'gzip' ? new Gunzip() : new Unzstd()
+  /** The piece `hasOutput` decompressed and `take` hands out. */
+  let piece: Uint8Array | null = null
+  const wrap = <T>(fn: () => T): T => {
+    try {
+      return fn()
+    } catch (cause) {
+      const what = path ?? `the input stream's ${compression} bytes`
+      throw new RingstreamError('ERR_IO', `cannot decompress ${what}: ${(cause as Error)?.message ?? String(cause)}`, {
+        cause,
+        hint: damagedFileHint(compression, path === null ? 'stream' : 'file'),
+      })
+    }
+  }
+  return {
+    push: (chunk) => wrap(() => decompressor.push(chunk)),
+    finish: () => wrap(() => decompressor.finish()),
+    hasOutput: () => (piece ??= wrap(() => decompressor.next())) !== null,
+    take: () => {
+      const taken = piece as Uint8Array
+      piece = null
+      return taken
+    },
+  }
+}
