@@ -193,6 +193,12 @@ const fail = (message) => {
   console.error(`check.cjs: ${message}`)
   process.exit(1)
 }
+// On glibc Linux the binary loads without the diagnostic report the generated loader asks for
+// (ts/engine/load-binding.ts): count the reports.
+let reports = 0
+const getReport = process.report.getReport.bind(process.report)
+process.report.getReport = (...args) => (reports++, getReport(...args))
+const glibcLinux = process.platform === 'linux' && fs.existsSync('/usr/bin/ldd') && !fs.readFileSync('/usr/bin/ldd', 'latin1').includes('musl')
 
 const plain = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
   try { return [JSON.parse(line)] } catch { return [] }
@@ -220,6 +226,7 @@ const { stream } = require('ringstream')
   if (expectedEngine === 'native') {
     const forced = await pipeline({ engine: 'native' }).count()
     if (forced !== expected.length) fail(`{ engine: 'native' } counted ${forced}`)
+    if (glibcLinux && reports !== 0) fail(`loading the native engine made ${reports} diagnostic report(s)`)
   } else {
     const error = await pipeline({ engine: 'native' }).count().then(() => null, (e) => e)
     if (error?.code !== 'ERR_UNSUPPORTED') fail(`{ engine: 'native' } without the binary gave ${error?.code ?? 'no error'}`)

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { damagedFileHint } from '../error-messages'
 import { RingstreamError } from '../errors'
+import { loadBinding } from './load-binding'
 import type { NativeBatch } from './native/batch-types'
 import type { BatchChunks } from './native/chunks'
 import { createBatchDecoder, type Handoff, handoffFor } from './native/handoff'
@@ -63,7 +63,7 @@ function tryLoad(): NativeLoad {
   if (bindingPath === null) return { engine: null, reason: 'this copy of ringstream has no native/binding.js (build it with `npm run build:native`)' }
   let binding: NativeBinding
   try {
-    binding = createRequire(bindingPath)(bindingPath) as NativeBinding
+    binding = loadBinding(bindingPath) as NativeBinding
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
     return { engine: null, reason: `no native binary loads for ${process.platform}-${process.arch}: ${message}` }
