@@ -26,7 +26,7 @@ impl ColumnarDecoder {
             self.names.clone_from(&batch.names);
         }
         for description in &batch.new_shapes {
-            self.shapes.push(serde_json::from_str(description).expect("a shape is JSON"));
+            self.shapes.push(parse_shape(description));
         }
         assert_eq!(batch.row_starts.len(), batch.len() + 1);
         assert_eq!(batch.row_encodings.len(), batch.len());
@@ -59,6 +59,51 @@ impl ColumnarDecoder {
         assert!(numbers.next().is_none(), "every number is used");
         records
     }
+}
+
+/// A shape description as `JSON.parse` reads it. A key may hold a lone surrogate escape, which
+/// `JSON.parse` takes and `serde_json` refuses; such a key gets U+FFFD in its place here. The
+/// record's JSON text has the same escape, so `serde_json` refuses that too and the record is
+/// compared by position only.
+fn parse_shape(description: &str) -> Value {
+    serde_json::from_str(description)
+        .or_else(|_| serde_json::from_str(&without_lone_surrogates(description)))
+        .expect("a shape is JSON")
+}
+
+/// JSON text with every `\u` escape of a surrogate that is not half of a pair made `\ufffd`.
+fn without_lone_surrogates(json: &str) -> String {
+    let escape_at = |i: usize| -> Option<u32> {
+        let hex = json.get(i..i + 6)?.strip_prefix("\\u")?;
+        u32::from_str_radix(hex, 16).ok()
+    };
+    let is_high = |unit: u32| (0xD800..0xDC00).contains(&unit);
+    let is_low = |unit: u32| (0xDC00..0xE000).contains(&unit);
+    let mut out = String::with_capacity(json.len());
+    let mut i = 0;
+    while let Some(c) = json.get(i..).and_then(|rest| rest.chars().next()) {
+        if c != '\\' {
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        match escape_at(i) {
+            Some(high) if is_high(high) && escape_at(i + 6).is_some_and(is_low) => {
+                out.push_str(&json[i..i + 12]);
+                i += 12;
+            }
+            Some(unit) if is_high(unit) || is_low(unit) => {
+                out.push_str("\\ufffd");
+                i += 6;
+            }
+            // Any other escape is two characters, `\\` included, so its second never starts one.
+            _ => {
+                out.push_str(json.get(i..i + 2).unwrap_or("\\"));
+                i += 2;
+            }
+        }
+    }
+    out
 }
 
 /// A number as a value that compares by its `f64` bits, so `-0` differs from `0` and `7`
@@ -153,5 +198,24 @@ fn build(shape: &Value, leaves: &mut std::vec::IntoIter<Value>) -> Value {
             Value::Array(items[1..].iter().map(|item| build(item, leaves)).collect())
         }
         _ => leaves.next().expect("a value for each leaf"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters_and_pairs_stay() {
+        let json = r#"[1,"a\ud800b",0,"\\ud800",0,"\ud83d\ude00",0,"\udc00",0,"\ud800\u0041",0]"#;
+        let fixed = without_lone_surrogates(json);
+        assert_eq!(
+            fixed,
+            r#"[1,"a\ufffdb",0,"\\ud800",0,"\ud83d\ude00",0,"\ufffd",0,"\ufffd\u0041",0]"#
+        );
+        let shape = parse_shape(json);
+        assert_eq!(shape[1], "a\u{fffd}b");
+        assert_eq!(shape[3], "\\ud800");
+        assert_eq!(shape[5], "\u{1f600}");
     }
 }
