@@ -159,6 +159,7 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
     'null',
     '  { "ws" : [ 1 , 2 ] , "t" : "a value longer than thirteen é" }  ',
     '{"é😀":"Zürich","":""}',
+    String.raw`{"]\ud800},le":"y","k\udc00":{"\ud83d\ude00":1,"\\ud800":2}}`,
     `{${Array.from({ length: 1200 }, (_, k) => `"k${k}":${k}`).join(',')}}`,
   ]
 

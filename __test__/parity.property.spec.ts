@@ -120,7 +120,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
    * enough and nesting deep enough for the core to leave them to `JSON.parse`. Records draw their
    * keys from a small set, so shapes repeat across records and batches.
    */
-  const jsonKey = fc.constantFrom('a', 'b', '__proto__', '1', '10', 'é😀', '', 'constructor', 'a', 'a long key name')
+  const jsonKey = fc.constantFrom('a', 'b', '__proto__', '1', '10', 'é😀', '', 'constructor', 'a', 'a long key name', '\ud800', 'k\udc00}')
   const jsonLeaf = fc.oneof(
     fc.double().map((n) => JSON.stringify(n)),
     fc.constantFrom('-0', '1e400', '-1E-400', '12345678901234567890', '0.1', '1.5e+3', 'true', 'false', 'null'),
