@@ -165,7 +165,7 @@ export function renderItem(item: unknown): string {
  * What to try when compressed input cannot be read to its end, for either engine: a file, or
  * the bytes of a `Readable`.
  */
-export function damagedFileHint(compression: 'gzip' | 'zstd', input: 'file' | 'stream' = 'file'): string {
+export function damagedInputHint(compression: 'gzip' | 'zstd', input: 'file' | 'stream' = 'file'): string {
   const tool = compression === 'gzip' ? 'gzip' : 'zstd'
   return input === 'file'
     ? `the file may be truncated, corrupted or not ${tool} at all; check it with ${tool} -t`

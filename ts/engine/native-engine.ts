@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { damagedFileHint } from '../error-messages'
+import { damagedInputHint } from '../error-messages'
 import { RingstreamError } from '../errors'
 import { loadBinding } from './load-binding'
 import type { NativeBatch } from './native/batch-types'
@@ -192,7 +192,7 @@ class NativeFileReader implements FileBatchReader {
   /** The hint for a read that failed part way: of a compressed file, the file may be damaged. */
   private damagedHint(): string | null {
     const { compression } = this.request
-    return compression === 'none' ? null : damagedFileHint(compression)
+    return compression === 'none' ? null : damagedInputHint(compression)
   }
 }
 

@@ -1,4 +1,4 @@
-import { damagedFileHint } from '../../error-messages'
+import { damagedInputHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
 import { Gunzip } from './gunzip'
@@ -41,7 +41,7 @@ export function makeInflater(compression: Exclude<Compression, 'none'>, path: st
       const what = path ?? `the input stream's ${compression} bytes`
       throw new RingstreamError('ERR_IO', `cannot decompress ${what}: ${(cause as Error)?.message ?? String(cause)}`, {
         cause,
-        hint: damagedFileHint(compression, path === null ? 'stream' : 'file'),
+        hint: damagedInputHint(compression, path === null ? 'stream' : 'file'),
       })
     }
   }
