@@ -7,7 +7,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  target: 'node18',
+  target: 'node20',
   platform: 'node',
   splitting: false,
   // __dirname in the ESM build: the native engine finds native/binding.js from it.

@@ -26,7 +26,7 @@ export function bundleEntry(entry: string, name: string): string {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node18',
+    target: 'node20',
     outfile,
     // A native addon is loaded from where the package keeps it, never bundled.
     external: ['*.node'],
