@@ -115,6 +115,8 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
         // at the member's end); nothing else is made up.
         expect(records.length).toBeLessThanOrEqual(count)
         expect(records).toEqual(ids(records.length).map((r) => (r.id === 15000 ? records[15000] : r)))
+        // Both engines hand over every byte of a member before its checksum (at its end) fails.
+        if (name.includes('checksum')) expect(records.length).toBe(count)
       })
     })
 

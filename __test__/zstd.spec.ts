@@ -75,6 +75,8 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
     // Past the head that a read samples first (64 KiB), so the engine's own reader meets the damage.
     const count = 20000
     const body = text(jsonl(ids(count)))
+    // zstdStored writes single-segment frames: magic, descriptor, then the 4-byte content size.
+    const CONTENT_SIZE_AT = 5
 
     it.each([
       [
@@ -91,6 +93,22 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
         () => {
           const zst = zstdStored(body)
           zst[zst.length - 1] ^= 0xff
+          return zst
+        },
+      ],
+      [
+        'a content size one byte short',
+        () => {
+          const zst = zstdStored(body)
+          zst.writeUInt32LE(zst.readUInt32LE(CONTENT_SIZE_AT) - 1, CONTENT_SIZE_AT)
+          return zst
+        },
+      ],
+      [
+        'a content size one byte long',
+        () => {
+          const zst = zstdStored(body)
+          zst.writeUInt32LE(zst.readUInt32LE(CONTENT_SIZE_AT) + 1, CONTENT_SIZE_AT)
           return zst
         },
       ],
@@ -111,6 +129,8 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
       // the frame's end); nothing else is made up.
       expect(records.length).toBeLessThanOrEqual(count)
       expect(records).toEqual(ids(records.length).map((r) => (r.id === 15000 ? records[15000] : r)))
+      // Both engines hand over every block of a frame whose checksum (checked at its end) fails.
+      if (name.includes('checksum')) expect(records.length).toBe(count)
     })
 
     it('is a compressed block whose sequences make more than a block holds, refused before they are run', () => {

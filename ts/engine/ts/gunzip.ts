@@ -25,6 +25,8 @@ export class Gunzip {
   private readonly strm = new this.zlib.ZStream()
   /** The last member has ended: the next byte must start another. */
   private memberEnded = false
+  /** An error found after output that went out first; `next` throws it from now on. */
+  private failure: Error | null = null
 
   constructor() {
     const status = this.zlib.zlibInflateInit2(this.strm, GZIP_WINDOW_BITS)
@@ -41,10 +43,13 @@ export class Gunzip {
 
   /**
    * The next piece of output (a new array the caller may keep), or `null` once the input pushed
-   * is used up; throws on data that is not valid gzip.
+   * is used up; throws on data that is not valid gzip. What was decoded before an error comes out
+   * first and the error with the next call, as the native engine's decoder hands it over: a
+   * member whose checksum fails at its end has all its bytes read, in both engines.
    */
   next(): Uint8Array | null {
     const { strm, zlib } = this
+    if (this.failure !== null) throw this.failure
     while (strm.avail_in > 0) {
       if (this.memberEnded) {
         zlib.zlibInflateReset(strm)
@@ -59,7 +64,7 @@ export class Gunzip {
       const outputLeft = strm.avail_out
       const status = zlib.zlibInflate(strm, zlib.Z_NO_FLUSH)
       if (status === zlib.Z_STREAM_END) this.memberEnded = true
-      else if (status !== zlib.Z_OK && status !== zlib.Z_BUF_ERROR) throw new Error(strm.msg || `zlib error ${status}`)
+      else if (status !== zlib.Z_OK && status !== zlib.Z_BUF_ERROR) return this.fail(new Error(strm.msg || `zlib error ${status}`))
       else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) throw new Error('zlib made no progress')
       if (strm.avail_out === 0) return this.take()
     }
@@ -69,6 +74,14 @@ export class Gunzip {
   /** Ends the input; throws if it stopped inside a member, or held none (as gzip -t does). */
   finish(): void {
     if (!this.memberEnded) throw new Error('unexpected end of file')
+  }
+
+  /** Hands out the output decoded before `error` and keeps the error for the next call, or throws it now when there is none. */
+  private fail(error: Error): Uint8Array {
+    const piece = this.take()
+    if (piece === null) throw error
+    this.failure = error
+    return piece
   }
 
   /** The output so far, or `null` for none; what follows goes into a new piece. */

@@ -66,6 +66,8 @@ export class Unzstd {
   private piecePos = 0
   /** A frame (or skippable frame) began: an empty file is an error, as in zstd. */
   private sawFrame = false
+  /** A checksum that failed after the block whose output goes out first; `next` throws it then. */
+  private failure: Error | null = null
 
   /** Makes `chunk` the input; it is read by `next`, so it must not change until `next` gives `null`. */
   push(chunk: Uint8Array): void {
@@ -75,7 +77,8 @@ export class Unzstd {
 
   /**
    * The next piece of output (a new array the caller may keep), or `null` once the input pushed
-   * is used up; throws on data that is not valid zstd.
+   * is used up; throws on data that is not valid zstd. A frame's last block comes out before
+   * its checksum fails, as zstd's streaming decoder in the native engine hands it over.
    */
   next(): Uint8Array | null {
     for (;;) {
@@ -87,6 +90,7 @@ export class Unzstd {
       }
       this.pieces.length = 0
       this.piecePos = 0
+      if (this.failure !== null) throw this.failure
       if (!this.step()) return null
     }
   }
@@ -204,11 +208,14 @@ export class Unzstd {
     // The last block goes with the checksum after it: fzstd wants to see the frame's end.
     this.decode(frame, unit, last)
     if (!last) return true
+    // As in zstd: a frame whose size is not the declared one keeps its last block back, while
+    // one whose checksum fails hands over every block first.
     if (frame.contentBytes >= 0 && frame.decoded !== frame.contentBytes) {
       throw new Error(`Data corruption detected (the frame declares ${frame.contentBytes} bytes and holds ${frame.decoded})`)
     }
     if (frame.hash !== null && frame.hash.digestLow32() !== readU32(unit, unit.length - CHECKSUM_BYTES)) {
-      throw new Error("Restored data doesn't match checksum")
+      this.failure = new Error("Restored data doesn't match checksum")
+      return true
     }
     this.frame = null
     this.phase = Phase.Magic
