@@ -109,7 +109,7 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
         const path = tmp.file(`damaged-${name.replace(/\W+/g, '-')}.jsonl.gz`, bytes())
         const { records, error } = readUntilError(path, { engine })
         expect(codeOf(error), name).toBe('ERR_IO')
-        expect((error as Error).message).toContain(path)
+        expect((error as Error).message).toContain(`cannot decompress ${path}: `)
         expect((error as RingstreamError).hint).toContain('gzip -t')
         // What came before the damage is read (the changed record with it: the checksum comes
         // at the member's end); nothing else is made up.

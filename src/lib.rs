@@ -587,6 +587,9 @@ fn read_error(error: ReadError) -> Error {
     let message = error.message();
     Error::from_reason(if error.kind() == std::io::ErrorKind::NotFound {
         format!("ERR_NOT_FOUND: no such file or folder: {path}")
+    } else if error.code() == ReadError::IO && error.is_decompression() {
+        // The TS engine's words for the same failure.
+        format!("ERR_IO: cannot decompress {path}: {message}")
     } else if error.code() == ReadError::IO {
         format!("ERR_IO: cannot read {path}: {message}")
     } else {

@@ -87,6 +87,6 @@ pub use line_counter::LineCounter;
 pub use memory::{estimate_memory, MemoryEstimate};
 pub use read_error::ReadError;
 pub use reader::{Polled, Reader};
-pub use source::{ByteSource, Compression};
+pub use source::{is_decompression_error, ByteSource, Compression, DecompressionError};
 pub use string_scan::{plain_prefix_len, plain_string_end};
 pub use utf8_stream::Utf8Stream;

@@ -22,6 +22,7 @@ pub struct ReadError {
     path: PathBuf,
     kind: io::ErrorKind,
     message: String,
+    decompression: bool,
 }
 
 impl ReadError {
@@ -37,6 +38,7 @@ impl ReadError {
             path: path.to_owned(),
             kind: error.kind(),
             message: error.to_string(),
+            decompression: crate::is_decompression_error(error),
         }
     }
 
@@ -47,6 +49,7 @@ impl ReadError {
             path: path.to_owned(),
             kind: io::ErrorKind::Unsupported,
             message: message.into(),
+            decompression: false,
         }
     }
 
@@ -68,6 +71,12 @@ impl ReadError {
     /// The system's or decoder's message.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Whether the file's bytes were read but could not be decompressed (damaged, cut short,
+    /// or not in the format its compression says), rather than not read.
+    pub fn is_decompression(&self) -> bool {
+        self.decompression
     }
 }
 

@@ -118,8 +118,12 @@ impl ByteSource {
         let counted = CountingReader { inner: reader, count: Arc::clone(&bytes_read) };
         let reader: Box<dyn Read + Send> = match compression {
             Compression::None => Box::new(counted),
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counted)),
-            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(counted)?),
+            Compression::Gzip => {
+                Box::new(Decoding(flate2::read::MultiGzDecoder::new(Undecoded(counted))))
+            }
+            Compression::Zstd => {
+                Box::new(Decoding(zstd::stream::read::Decoder::new(Undecoded(counted))?))
+            }
         };
         Ok(ByteSource { reader, bytes_read, start_offset: 0 })
     }
@@ -146,6 +150,77 @@ impl Read for ByteSource {
     }
 }
 
+/// Why a compressed source could not be decoded: the error a decoder raised about the bytes it
+/// was given (damaged, cut short, not that format), as opposed to a failure to read them.
+/// [`ByteSource`] returns it as the payload of an [`io::Error`]; see [`is_decompression_error`].
+#[derive(Debug)]
+pub struct DecompressionError(io::Error);
+
+impl std::fmt::Display for DecompressionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DecompressionError {}
+
+/// Whether `error` came from decoding a compressed source rather than from reading its bytes.
+///
+/// ```
+/// use std::io::Read;
+/// use ringstream_core::{is_decompression_error, ByteSource, Compression};
+/// let mut source = ByteSource::from_reader(&b"not gzip at all"[..], Compression::Gzip)?;
+/// let error = source.read_to_end(&mut Vec::new()).expect_err("these bytes are not gzip");
+/// assert!(is_decompression_error(&error));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn is_decompression_error(error: &io::Error) -> bool {
+    error.get_ref().is_some_and(|inner| inner.is::<DecompressionError>())
+}
+
+/// A failure to read the compressed bytes, passed through the decoder untouched.
+#[derive(Debug)]
+struct ReadFailure(io::Error);
+
+impl std::fmt::Display for ReadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ReadFailure {}
+
+/// The bytes under a decoder: its read errors are marked, so that [`Decoding`] can tell them
+/// from the decoder's own.
+struct Undecoded<R>(R);
+
+impl<R: Read> Read for Undecoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|error| io::Error::new(error.kind(), ReadFailure(error)))
+    }
+}
+
+/// A decoder whose errors are [`DecompressionError`]s, except read failures from below, which
+/// come out as they were.
+struct Decoding<D>(D);
+
+impl<D: Read> Read for Decoding<D> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|error| {
+            let kind = error.kind();
+            match error.into_inner() {
+                Some(inner) => match inner.downcast::<ReadFailure>() {
+                    Ok(failure) => failure.0,
+                    Err(other) => {
+                        io::Error::new(kind, DecompressionError(io::Error::new(kind, other)))
+                    }
+                },
+                None => io::Error::new(kind, DecompressionError(io::Error::from(kind))),
+            }
+        })
+    }
+}
+
 /// Counts the bytes read from the underlying reader.
 struct CountingReader<R> {
     inner: R,
@@ -169,6 +244,35 @@ mod tests {
         let mut out = Vec::new();
         source.read_to_end(&mut out).unwrap();
         out
+    }
+
+    #[test]
+    fn decoders_errors_are_decompression_errors_and_read_failures_are_not() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::PermissionDenied, "no access"))
+            }
+        }
+        for compression in [Compression::Gzip, Compression::Zstd] {
+            let mut damaged = ByteSource::from_reader(&b"plain text"[..], compression).unwrap();
+            let error = damaged.read_to_end(&mut Vec::new()).unwrap_err();
+            assert!(is_decompression_error(&error), "{compression:?}: {error}");
+            let mut failing = ByteSource::from_reader(Failing, compression).unwrap();
+            let error = failing.read_to_end(&mut Vec::new()).unwrap_err();
+            assert!(!is_decompression_error(&error), "{compression:?}: {error}");
+            assert_eq!(
+                (error.kind(), error.to_string()),
+                (io::ErrorKind::PermissionDenied, "no access".to_string())
+            );
+        }
+        let mut truncated = ByteSource::from_reader(
+            std::io::Cursor::new(zstd::encode_all(&b"one\n"[..], 1).unwrap()[..8].to_vec()),
+            Compression::Zstd,
+        )
+        .unwrap();
+        let error = truncated.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(is_decompression_error(&error), "{error}");
     }
 
     #[test]
