@@ -93,12 +93,12 @@ describe.each(ENGINES)('metadata (%s engine)', (engine) => {
   })
 
   it('recommends the batch size an iteration uses, even where the head misleads', async () => {
-    // 100 short lines, then long ones: the first 16 KiB average ~92 bytes a line (512 records a
-    // batch), a parsed 256 KiB sample ~200 (256). Both must say what iteration does.
+    // 100 short lines, then long ones: the first 64 lines average 8 bytes (8192 records a batch, the
+    // most), a parsed 256 KiB sample ~200 (256). Both must say what iteration does.
     const long = (i: number) => `{"t":"${String(i).padEnd(191, 'x')}"}\n`
     const path = tmp.file('misleading.jsonl', '{"a":1}\n'.repeat(100) + Array.from({ length: 3000 }, (_, i) => long(i)).join(''))
-    expect(batchSizesAskedFor(path)).toEqual([512])
-    expect((await stream(path, { engine }).metadata()).recommendedBatchSize).toBe(512)
+    expect(batchSizesAskedFor(path)).toEqual([8192])
+    expect((await stream(path, { engine }).metadata()).recommendedBatchSize).toBe(8192)
   })
 
   it('clamps the recommended batch size to 16…8192', async () => {

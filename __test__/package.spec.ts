@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { ENGINES } from './support/engines'
 import { makeTempDir } from './support/temp'
 
 const root = join(__dirname, '..')
@@ -33,7 +34,8 @@ describe.runIf(built)('the built package', () => {
     expect(out.trim()).toBe('function 12')
   })
 
-  it('loads its decompressors only when the TS engine first reads a compressed file', () => {
+  /** Which of pako and fzstd are loaded after reading a plain, a .gz and a .zst file in turn with `engine`. */
+  function decompressorsLoaded(engine: 'ts' | 'native'): string {
     const temp = makeTempDir()
     const gz = temp.file('cities.csv.gz', gzipSync(readFileSync(sample)))
     const zst = join(root, '__test__', 'fixtures', 'events.jsonl.zst')
@@ -42,16 +44,23 @@ describe.runIf(built)('the built package', () => {
       const loaded = () => Object.keys(require.cache).flatMap((p) => p.match(/node_modules[\\\\/](pako|fzstd)[\\\\/]/)?.[1] ?? []).sort().join(',') || 'none'
       const seen = [loaded()]
       for (const file of ${JSON.stringify([sample, gz, zst])}) {
-        for (const _ of stream(file, { engine: 'ts' }));
+        for (const _ of stream(file, { engine: '${engine}' }));
         seen.push(loaded())
       }
       console.log(seen.join(' / '))`
     try {
-      const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })
-      expect(out.trim()).toBe('none / none / pako / fzstd,pako')
+      return execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }).trim()
     } finally {
       temp.remove()
     }
+  }
+
+  it('loads its decompressors only when the TS engine first reads a compressed file', () => {
+    expect(decompressorsLoaded('ts')).toBe('none / none / pako / fzstd,pako')
+  })
+
+  it.runIf(ENGINES.includes('native'))('never loads them when the native engine reads compressed files, head sample included', () => {
+    expect(decompressorsLoaded('native')).toBe('none / none / none / none')
   })
 
   it('ships type declarations for both', () => {

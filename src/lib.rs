@@ -10,8 +10,8 @@ use napi::{
 };
 use napi_derive::napi;
 use ringstream_core::{
-    estimate_memory, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder, Compression, Fault,
-    Format, ParseOptions, ReadError, Reader, ReaderConfig, ValueTypes,
+    estimate_memory, head_lines, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder, Compression,
+    Fault, Format, ParseOptions, ReadError, Reader, ReaderConfig, ValueTypes,
 };
 
 /// Options of one native reader, validated and defaulted by the TypeScript facade.
@@ -286,6 +286,35 @@ pub fn native_memory_bytes(options: NativeReaderOptions, average_record_bytes: f
     Ok((estimate_memory(&config).steady() + arena_spare as u64) as f64)
 }
 
+/// The line breaks at a file's head (see `head_lines` in the core).
+#[napi(object)]
+pub struct NativeHeadLines {
+    pub bytes: f64,
+    pub line_breaks: f64,
+    pub last_break_end: f64,
+}
+
+/// Counts the line breaks in the first `limit_bytes` (decompressed) of the file at `path`,
+/// stopping at the `enough_lines`-th: what the facade sizes batches from, decompressed here so
+/// that a compressed file's head is not decoded in JavaScript too.
+#[napi]
+pub fn native_head_lines(
+    path: String,
+    compression: String,
+    limit_bytes: u32,
+    enough_lines: u32,
+) -> Result<NativeHeadLines> {
+    let compression = compression_of(&compression)?;
+    let path = std::path::Path::new(&path);
+    let head = head_lines(path, compression, limit_bytes as usize, u64::from(enough_lines))
+        .map_err(|error| read_error(ReadError::io(path, &error)))?;
+    Ok(NativeHeadLines {
+        bytes: head.bytes as f64,
+        line_breaks: head.line_breaks as f64,
+        last_break_end: head.last_break_end as f64,
+    })
+}
+
 pub struct WaitForBatch {
     state: Arc<Mutex<ReaderState>>,
 }
@@ -534,12 +563,7 @@ fn arena_overrun() -> Error {
 fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
     let format = Format::from_name(&options.format)
         .ok_or_else(|| invalid(format!("unknown format {:?}", options.format)))?;
-    let compression = match options.compression.as_str() {
-        "none" => Compression::None,
-        "gzip" => Compression::Gzip,
-        "zstd" => Compression::Zstd,
-        other => return Err(invalid(format!("unknown compression {other:?}"))),
-    };
+    let compression = compression_of(&options.compression)?;
     let mut parse = ParseOptions::new(format);
     parse.header = options.header;
     parse.delimiter = single_byte(&options.delimiter, "delimiter")?;
@@ -566,6 +590,15 @@ fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
         config.queue_depth = depth as usize;
     }
     Ok(config)
+}
+
+fn compression_of(name: &str) -> Result<Compression> {
+    match name {
+        "none" => Ok(Compression::None),
+        "gzip" => Ok(Compression::Gzip),
+        "zstd" => Ok(Compression::Zstd),
+        other => Err(invalid(format!("unknown compression {other:?}"))),
+    }
 }
 
 fn single_byte(value: &str, name: &str) -> Result<u8> {

@@ -1,7 +1,7 @@
 import { ByteSource } from './engine/ts/byte-source'
 import type { ParseSink } from './engine/ts/format-parser'
 import { parserFor } from './engine/ts/parsers'
-import type { Compression, Format } from './engine/types'
+import type { Compression, Engine, Format } from './engine/types'
 import type { PlannedFile } from './sources/resolve-source'
 
 /**
@@ -74,34 +74,20 @@ export const ITERATION_SAMPLE_BYTES = 64 * 1024
 /**
  * The average record size of a file's head, cheaply, for the batch size an iteration starts with:
  * line breaks counted in the first `ITERATION_SAMPLE_BYTES` stand for records in line-based
- * formats (a quoted line break in CSV only makes the batches smaller), reading on only until 64
- * were seen. Parsing the sample, as `sampleHead` does, cost 13–33 ms before the first record;
- * counting costs a fraction of one. JSON arrays, whose line breaks say nothing about their
- * elements, get the parsed sample.
+ * formats (a quoted line break in CSV only makes the batches smaller), up to the 64th. Parsing
+ * the sample, as `sampleHead` does, cost 13–33 ms before the first record; counting costs a
+ * fraction of one. The engine that will read the file counts (a compressed head decoded in
+ * JavaScript for the native engine took longer than the native engine's whole first batch), and
+ * both count alike. JSON arrays, whose line breaks say nothing about their elements, get the
+ * parsed sample.
  */
-export function headRecordBytes(file: PlannedFile): number | null {
+export function headRecordBytes(file: PlannedFile, engine: Engine): number | null {
   if (file.format === 'json') return sampleHead(file, ITERATION_SAMPLE_BYTES).averageRecordBytes
-  const bytes = new ByteSource(file.path, file.compression, ITERATION_SAMPLE_BYTES)
-  let seen = 0
-  let lineBreaks = 0
-  let lastBreak = -1
-  try {
-    // The first read is 16 KiB; more is read only while too few lines were seen to average.
-    for (let chunk = bytes.readSync(); chunk !== null && seen < ITERATION_SAMPLE_BYTES && lineBreaks < ENOUGH_LINES; chunk = bytes.readSync()) {
-      for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) {
-        lineBreaks++
-        lastBreak = seen + i
-      }
-      seen += chunk.length
-    }
-  } finally {
-    bytes.close()
-  }
-  if (lineBreaks === 0) return seen === 0 ? null : seen
-  return Math.max(1, (lastBreak + 1) / lineBreaks)
+  const head = engine.headLines(file.path, file.compression, ITERATION_SAMPLE_BYTES, ENOUGH_LINES)
+  if (head.lineBreaks === 0) return head.bytes === 0 ? null : head.bytes
+  return Math.max(1, head.lastBreakEnd / head.lineBreaks)
 }
 
-const LF = 10
 /** Line breaks that make a good enough average for a batch size (a power of two). */
 const ENOUGH_LINES = 64
 

@@ -1,4 +1,5 @@
 import { selectEngine } from './engine/select-engine'
+import type { Engine } from './engine/types'
 import { batchStage } from './operators/batch'
 import { filterStage } from './operators/filter'
 import { flatMapStage } from './operators/flat-map'
@@ -230,7 +231,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
     const first = plan.files[0]
     const sample = first && first.size !== null ? sampleHead(first) : { records: 0, averageRecordBytes: null }
     // What an iteration will use, from the same cheap head count, so the two always agree.
-    const batchSize = fileBatchSize(plan.batchSize, first)
+    const batchSize = fileBatchSize(plan.batchSize, first, engine)
     const totalBytes = totalSize(plan.files)
     const allPlain = plan.files.every((f) => f.compression === 'none')
     const average = sample.averageRecordBytes
@@ -301,7 +302,7 @@ function openCursor(source: Source<unknown>, options: StreamOptions): BatchCurso
     return new CustomCursor(plan.source, plan.parse, batchSize, plan.compression)
   }
   const engine = selectEngine(options.engine)
-  const batchSize = fileBatchSize(plan.batchSize, plan.files[0])
+  const batchSize = fileBatchSize(plan.batchSize, plan.files[0], engine)
   return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE)
 }
 
@@ -309,8 +310,8 @@ function openCursor(source: Source<unknown>, options: StreamOptions): BatchCurso
  * The batch size of an iteration over files: the one asked for, else the one their head
  * suggests; a pipe's head is not sampled, since what is read of it is gone.
  */
-function fileBatchSize(asked: number | undefined, first: PlannedFile | undefined): number {
-  return asked ?? (first && first.size !== null ? recommendedBatchSize(headRecordBytes(first)) : DEFAULT_BATCH_SIZE)
+function fileBatchSize(asked: number | undefined, first: PlannedFile | undefined, engine: Engine): number {
+  return asked ?? (first && first.size !== null ? recommendedBatchSize(headRecordBytes(first, engine)) : DEFAULT_BATCH_SIZE)
 }
 
 /**

@@ -6,7 +6,7 @@ import { loadBinding } from './load-binding'
 import type { NativeBatch } from './native/batch-types'
 import type { BatchChunks } from './native/chunks'
 import { createBatchDecoder, type Handoff, handoffFor } from './native/handoff'
-import type { Engine, EngineBatch, ErrorCodeOfEngine, FileBatchReader, FileReadRequest } from './types'
+import type { Engine, EngineBatch, ErrorCodeOfEngine, FileBatchReader, FileReadRequest, HeadLines } from './types'
 
 export type NativeLoad = { engine: Engine; reason: null } | { engine: null; reason: string }
 
@@ -14,6 +14,7 @@ export type NativeLoad = { engine: Engine; reason: null } | { engine: null; reas
 interface NativeBinding {
   NativeReader: new (options: NativeReaderOptions) => NativeReaderHandle
   nativeMemoryBytes(options: NativeReaderOptions, averageRecordBytes: number): number
+  nativeHeadLines(path: string, compression: string, limitBytes: number, enoughLines: number): HeadLines
 }
 
 interface NativeReaderOptions {
@@ -73,6 +74,9 @@ function tryLoad(): NativeLoad {
       name: 'native',
       openFile: (request) => new NativeFileReader(binding, request),
       readerMemoryBytes: (request, averageRecordBytes) => binding.nativeMemoryBytes(nativeOptions(request), averageRecordBytes),
+      // Decompressed natively: the TS decoders took 20–80 ms of a compressed file's first record.
+      headLines: (path, compression, limitBytes, enoughLines) =>
+        call(() => binding.nativeHeadLines(path, compression, limitBytes, enoughLines), compression === 'none' ? null : damagedInputHint(compression)),
     },
     reason: null,
   }

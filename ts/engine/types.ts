@@ -92,12 +92,26 @@ export interface FileReadRequest extends ParseOptions {
   bufferSize: number
 }
 
+/**
+ * The line breaks at the head of a file (decompressed): the count stops at the `enoughLines`-th
+ * or after `limitBytes`, whichever comes first. Both engines count alike (`head_lines.rs`).
+ */
+export interface HeadLines {
+  /** Bytes looked at: through the last break counted when there were enough, else the limit or the whole file. */
+  bytes: number
+  lineBreaks: number
+  /** The offset just past the last line break counted (0 when there is none). */
+  lastBreakEnd: number
+}
+
 /** An engine: a way to open files. */
 export interface Engine {
   readonly name: 'ts' | 'native'
   openFile(request: FileReadRequest): FileBatchReader
   /** Bytes a reader of `request` holds besides the records handed to JS: buffers, read-ahead. */
   readerMemoryBytes(request: FileReadRequest, averageRecordBytes: number): number
+  /** Counts the line breaks at the head of a file, which an iteration sizes its batches from. */
+  headLines(path: string, compression: Compression, limitBytes: number, enoughLines: number): HeadLines
 }
 
 /** Codes an engine may throw (not item errors): reading failed, or a file is gone or unsupported. */

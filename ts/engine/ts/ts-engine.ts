@@ -1,5 +1,6 @@
 import type { Compression, Engine } from '../types'
 import { TsFileReader } from './file-reader'
+import { headLines } from './head-lines'
 
 /** The pure-TypeScript engine: runs everywhere Node runs; the reference the native engine matches. */
 export const tsEngine: Engine = {
@@ -8,6 +9,7 @@ export const tsEngine: Engine = {
   // One read buffer and the decompressor's state; the records of one read waiting in the queue
   // are counted with the batch.
   readerMemoryBytes: (request) => request.bufferSize + DECOMPRESSOR_BYTES[request.compression],
+  headLines,
 }
 
 /**
