@@ -593,12 +593,7 @@ fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
 }
 
 fn compression_of(name: &str) -> Result<Compression> {
-    match name {
-        "none" => Ok(Compression::None),
-        "gzip" => Ok(Compression::Gzip),
-        "zstd" => Ok(Compression::Zstd),
-        other => Err(invalid(format!("unknown compression {other:?}"))),
-    }
+    Compression::from_name(name).ok_or_else(|| invalid(format!("unknown compression {name:?}")))
 }
 
 fn single_byte(value: &str, name: &str) -> Result<u8> {

@@ -44,6 +44,19 @@ impl Compression {
             Compression::Zstd => "zstd",
         }
     }
+
+    /// The compression with the facade's name `name`, if any.
+    ///
+    /// ```
+    /// use ringstream_core::Compression;
+    /// assert_eq!(Compression::from_name("zstd"), Some(Compression::Zstd));
+    /// assert_eq!(Compression::from_name("bz2"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Compression> {
+        [Compression::None, Compression::Gzip, Compression::Zstd]
+            .into_iter()
+            .find(|compression| compression.name() == name)
+    }
 }
 
 /// The decompressed bytes of one file (or part of one), plus a shared counter of the raw bytes
