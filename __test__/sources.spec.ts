@@ -709,10 +709,11 @@ describe('custom sources', () => {
         expect(metadata).toMatchObject({ format: 'csv', compression: 'gzip', files: [], totalBytes: null })
       })
 
-      it('refuses compression for an object-mode Readable: a TypeError at the call, or at iteration from a function', async () => {
+      it('refuses compression without a format for an object-mode Readable: a TypeError at the call, or at iteration from a function', async () => {
         const error = thrownBy(() => stream(Readable.from([{ a: 1 }]), { engine, compression: 'gzip' }))
         expect(error).toBeInstanceOf(TypeError)
-        expect((error as Error).message).toContain('object mode')
+        expect((error as Error).message).toContain('object-mode Readable')
+        expect((error as Error).message).toContain('{ format }')
         const later = await rejectionOf(stream(() => Readable.from([{ a: 1 }]), { engine, compression: 'gzip' }).toArray())
         expect(codeOf(later)).toBe('ERR_INVALID_ARGUMENT')
       })
@@ -764,6 +765,116 @@ describe('custom sources', () => {
       )
       for await (const n of stream(readable)) if (n === 2) break
       expect(readable.destroyed).toBe(true)
+    })
+  })
+
+  // Chunks are parsed by the TS engine's parsers whichever engine reads files; both settings are run.
+  describe.each(ENGINES)('chunks of bytes given with options.format (engine option %s)', (engine) => {
+    const csv = 'id,city\n' + ids(500).map(({ id }) => `${id},Zürich ${id % 7}\n`).join('')
+    const expected = ids(500).map(({ id }) => ({ id: String(id), city: `Zürich ${id % 7}` }))
+    /** `data` cut every `size` bytes, so multi-byte characters and records straddle the cuts. */
+    const pieces = (data: Uint8Array, size: number): Uint8Array[] => {
+      const out: Uint8Array[] = []
+      for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size))
+      return out
+    }
+
+    it('parses a generator of strings in for…of, records split across chunks', () => {
+      const s = stream(
+        function* () {
+          yield '{"a":1}\n{"a"'
+          yield ':2}\n{"a":3'
+          yield '}'
+        },
+        { engine, format: 'jsonl' },
+      )
+      expect([...s]).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }])
+      expect([...s]).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }])
+    })
+
+    it('parses Uint8Array chunks cut inside multi-byte characters, sync and async alike', async () => {
+      const bytes = Buffer.from(csv)
+      for (const size of [1, 3, 7, 1000]) {
+        expect([...stream(() => pieces(bytes, size).values(), { engine, format: 'csv' })]).toEqual(expected)
+        const asyncChunks = async function* () {
+          yield* pieces(bytes, size)
+        }
+        expect(await stream(asyncChunks, { engine, format: 'csv' }).toArray()).toEqual(expected)
+      }
+    })
+
+    it('reads a web ReadableStream, as a fetch() body is', async () => {
+      const body = new Blob([csv]).stream()
+      expect(await stream(body, { engine, format: 'csv' }).toArray()).toEqual(expected)
+    })
+
+    it('parses an object-mode Readable of strings, and decompresses chunks as options.compression says', async () => {
+      expect(await stream(Readable.from(['x,y\n1,"a', '\nb"\n']), { engine, format: 'csv' }).toArray()).toEqual([{ x: '1', y: 'a\nb' }])
+      const gzipped = pieces(gzipSync(csv), 100)
+      expect(await stream(Readable.from(gzipped), { engine, format: 'csv', compression: 'gzip' }).toArray()).toEqual(expected)
+      expect([...stream(() => gzipped.values(), { engine, format: 'csv', compression: 'gzip' })]).toEqual(expected)
+    })
+
+    it('reports a bad record with its line and byte offset across chunks, and goes on', () => {
+      const errors: Array<[string, number | null, number | null]> = []
+      const s = stream(['{"a":1}\nnot', ' json\n{"a":2}\n'].values(), {
+        engine,
+        format: 'jsonl',
+        onError: (e) => void errors.push([e.code, e.line, e.byteOffset]),
+      })
+      expect([...s]).toEqual([{ a: 1 }, { a: 2 }])
+      expect(errors).toEqual([['ERR_PARSE', 2, 8]])
+    })
+
+    it('stops at an item that is not bytes, naming it, after the records before it', () => {
+      const records: unknown[] = []
+      const error = thrownBy(() => {
+        for (const record of stream(['{"a":1}\n', { a: 2 }].values(), { engine, format: 'jsonl' })) records.push(record)
+      })
+      expect(records).toEqual([{ a: 1 }])
+      expect(error).toBeInstanceOf(RingstreamError)
+      expect(codeOf(error)).toBe('ERR_INVALID_ARGUMENT')
+      expect((error as Error).message).toContain("with { format: 'jsonl' } the source's items are chunks of bytes to parse, and item 1 is an object")
+      expect((error as RingstreamError).hint).toContain('drop options.format')
+    })
+
+    it('runs the generator’s finally block when the loop breaks', () => {
+      let cleaned = false
+      const s = stream(
+        function* () {
+          try {
+            for (let i = 0; ; i++) yield `{"n":${i}}\n`
+          } finally {
+            cleaned = true
+          }
+        },
+        { engine, format: 'jsonl' },
+      )
+      for (const record of s) if ((record as { n: number }).n === 3) break
+      expect(cleaned).toBe(true)
+    })
+
+    it('says the format and compression in metadata()', async () => {
+      const metadata = await stream(() => pieces(gzipSync(csv), 50).values(), { engine, format: 'csv', compression: 'gzip' }).metadata()
+      expect(metadata).toMatchObject({ format: 'csv', compression: 'gzip', files: [], totalBytes: null })
+    })
+
+    it('needs the format for compression: an iterable without one yields records', async () => {
+      const error = thrownBy(() => stream([{ a: 1 }].values(), { engine, compression: 'gzip' }))
+      expect(error).toBeInstanceOf(TypeError)
+      expect(codeOf(error)).toBe('ERR_INVALID_ARGUMENT')
+      expect((error as Error).message).toContain('pass { format }')
+      expect(codeOf(await rejectionOf(stream(() => [{ a: 1 }].values(), { engine, compression: 'zstd' }).toArray()))).toBe('ERR_INVALID_ARGUMENT')
+    })
+
+    it('refuses a format or compression for a data source, whose batches are records', async () => {
+      const source: DataSource = { *readBatches() { yield [{ a: 1 }] } }
+      for (const options of [{ format: 'csv' }, { compression: 'gzip' }] as const) {
+        const error = thrownBy(() => stream(source, { engine, ...options }))
+        expect(error).toBeInstanceOf(TypeError)
+        expect((error as Error).message).toContain("a data source's readBatches() yields records")
+        expect(codeOf(await rejectionOf(stream(() => source, { engine, ...options }).toArray()))).toBe('ERR_INVALID_ARGUMENT')
+      }
     })
   })
 

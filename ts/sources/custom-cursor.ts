@@ -12,8 +12,9 @@ type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
 /**
  * Reads a user's source: a `DataSource`, an iterable or async iterable of records, or a Node
  * `Readable`. Async iterables of records are handed on one record at a time, so a live feed's
- * records reach the chain as they arrive instead of waiting for a batch to fill. A byte
- * `Readable` is parsed by the TS engine's parsers, decompressed first when `compression` says so.
+ * records reach the chain as they arrive instead of waiting for a batch to fill. Bytes — a byte
+ * `Readable`, or the chunks of any iterable given with a format (`parse`) — are parsed by the TS
+ * engine's parsers, decompressed first when `compression` says so.
  */
 export class CustomCursor implements BatchCursor {
   readonly bytesRead = null
@@ -34,6 +35,7 @@ export class CustomCursor implements BatchCursor {
   nextSync(): SourceBatch | null {
     if (this.closed || this.ended) return null
     if (this.syncIterator === null) this.syncIterator = this.openSync()
+    if (this.parse !== null) return this.nextParsedSync(this.syncIterator)
     if (isDataSource(this.source)) return this.fromBatchSync(this.syncIterator.next())
     const records: unknown[] = []
     while (records.length < this.batchSize) {
@@ -103,59 +105,97 @@ export class CustomCursor implements BatchCursor {
 
   private queue: ParsedQueue | null = null
   private parser: { push(chunk: Uint8Array): void; end(): void } | null = null
-  /** Decompresses a byte Readable's chunks, when it is compressed. */
+  /** Decompresses the chunks, when they are compressed. */
   private inflater: Inflater | null = null
-  /** The Readable has no more chunks. */
+  /** The source has no more chunks. */
   private bytesEnded = false
   /** Every byte has reached the parser, and the parser has ended. */
   private inputEnded = false
+  /** Chunks taken from the source, for the error about one that is not bytes. */
+  private chunkIndex = 0
 
-  /** A byte Readable parsed with the TS engine's parsers. */
-  private async nextParsed(): Promise<SourceBatch | null> {
-    const parse = this.parse as ParseOptions
-    if (this.queue === null) {
-      this.queue = new ParsedQueue()
-      this.parser = parserFor(parse.format)(parse, this.queue)
-      this.inflater = this.compression === 'none' ? null : makeInflater(this.compression, null)
-      this.asyncIterator = (this.source as Readable)[Symbol.asyncIterator]()
+  /** Chunks of bytes from a synchronous iterable, parsed with the TS engine's parsers. */
+  private nextParsedSync(chunks: Iterator<unknown>): SourceBatch | null {
+    const queue = this.startParsing()
+    while (queue.isEmpty && !this.inputEnded) {
+      if (!this.feedBuffered()) this.acceptChunk(chunks.next())
     }
-    const queue = this.queue
+    return this.takeParsed(queue)
+  }
+
+  /** Chunks of bytes from a byte Readable or any iterable, parsed with the TS engine's parsers. */
+  private async nextParsed(): Promise<SourceBatch | null> {
+    const queue = this.startParsing()
+    if (this.asyncIterator === null && this.syncIterator === null) this.openAsync()
+    const sync = this.syncIterator
+    const async = this.asyncIterator as AsyncIterator<unknown>
     // Hand out what one chunk produced rather than waiting for a full batch: a byte stream may
     // be a live feed (`tail -f … | ringstream cat -`), whose records must not wait. A compressed
     // chunk is parsed a decompressed piece (at most 64 KiB) at a time for the same reason, and
     // so that a chunk that inflates a thousandfold is never held whole.
-    while (queue.isEmpty && !this.inputEnded) await this.feedParser()
+    while (queue.isEmpty && !this.inputEnded) {
+      if (!this.feedBuffered()) this.acceptChunk(sync === null ? await async.next() : sync.next())
+    }
+    return this.takeParsed(queue)
+  }
+
+  private startParsing(): ParsedQueue {
+    if (this.queue === null) {
+      const parse = this.parse as ParseOptions
+      this.queue = new ParsedQueue()
+      this.parser = parserFor(parse.format)(parse, this.queue)
+      this.inflater = this.compression === 'none' ? null : makeInflater(this.compression, null)
+    }
+    return this.queue
+  }
+
+  private takeParsed(queue: ParsedQueue): SourceBatch | null {
     if (queue.isEmpty) {
       this.ended = true
       return null
     }
-    const batch = queue.take(this.batchSize)
-    return { ...batch, path: null, format: parse.format, parse }
+    const parse = this.parse as ParseOptions
+    return { ...queue.take(this.batchSize), path: null, format: parse.format, parse }
   }
 
-  /** Hands the parser its next bytes: a decompressed piece, a chunk, or the end. */
-  private async feedParser(): Promise<void> {
+  /**
+   * Hands the parser what needs no new chunk: a decompressed piece, or the end once the chunks
+   * have ended. `false` when the next chunk is needed.
+   */
+  private feedBuffered(): boolean {
     const parser = this.parser as NonNullable<typeof this.parser>
     const inflater = this.inflater
     if (inflater?.hasOutput()) {
       parser.push(inflater.take())
-      return
+      return true
     }
-    if (this.bytesEnded) {
-      this.inputEnded = true
-      parser.end()
-      return
-    }
-    const step = await (this.asyncIterator as AsyncIterator<unknown>).next()
+    if (!this.bytesEnded) return false
+    this.inputEnded = true
+    parser.end()
+    return true
+  }
+
+  private acceptChunk(step: IteratorResult<unknown>): void {
     if (step.done) {
       this.bytesEnded = true
       // A stream cut inside a compressed frame is an error here; what the end still flushes comes out next.
-      inflater?.finish()
+      this.inflater?.finish()
       return
     }
-    const chunk = typeof step.value === 'string' ? Buffer.from(step.value) : (step.value as Uint8Array)
-    if (inflater === null) parser.push(chunk)
-    else inflater.push(chunk)
+    const chunk = this.bytesOf(step.value)
+    this.chunkIndex++
+    if (this.inflater === null) (this.parser as NonNullable<typeof this.parser>).push(chunk)
+    else this.inflater.push(chunk)
+  }
+
+  private bytesOf(item: unknown): Uint8Array {
+    if (typeof item === 'string') return Buffer.from(item)
+    if (item instanceof Uint8Array) return item
+    const format = (this.parse as ParseOptions).format
+    const what = item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item === 'object' ? 'an object' : `a ${typeof item}`
+    throw new RingstreamError('ERR_INVALID_ARGUMENT', `with { format: '${format}' } the source's items are chunks of bytes to parse, and item ${this.chunkIndex} is ${what}`, {
+      hint: 'yield strings or Uint8Arrays (Buffers), or drop options.format to take the items as records',
+    })
   }
 }
 

@@ -22,6 +22,17 @@ export interface DataSource<T = unknown> {
   metadata?(): Partial<Metadata> | Promise<Partial<Metadata>>
 }
 
+/**
+ * Bytes to parse as `options.format`, a chunk at a time: a `fetch()` body (a web `ReadableStream`),
+ * `process.stdin`, a generator of strings — or a function returning one, called per iteration.
+ * Strings are UTF-8 encoded; a chunk may end anywhere, even inside a character.
+ */
+export type ByteChunks =
+  | Iterable<string | Uint8Array>
+  | AsyncIterable<string | Uint8Array>
+  | Readable
+  | (() => Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array> | Readable)
+
 /** A source that can be built again for every iteration. */
 export type SourceFactory<T> = () => Iterable<T> | AsyncIterable<T> | DataSource<T> | Readable
 
@@ -29,8 +40,10 @@ export type SourceFactory<T> = () => Iterable<T> | AsyncIterable<T> | DataSource
  * What `stream()` reads:
  * - a path to a file or a folder (its data files in name order), or an array of paths;
  * - a dataset name looked up in the catalog (`options.catalog`, `RINGSTREAM_DATA`, `./datasets`);
- * - a {@link DataSource}, any iterable or async iterable of records, or a Node `Readable`
- *   (object mode, or bytes together with `options.format`);
+ * - a {@link DataSource}, any iterable or async iterable of records, or a Node `Readable` in
+ *   object mode;
+ * - bytes together with `options.format` ({@link ByteChunks}): a byte `Readable`, or any
+ *   iterable or async iterable whose items are strings or `Uint8Array`s;
  * - a function returning one of those, called once per iteration — the way to make a one-shot
  *   source such as a generator re-iterable.
  */

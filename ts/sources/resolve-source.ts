@@ -35,9 +35,12 @@ export interface FilePlan {
 export interface CustomPlan {
   kind: 'custom'
   source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable
-  /** For a byte `Readable`: how to parse its bytes. */
+  /**
+   * How to parse the source's bytes — a byte `Readable`, or any iterable or `Readable` given
+   * with `options.format`, whose items are chunks of bytes; `null` when the items are records.
+   */
   parse: ParseOptions | null
-  /** For a byte `Readable`: how its bytes are compressed (`'none'` for any other source). */
+  /** How those bytes are compressed (`'none'` when the items are records). */
   compression: Compression
   batchSize: number | undefined
 }
@@ -54,15 +57,31 @@ export function validateSource(source: unknown, options: StreamOptions): void {
     return
   }
   if (Array.isArray(source) && source.length > 0 && source.every((s) => typeof s === 'string')) return
-  if (isReadable(source)) {
-    if (!source.readableObjectMode && options.format === undefined) throw byteReadableNeedsFormat()
-    if (source.readableObjectMode && options.compression !== undefined) throw compressedRecords()
+  if (isReadable(source) || isDataSource(source) || isIterable(source) || isAsyncIterable(source)) {
+    checkItemsOrBytes(source, options)
     return
   }
-  if (typeof source === 'function' || isDataSource(source) || isIterable(source) || isAsyncIterable(source)) return
+  if (typeof source === 'function') return
   throw new InvalidArgumentError(
     'stream(source) takes a path, a folder, a dataset name, an array of paths, a data source with readBatches(), an iterable or async iterable, a Readable, or a function returning one of those',
   )
+}
+
+/**
+ * Whether a source that is not a path yields records or bytes, and whether the options fit. A
+ * data source yields records; a byte `Readable` yields bytes and needs a format; anything else
+ * iterable yields records unless `options.format` says its items are chunks of bytes to parse —
+ * a `fetch()` body, `process.stdin`'s iterator, a generator of strings.
+ */
+function checkItemsOrBytes(source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable, options: StreamOptions): 'records' | 'bytes' {
+  if (isDataSource(source)) {
+    if (options.format !== undefined || options.compression !== undefined) throw dataSourceYieldsRecords()
+    return 'records'
+  }
+  if (options.format !== undefined) return 'bytes'
+  if (isReadable(source) && !source.readableObjectMode) throw byteReadableNeedsFormat()
+  if (options.compression !== undefined) throw compressionNeedsFormat()
+  return 'records'
 }
 
 /**
@@ -75,22 +94,17 @@ export function resolveSource(source: Source, options: StreamOptions): SourcePla
   if (Array.isArray(given) && given.length > 0 && given.every((s) => typeof s === 'string')) {
     return planFiles(given as string[], options, false)
   }
-  if (isReadable(given)) {
-    if (given.readableEnded || given.destroyed) {
-      throw new RingstreamError('ERR_SOURCE_CONSUMED', 'this stream reads a Readable that has already been read to its end or destroyed', {
-        hint: 'pass a function that returns a fresh Readable, e.g. stream(() => fs.createReadStream(path), …), to iterate more than once',
-      })
-    }
-    if (given.readableObjectMode) {
-      if (options.compression !== undefined) throw compressedRecords()
+  if (isReadable(given) && (given.readableEnded || given.destroyed)) {
+    throw new RingstreamError('ERR_SOURCE_CONSUMED', 'this stream reads a Readable that has already been read to its end or destroyed', {
+      hint: 'pass a function that returns a fresh Readable, e.g. stream(() => fs.createReadStream(path), …), to iterate more than once',
+    })
+  }
+  if (isReadable(given) || isDataSource(given) || isIterable(given) || isAsyncIterable(given)) {
+    if (checkItemsOrBytes(given, options) === 'records') {
       return { kind: 'custom', source: given, parse: null, compression: 'none', batchSize: options.batchSize }
     }
-    if (options.format === undefined) throw byteReadableNeedsFormat()
-    const parse = parseOptionsFor(options.format, options)
+    const parse = parseOptionsFor(options.format as Format, options)
     return { kind: 'custom', source: given, parse, compression: options.compression ?? 'none', batchSize: options.batchSize }
-  }
-  if (isDataSource(given) || isIterable(given) || isAsyncIterable(given)) {
-    return { kind: 'custom', source: given, parse: null, compression: 'none', batchSize: options.batchSize }
   }
   throw new TypeError('the source function must return an iterable, an async iterable, a data source or a Readable')
 }
@@ -170,9 +184,15 @@ function byteReadableNeedsFormat(): InvalidArgumentError {
   return new InvalidArgumentError("a byte Readable needs { format } to know how to parse it: pass { format: 'jsonl' }, 'csv', 'tsv' or 'json'")
 }
 
-function compressedRecords(): InvalidArgumentError {
+function compressionNeedsFormat(): InvalidArgumentError {
   return new InvalidArgumentError(
-    'options.compression applies to bytes, and this Readable is in object mode (it yields records): drop compression, or pass the byte stream itself',
+    "options.compression applies to bytes, and without options.format this source's items are taken as records (an object-mode Readable's objects, an iterable's items): pass { format } as well to parse its items as chunks of bytes, or drop compression",
+  )
+}
+
+function dataSourceYieldsRecords(): InvalidArgumentError {
+  return new InvalidArgumentError(
+    "options.format and options.compression apply to bytes, and a data source's readBatches() yields records: drop them, or pass the bytes themselves (a Readable or an iterable of chunks) with { format }",
   )
 }
 
