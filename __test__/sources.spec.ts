@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter as PATH_LIST_DELIMITER, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -188,6 +188,43 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
         expect([...stream(path, { engine, format: 'jsonl', compression: 'gzip' })]).toEqual(records)
       } finally {
         writer.kill()
+      }
+    })
+
+    /**
+     * A pipe `<name>.jsonl` whose writer sends `first`, then waits for the reader to create
+     * `<name>.go` before it sends `rest` and closes. After five seconds it stops waiting, creates
+     * `<name>.gave-up` and sends the rest anyway, so a reader that waits for more than it has
+     * fails instead of hanging.
+     */
+    function livePipe(name: string, first: string, rest: string): { path: string; go: string; gaveUp: string; writer: ChildProcess } {
+      const path = tmp.path(`${name}.jsonl`)
+      const go = tmp.path(`${name}.go`)
+      const gaveUp = tmp.path(`${name}.gave-up`)
+      execFileSync('mkfifo', [path])
+      const script = 'exec 3>"$0"; printf "$1" >&3; i=0; while [ ! -e "$3" ]; do i=$((i+1)); if [ $i -gt 100 ]; then : > "$4"; break; fi; sleep 0.05; done; printf "$2" >&3'
+      const writer = spawn('sh', ['-c', script, path, first, rest, go, gaveUp], { stdio: 'ignore' })
+      return { path, go, gaveUp, writer }
+    }
+
+    it('hands over records as they arrive, not when a batch is full, in for…of and for await', async () => {
+      for (const loop of ['sync', 'async'] as const) {
+        const { path, go, gaveUp, writer } = livePipe(loop, '{"n":1}\\n{"n"', ':2}\\n')
+        try {
+          const seen: Array<[unknown, boolean]> = []
+          const take = (record: unknown): void => {
+            seen.push([record, existsSync(gaveUp)])
+            writeFileSync(go, '')
+          }
+          if (loop === 'sync') for (const record of stream(path, { engine })) take(record)
+          else for await (const record of stream(path, { engine })) take(record)
+          expect(seen, loop).toEqual([
+            [{ n: 1 }, false],
+            [{ n: 2 }, false],
+          ])
+        } finally {
+          writer.kill()
+        }
       }
     })
 

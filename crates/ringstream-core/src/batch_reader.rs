@@ -144,6 +144,15 @@ impl<E: BatchEncoder> BatchReader<E> {
                     return Ok(None);
                 }
                 Step::BatchFull => return Ok(Some(self.take_batch())),
+                // A live source's next read may wait for its writer for as long as it likes.
+                Step::NeedInput
+                    if !self.eof
+                        && self.source.is_live()
+                        && self.has_items()
+                        && !self.stopped() =>
+                {
+                    return Ok(Some(self.take_batch()));
+                }
                 Step::NeedInput if !self.eof => match self.read_more() {
                     Ok(true) => {}
                     Ok(false) => return Ok(None),
@@ -265,5 +274,80 @@ mod tests {
         let batches = read_all(input.as_bytes(), &ParseOptions::new(Format::JsonLines), &batch);
         let sizes: Vec<usize> = batches.unwrap_or_default().iter().map(Batch::len).collect();
         assert_eq!(sizes, [64, 128, 256, 300, 252]);
+    }
+
+    /// A pipe's reading end: each read takes the next piece the writer sent, waiting for it (at
+    /// most five seconds, so a reader that waits for too much fails instead of hanging).
+    struct PipeEnd {
+        pieces: std::sync::mpsc::Receiver<Vec<u8>>,
+    }
+
+    impl io::Read for PipeEnd {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.pieces.recv_timeout(std::time::Duration::from_secs(5)) {
+                Ok(piece) => {
+                    buf[..piece.len()].copy_from_slice(&piece);
+                    Ok(piece.len())
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Ok(0),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    Err(io::Error::other("read waited for bytes the writer only sends later"))
+                }
+            }
+        }
+    }
+
+    fn pipe_reader(live: bool) -> (std::sync::mpsc::Sender<Vec<u8>>, BatchReader) {
+        let (writer, pieces) = std::sync::mpsc::channel();
+        let source = ByteSource::from_reader(PipeEnd { pieces }, crate::Compression::None)
+            .expect("a source")
+            .live(live);
+        let reader = BatchReader::new(
+            source,
+            &ParseOptions::new(Format::JsonLines),
+            &BatchOptions::default(),
+        );
+        (writer, reader)
+    }
+
+    #[test]
+    fn a_live_source_hands_out_what_it_has_before_a_read_that_may_wait() {
+        let (writer, mut reader) = pipe_reader(true);
+        writer.send(b"{\"n\":1}\n{\"n\"".to_vec()).expect("sent");
+        // The writer sends the rest only once the first record has arrived.
+        let first = reader.next_batch().expect("no error").expect("a batch");
+        assert_eq!(first.json, b"[{\"n\":1}]");
+        writer.send(b":2}\n".to_vec()).expect("sent");
+        drop(writer);
+        let second = reader.next_batch().expect("no error").expect("a batch");
+        assert_eq!(
+            (second.json.as_slice(), second.byte_offsets.as_slice()),
+            (&b"[{\"n\":2}]"[..], &[8][..])
+        );
+        assert!(reader.next_batch().expect("no error").is_none());
+    }
+
+    #[test]
+    fn a_source_that_is_not_live_fills_its_batches() {
+        let (writer, mut reader) = pipe_reader(false);
+        for n in 1..=3 {
+            writer.send(format!("{{\"n\":{n}}}\n").into_bytes()).expect("sent");
+        }
+        drop(writer);
+        let batch = reader.next_batch().expect("no error").expect("a batch");
+        assert_eq!(batch.len(), 3);
+    }
+
+    #[test]
+    fn a_regular_file_is_not_live_and_a_device_is() {
+        let path = std::env::temp_dir().join(format!("rs-live-{}.jsonl", std::process::id()));
+        std::fs::write(&path, "{}\n").expect("written");
+        let source = ByteSource::open(&path, crate::Compression::None).expect("opened");
+        let _ = std::fs::remove_file(&path);
+        assert!(!source.is_live());
+        if cfg!(unix) {
+            let device = ByteSource::open("/dev/null", crate::Compression::Gzip).expect("opened");
+            assert!(device.is_live());
+        }
     }
 }

@@ -77,6 +77,7 @@ pub struct ByteSource {
     reader: Box<dyn Read + Send>,
     bytes_read: Arc<AtomicU64>,
     start_offset: u64,
+    live: bool,
 }
 
 impl std::fmt::Debug for ByteSource {
@@ -84,15 +85,18 @@ impl std::fmt::Debug for ByteSource {
         f.debug_struct("ByteSource")
             .field("bytes_read", &self.bytes_read())
             .field("start_offset", &self.start_offset)
+            .field("live", &self.live)
             .finish_non_exhaustive()
     }
 }
 
 impl ByteSource {
-    /// Opens a whole file, decompressing it as `compression` says.
+    /// Opens a whole file, decompressing it as `compression` says. A path that is not a
+    /// regular file (a pipe, a device, a socket) is [live](Self::is_live).
     pub fn open(path: impl AsRef<Path>, compression: Compression) -> io::Result<ByteSource> {
         let file = File::open(path)?;
-        ByteSource::from_reader(file, compression)
+        let live = !file.metadata()?.is_file();
+        Ok(ByteSource::from_reader(file, compression)?.live(live))
     }
 
     /// Opens bytes `range` of an uncompressed file (a range of compressed bytes cannot be
@@ -138,7 +142,21 @@ impl ByteSource {
                 Box::new(Decoding(zstd::stream::read::Decoder::new(Undecoded(counted))?))
             }
         };
-        Ok(ByteSource { reader, bytes_read, start_offset: 0 })
+        Ok(ByteSource { reader, bytes_read, start_offset: 0, live: false })
+    }
+
+    /// Marks the source as live (or not): its reads may wait for bytes that do not exist yet,
+    /// as a pipe's do for its writer.
+    pub fn live(mut self, live: bool) -> ByteSource {
+        self.live = live;
+        self
+    }
+
+    /// Whether a read may wait for bytes still to come (a pipe, a device): a
+    /// [`BatchReader`](crate::BatchReader) then hands out what it has parsed before each read,
+    /// so a live feed's records do not wait for a batch to fill.
+    pub fn is_live(&self) -> bool {
+        self.live
     }
 
     /// Raw bytes read so far (compressed bytes for a compressed source).
