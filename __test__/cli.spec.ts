@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -224,6 +224,34 @@ describe.concurrent('stdin', () => {
     const notGzip = await run(['count', '-', '--format', 'csv', '--compression', 'gzip'], 'a,b\n1,2\n')
     expect(notGzip.code).toBe(4)
     expect(notGzip.stderr).toContain("cannot decompress the input stream's gzip bytes")
+  })
+
+  // A pipe is read through /dev/stdin by the engine in use; both engines are run.
+  describe.runIf(hasPosixShell).each(['native', 'ts'])('a pipe on stdin (%s engine)', (engine) => {
+    const cmd = (args: string): string => `${sh(process.execPath)} ${sh(cli)} ${args}`
+    const env = { RINGSTREAM_ENGINE: engine }
+
+    it('is read whole, decompressed as --compression says, its bad records named by line', async () => {
+      const count = await runShell(`cat ${sh(path('people.jsonl'))} | ${cmd('count - --format jsonl')}`, { env })
+      expect(count).toMatchObject({ code: 0, stdout: `${people.length}\n` })
+      const gz = path('pipe.csv.gz')
+      writeFileSync(gz, gzipSync('a,b\n1,2\n3,4\n'))
+      expect(await runShell(`cat ${sh(gz)} | ${cmd('count - --format csv --compression gzip')}`, { env })).toMatchObject({ code: 0, stdout: '2\n' })
+      const bad = await runShell(`printf '{"a":1}\\nbad\\n' | ${cmd('cat - --format jsonl')}`, { env })
+      expect(bad).toMatchObject({ code: 3, stdout: '{"a":1}\n' })
+      expect(bad.stderr).toContain('ERR_PARSE at line 2 of /dev/stdin')
+    })
+
+    it('writes each record out as it arrives, while the writer waits for it', async () => {
+      const out = path(`live-${engine}.jsonl`)
+      const gaveUp = path(`live-${engine}.gave-up`)
+      // The writer sends the second record once the first is in the output, or after five seconds.
+      const writer = `printf '{"n":1}\\n'; i=0; until [ -s ${sh(out)} ]; do i=$((i+1)); if [ $i -gt 100 ]; then : > ${sh(gaveUp)}; break; fi; sleep 0.05; done; printf '{"n":2}\\n'`
+      const r = await runShell(`(${writer}) | ${cmd('cat - --format jsonl')} > ${sh(out)}`, { env })
+      expect(r).toMatchObject({ code: 0, stderr: '' })
+      expect(readFileSync(out, 'utf8')).toBe('{"n":1}\n{"n":2}\n')
+      expect(existsSync(gaveUp)).toBe(false)
+    }, 15_000)
   })
 
   it('- without --format is a usage error', async () => {

@@ -6,8 +6,13 @@ import type { OutputSink } from './output/sink'
 
 /** The process streams a run uses; injected so the program can also run inside tests. */
 export interface CliIO {
-  /** Called only when the input is `-`, so stdin is not touched otherwise. */
+  /** Called only when the input is `-` and `stdinPath` gives no path, so stdin is not touched otherwise. */
   stdin: () => Readable
+  /**
+   * A path that reads stdin (`/dev/stdin`) when it is a pipe, else `null`. Read as a path, a
+   * pipe goes to the engine in use, natively by default, instead of through `stdin()`.
+   */
+  stdinPath: () => string | null
   stdout: Writable & { isTTY?: boolean }
   stderr: Writable & { isTTY?: boolean; columns?: number }
 }

@@ -2,6 +2,7 @@
  * The `ringstream` command (bin/ringstream.js loads the build of this file, dist/cli.js).
  * Wires the process to {@link runCli}: its streams, warnings, Ctrl-C and the exit code.
  */
+import { fstatSync } from 'node:fs'
 import { ExitCode } from './exit-codes'
 import { runCli } from './program'
 
@@ -25,7 +26,17 @@ process.on('SIGINT', () => {
   process.exit(ExitCode.INTERRUPTED)
 })
 
-runCli(process.argv.slice(2), { stdin: () => process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
+/** `/dev/stdin` when stdin is a pipe (`cmd | ringstream cat -`), which a path reads as fast as a file. */
+function stdinPipePath(): string | null {
+  if (process.platform === 'win32') return null
+  try {
+    return fstatSync(0).isFIFO() ? '/dev/stdin' : null
+  } catch {
+    return null
+  }
+}
+
+runCli(process.argv.slice(2), { stdin: () => process.stdin, stdinPath: stdinPipePath, stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     // Output is flushed; exit now rather than wait for stdin or other handles to close.
     process.exit(code)

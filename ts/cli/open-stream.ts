@@ -27,10 +27,15 @@ export function streamOptionsFor(options: CliOptions, onError: ErrorPolicy, onPr
 
 /**
  * The input as a stream: one path, folder or dataset name; several paths; or stdin (`-`) as
- * bytes in `--format`. Throws what `stream()` throws for bad options (`ERR_INVALID_ARGUMENT`).
+ * bytes in `--format`, read through its path when it is a pipe (as fast as a file, and natively)
+ * and as a `Readable` otherwise (a terminal, a socket, a redirected file whose read position
+ * a path would not share). Throws what `stream()` throws for bad options (`ERR_INVALID_ARGUMENT`).
  */
 export function openSource(inputs: readonly string[], options: StreamOptions, io: CliIO): Stream<unknown> {
-  if (inputs.length === 1 && inputs[0] === '-') return stream<unknown>(io.stdin(), options)
+  if (inputs.length === 1 && inputs[0] === '-') {
+    const path = io.stdinPath()
+    return path === null ? stream<unknown>(io.stdin(), options) : stream<unknown>(path, options)
+  }
   return stream<unknown>(inputs.length === 1 ? inputs[0] : [...inputs], options)
 }
 

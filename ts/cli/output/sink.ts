@@ -2,12 +2,16 @@ import type { Writable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 
 const CHUNK_BYTES = 64 * 1024
+/** How long text may wait for its chunk to fill before it is written anyway. */
+const LATENCY_MS = 100
 
 /**
  * Buffered text output to stdout that respects back-pressure and a reader that goes away.
  *
  * Text is gathered into chunks of about 64 KiB; each chunk is written, and when the stream says
- * its buffer is full the writer waits for `drain`. When the reader closes the pipe (`EPIPE`, as
+ * its buffer is full the writer waits for `drain`. Text that has waited `LATENCY_MS` for its
+ * chunk to fill is written anyway whenever the event loop runs (while a live input such as
+ * `tail -f app.log | ringstream cat -` waits for more), so output keeps up with its input. When the reader closes the pipe (`EPIPE`, as
  * in `ringstream cat big.jsonl | head -1`) the sink turns `closed`, drops everything after, and
  * the command stops reading: that is a normal end, not an error. Any other write error is kept
  * in `error`.
@@ -18,6 +22,7 @@ export class OutputSink {
   private lastWrite: Promise<void> = Promise.resolve()
   private failure: Error | null = null
   private gone = false
+  private timer: NodeJS.Timeout | null = null
 
   constructor(private readonly out: Writable) {
     out.on('error', (error: Error) => this.onError(error))
@@ -42,12 +47,22 @@ export class OutputSink {
     if (this.closed) return undefined
     this.parts.push(text)
     this.length += text.length
-    if (this.length < CHUNK_BYTES) return undefined
-    return this.flush()
+    if (this.length >= CHUNK_BYTES) return this.flush()
+    this.timer ??= setTimeout(this.flushLate, LATENCY_MS)
+    return undefined
+  }
+
+  private readonly flushLate = (): void => {
+    this.timer = null
+    void this.flush()
   }
 
   /** Writes what is queued, waiting for `drain` when the stream asks for it. */
   async flush(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
     if (this.parts.length === 0 || this.closed) {
       this.parts = []
       this.length = 0
