@@ -87,6 +87,20 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       }
     })
 
+    it.each([
+      ['a.jsonl.gz', '{"a":1}\n', "not gzip data: it starts with 7b 22 61 22 ('{\"a\"'), and gzip data starts with 1f 8b"],
+      ['a.csv.zst', 'id\n1\n', 'not zstd data: it starts with 69 64 0a 31, and a zstd frame starts with 28 b5 2f fd'],
+      ['b.jsonl.zst', Buffer.from(gzipSync('{"a":1}\n')), 'not zstd data: it starts with 1f 8b 08 00, and a zstd frame starts with 28 b5 2f fd'],
+      ['b.csv.gz', 'x', "not gzip data: it starts with 78 ('x'), and gzip data starts with 1f 8b"],
+    ])('says what a %s file that is not so compressed starts with, and how to read it', (name, content, reason) => {
+      const path = tmp.file(name, content)
+      const error = thrownBy(() => [...stream(path, { engine })])
+      expect(codeOf(error)).toBe('ERR_IO')
+      expect((error as RingstreamError).message.split('\n')[0]).toBe(`cannot decompress ${path}: ${reason}`)
+      expect((error as RingstreamError).hint).toContain("if it is not compressed, pass { compression: 'none' }")
+      expect(() => [...stream(path, { engine, compression: 'none' })]).not.toThrow()
+    })
+
     describe('a .gz file that is not intact is an ERR_IO error, after the records before the damage', () => {
       // Past the head that a read samples first (64 KiB), so the engine's own reader meets the damage.
       const count = 20000
@@ -721,7 +735,9 @@ describe('custom sources', () => {
         const notGzip = await readToError(bytes(Buffer.from(csv), 100), { engine, format: 'csv', compression: 'gzip' })
         expect(notGzip.records).toEqual([])
         expect(codeOf(notGzip.error)).toBe('ERR_IO')
-        expect((notGzip.error as RingstreamError).message).toMatch(/^cannot decompress the input stream's gzip bytes: incorrect header check\n/)
+        expect((notGzip.error as RingstreamError).message).toMatch(
+          /^cannot decompress the input stream's gzip bytes: not gzip data: it starts with 69 64 2c 63 \('id,c'\), and gzip data starts with 1f 8b\n/,
+        )
         expect((notGzip.error as RingstreamError).hint).toContain('gzip -t')
         const gzipped = gzipSync(csv)
         const cut = await readToError(bytes(gzipped.subarray(0, gzipped.length - 100), 50), { engine, format: 'csv', compression: 'gzip' })
@@ -729,6 +745,16 @@ describe('custom sources', () => {
         expect(cut.records).toEqual(expected.slice(0, cut.records.length))
         expect(codeOf(cut.error)).toBe('ERR_IO')
         expect((cut.error as RingstreamError).message).toContain("cannot decompress the input stream's gzip bytes")
+      })
+
+      it('checks the first bytes however they are cut into chunks', async () => {
+        for (const [compression, data] of [['gzip', Buffer.from(csv)], ['zstd', gzipSync(csv)]] as const) {
+          const { records, error } = await readToError(bytes(data, 1), { engine, format: 'csv', compression })
+          expect(records).toEqual([])
+          expect((error as RingstreamError).message).toContain(`: not ${compression} data: it starts with `)
+          expect((error as RingstreamError).hint).toContain("if they are not compressed, pass { compression: 'none' }")
+        }
+        expect(await stream(bytes(gzipSync(csv), 1), { engine, format: 'csv', compression: 'gzip' }).toArray()).toEqual(expected)
       })
 
       it('ends in ERR_IO for a zstd Readable that is not zstd', async () => {

@@ -168,6 +168,6 @@ export function renderItem(item: unknown): string {
 export function damagedInputHint(compression: 'gzip' | 'zstd', input: 'file' | 'stream' = 'file'): string {
   const tool = compression === 'gzip' ? 'gzip' : 'zstd'
   return input === 'file'
-    ? `the file may be truncated, corrupted or not ${tool} at all; check it with ${tool} -t`
-    : `the stream's bytes may be truncated, corrupted or not ${tool} at all; save them to a file and check it with ${tool} -t`
+    ? `the file may be truncated, corrupted or not ${tool} at all; check it with ${tool} -t, and if it is not compressed, pass { compression: 'none' }`
+    : `the stream's bytes may be truncated, corrupted or not ${tool} at all; save them to a file and check it with ${tool} -t, and if they are not compressed, pass { compression: 'none' }`
 }

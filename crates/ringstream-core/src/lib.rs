@@ -41,6 +41,7 @@
 mod batch_reader;
 mod carry_buffer;
 mod columnar;
+mod compressed_head;
 mod config;
 mod csv;
 mod decimal;
@@ -70,6 +71,7 @@ mod utf8_stream;
 pub use batch_reader::{read_all, BatchReader};
 pub use carry_buffer::CarryBuffer;
 pub use columnar::{ColumnarBatch, ColumnarEncoder, TextEncoding, ValueKind};
+pub use compressed_head::not_compressed_reason;
 pub use config::{
     BatchOptions, Format, ParseOptions, ReaderConfig, ValueTypes, DEFAULT_BATCH_SIZE,
     DEFAULT_BUFFER_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_QUEUE_DEPTH,

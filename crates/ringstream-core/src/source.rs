@@ -8,6 +8,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::compressed_head::CheckedHead;
+
 /// The compression of a file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Compression {
@@ -135,12 +137,12 @@ impl ByteSource {
         let counted = CountingReader { inner: reader, count: Arc::clone(&bytes_read) };
         let reader: Box<dyn Read + Send> = match compression {
             Compression::None => Box::new(counted),
-            Compression::Gzip => {
-                Box::new(Decoding(flate2::read::MultiGzDecoder::new(Undecoded(counted))))
-            }
-            Compression::Zstd => {
-                Box::new(Decoding(zstd::stream::read::Decoder::new(Undecoded(counted))?))
-            }
+            Compression::Gzip => Box::new(Decoding(flate2::read::MultiGzDecoder::new(
+                CheckedHead::new(Undecoded(counted), compression),
+            ))),
+            Compression::Zstd => Box::new(Decoding(zstd::stream::read::Decoder::new(
+                CheckedHead::new(Undecoded(counted), compression),
+            )?)),
         };
         Ok(ByteSource { reader, bytes_read, start_offset: 0, live: false })
     }

@@ -1,6 +1,7 @@
 import { damagedInputHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
+import { HEAD_BYTES, notCompressedReason } from './compressed-head'
 import { Gunzip } from './gunzip'
 import { Unzstd } from './unzstd'
 
@@ -45,9 +46,28 @@ export function makeInflater(compression: Exclude<Compression, 'none'>, path: st
       })
     }
   }
+  /** The input's first bytes while fewer than `HEAD_BYTES` have come; `null` once they are checked. */
+  let head: Uint8Array | null = new Uint8Array(0)
+  const checkHead = (bytes: Uint8Array): void => {
+    head = null
+    const reason = notCompressedReason(compression, bytes)
+    if (reason !== null) throw new Error(reason)
+    if (bytes.length > 0) decompressor.push(bytes)
+  }
   return {
-    push: (chunk) => wrap(() => decompressor.push(chunk)),
-    finish: () => wrap(() => decompressor.finish()),
+    push: (chunk) =>
+      wrap(() => {
+        if (head === null) return decompressor.push(chunk)
+        const bytes = head.length === 0 ? chunk : Buffer.concat([head, chunk])
+        // A copy: the caller may read its next chunk into the same memory.
+        if (bytes.length < HEAD_BYTES) head = bytes === chunk ? Uint8Array.from(chunk) : bytes
+        else checkHead(bytes)
+      }),
+    finish: () =>
+      wrap(() => {
+        if (head !== null) checkHead(head)
+        decompressor.finish()
+      }),
     hasOutput: () => (piece ??= wrap(() => decompressor.next())) !== null,
     take: () => {
       const taken = piece as Uint8Array
