@@ -24,8 +24,9 @@ function expected(content: Buffer, limitBytes: number, enoughLines: number): Hea
 const engineNamed = (name: 'ts' | 'native'): Engine => (name === 'ts' ? tsEngine : (loadNativeEngine().engine as Engine))
 
 /**
- * The head count an iteration sizes its batches from: both engines must give the same numbers,
- * whatever the compression and however the head is split into reads and decoded pieces.
+ * The head count an iteration sizes its batches from, and the head bytes `metadata()` samples:
+ * both engines must give the same, whatever the compression and however the head is split into
+ * reads and decoded pieces.
  */
 describe.each(ENGINES)('the head line count (%s engine)', (name) => {
   const tmp = useTempDir()
@@ -62,8 +63,21 @@ describe.each(ENGINES)('the head line count (%s engine)', (name) => {
     }
   }
 
+  for (const compression of ['none', 'gzip', 'zstd'] as const) {
+    it(`gives the head's bytes, decompressed, for the metadata() sample (${compression})`, () => {
+      for (const [what, content] of contents) {
+        const path = tmp.file(`bytes-${what.replace(/\W+/g, '-')}.${compression}`, compressed[compression](content))
+        for (const limit of [256 * 1024, 1000, 16 * 1024 + 1, 1]) {
+          const head = engine.headBytes(path, compression, limit)
+          expect(Buffer.from(head).equals(content.subarray(0, limit)), `${what}, ${limit} bytes`).toBe(true)
+        }
+      }
+    })
+  }
+
   it('fails on a damaged compressed head as a read does: ERR_IO, cannot decompress', () => {
     const path = tmp.file('damaged.gz', gzipSync(contents[0][1]).subarray(0, 100))
     expect(() => engine.headLines(path, 'gzip', 64 * 1024, 64)).toThrow(/cannot decompress/)
+    expect(() => engine.headBytes(path, 'gzip', 256 * 1024)).toThrow(/cannot decompress/)
   })
 })

@@ -34,7 +34,7 @@ describe.runIf(built)('the built package', () => {
     expect(out.trim()).toBe('function 12')
   })
 
-  /** Which of pako and fzstd are loaded after reading a plain, a .gz and a .zst file in turn with `engine`. */
+  /** Which of pako and fzstd are loaded after reading a plain, a .gz and a .zst file in turn with `engine`, `metadata()` first. */
   function decompressorsLoaded(engine: 'ts' | 'native'): string {
     const temp = makeTempDir()
     const gz = temp.file('cities.csv.gz', gzipSync(readFileSync(sample)))
@@ -43,11 +43,14 @@ describe.runIf(built)('the built package', () => {
       const { stream } = require('ringstream')
       const loaded = () => Object.keys(require.cache).flatMap((p) => p.match(/node_modules[\\\\/](pako|fzstd)[\\\\/]/)?.[1] ?? []).sort().join(',') || 'none'
       const seen = [loaded()]
-      for (const file of ${JSON.stringify([sample, gz, zst])}) {
-        for (const _ of stream(file, { engine: '${engine}' }));
-        seen.push(loaded())
-      }
-      console.log(seen.join(' / '))`
+      ;(async () => {
+        for (const file of ${JSON.stringify([sample, gz, zst])}) {
+          await stream(file, { engine: '${engine}' }).metadata()
+          for (const _ of stream(file, { engine: '${engine}' }));
+          seen.push(loaded())
+        }
+        console.log(seen.join(' / '))
+      })()`
     try {
       return execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }).trim()
     } finally {
@@ -59,7 +62,7 @@ describe.runIf(built)('the built package', () => {
     expect(decompressorsLoaded('ts')).toBe('none / none / pako / fzstd,pako')
   })
 
-  it.runIf(ENGINES.includes('native'))('never loads them when the native engine reads compressed files, head sample included', () => {
+  it.runIf(ENGINES.includes('native'))('never loads them when the native engine reads compressed files, head samples and metadata() included', () => {
     expect(decompressorsLoaded('native')).toBe('none / none / none / none')
   })
 

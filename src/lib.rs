@@ -3,15 +3,15 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{
     Either, Env, Error, JsArrayBuffer, JsArrayBufferValue, JsString, JsTypedArray, NapiRaw,
     NapiValue, Result, Task, TypedArrayType,
 };
 use napi_derive::napi;
 use ringstream_core::{
-    estimate_memory, head_lines, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder, Compression,
-    Fault, Format, ParseOptions, ReadError, Reader, ReaderConfig, ValueTypes,
+    estimate_memory, head_bytes, head_lines, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder,
+    Compression, Fault, Format, ParseOptions, ReadError, Reader, ReaderConfig, ValueTypes,
 };
 
 /// Options of one native reader, validated and defaulted by the TypeScript facade.
@@ -313,6 +313,17 @@ pub fn native_head_lines(
         line_breaks: head.line_breaks as f64,
         last_break_end: head.last_break_end as f64,
     })
+}
+
+/// The first `limit_bytes` (decompressed) of the file at `path`, which `metadata()` samples
+/// records from; decompressed here so that a compressed head is not decoded in JavaScript too.
+#[napi]
+pub fn native_head_bytes(path: String, compression: String, limit_bytes: u32) -> Result<Buffer> {
+    let compression = compression_of(&compression)?;
+    let path = std::path::Path::new(&path);
+    let head = head_bytes(path, compression, limit_bytes as usize)
+        .map_err(|error| read_error(ReadError::io(path, &error)))?;
+    Ok(head.into())
 }
 
 pub struct WaitForBatch {

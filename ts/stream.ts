@@ -229,7 +229,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
       }
     }
     const first = plan.files[0]
-    const sample = first && first.size !== null ? sampleHead(first) : { records: 0, averageRecordBytes: null }
+    const sample = first && first.size !== null ? sampleHead(first, engine) : { records: 0, averageRecordBytes: null }
     // What an iteration will use, from the same cheap head count, so the two always agree.
     const batchSize = fileBatchSize(plan.batchSize, first, engine)
     const totalBytes = totalSize(plan.files)

@@ -112,6 +112,8 @@ export interface Engine {
   readerMemoryBytes(request: FileReadRequest, averageRecordBytes: number): number
   /** Counts the line breaks at the head of a file, which an iteration sizes its batches from. */
   headLines(path: string, compression: Compression, limitBytes: number, enoughLines: number): HeadLines
+  /** The first `limitBytes` of a file, decompressed (fewer when it is shorter): what `metadata()` samples records from. */
+  headBytes(path: string, compression: Compression, limitBytes: number): Uint8Array
 }
 
 /** Codes an engine may throw (not item errors): reading failed, or a file is gone or unsupported. */

@@ -1,6 +1,7 @@
-//! The line breaks at the head of a file, counted cheaply: what the facade sizes an iteration's
+//! The head of a file: its line breaks, counted cheaply, which the facade sizes an iteration's
 //! batches from before the first record (`headRecordBytes` in `ts/metadata.ts`, which counts the
-//! same way on the TS engine, so both engines pick the same batch size).
+//! same way on the TS engine, so both engines pick the same batch size); and its first bytes,
+//! decompressed, which `metadata()` samples records from.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -66,6 +67,27 @@ pub fn head_lines(
             }
         }
     }
+    Ok(head)
+}
+
+/// The first `limit` bytes of the file at `path`, decompressed as `compression` says (fewer when
+/// the file is shorter): what the facade's `metadata()` parses for its record sample, decoded
+/// here so that a compressed head is not decoded in JavaScript.
+///
+/// ```
+/// use ringstream_core::{head_bytes, Compression};
+/// # let dir = std::env::temp_dir().join(format!("rs-doc-head-bytes-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("a.jsonl");
+/// std::fs::write(&path, "{}\n{\"a\":1}\n")?;
+/// assert_eq!(head_bytes(&path, Compression::None, 4)?, b"{}\n{");
+/// assert_eq!(head_bytes(&path, Compression::None, 1024)?.len(), 11);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn head_bytes(path: &Path, compression: Compression, limit: usize) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(limit.min(1 << 20));
+    ByteSource::open(path, compression)?.take(limit as u64).read_to_end(&mut head)?;
     Ok(head)
 }
 

@@ -81,7 +81,7 @@ pub use delimited_scan::split_delimited;
 pub use encode::{BatchEncoder, CsvFields};
 pub use excerpt::excerpt;
 pub use fault::{ErrorCode, Fault};
-pub use head_lines::{head_lines, HeadLines};
+pub use head_lines::{head_bytes, head_lines, HeadLines};
 pub use header::header_names;
 pub use infer::{infer_value, InferredValue, MAX_SAFE_INTEGER};
 pub use json_escape::{push_ascii_json, push_json_string};

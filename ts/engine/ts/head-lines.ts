@@ -30,3 +30,23 @@ export function headLines(path: string, compression: Compression, limitBytes: nu
   }
   return head
 }
+
+/** The TS engine's `Engine.headBytes`: the first `limitBytes` of the file, decompressed, as `head_bytes` reads them. */
+export function headBytes(path: string, compression: Compression, limitBytes: number): Uint8Array {
+  const bytes = new ByteSource(path, compression, Math.min(limitBytes, 64 * 1024))
+  const pieces: Buffer[] = []
+  let length = 0
+  try {
+    while (length < limitBytes) {
+      const read = bytes.readSync()
+      if (read === null) break
+      // A copy: the next read may reuse the memory of this one.
+      const piece = Buffer.from(read.subarray(0, limitBytes - length))
+      pieces.push(piece)
+      length += piece.length
+    }
+  } finally {
+    bytes.close()
+  }
+  return Buffer.concat(pieces, length)
+}

@@ -1,6 +1,6 @@
 import type { Compression, Engine } from '../types'
 import { TsFileReader } from './file-reader'
-import { headLines } from './head-lines'
+import { headBytes, headLines } from './head-lines'
 
 /** The pure-TypeScript engine: runs everywhere Node runs; the reference the native engine matches. */
 export const tsEngine: Engine = {
@@ -10,6 +10,7 @@ export const tsEngine: Engine = {
   // are counted with the batch.
   readerMemoryBytes: (request) => request.bufferSize + DECOMPRESSOR_BYTES[request.compression],
   headLines,
+  headBytes,
 }
 
 /**
