@@ -2,9 +2,10 @@
 // a small file (the bundled datasets/cities.csv) with each engine, the native one including the
 // binary's load. One child process per run, the builds' and engines' runs interleaved in rotating
 // order so a slow phase of a noisy machine falls on each alike; medians. A process that only
-// starts Node.js and exits is timed alongside, as the floor.
+// starts Node.js and exits is timed alongside, as the floor. With --metadata, the child awaits
+// `metadata()` of the file instead of its first record.
 //
-//   node bench/startup.mjs [--runs 30] [--engines native,ts] [--builds /tmp/before,.] [--file path]
+//   node bench/startup.mjs [--runs 30] [--engines native,ts] [--builds /tmp/before,.] [--file path] [--metadata]
 //
 // A build is a folder holding `dist/` and `native/`, as for compare-builds.mjs.
 // Only Node.js's own modules are imported statically: a child loads nothing but ringstream.
@@ -19,13 +20,18 @@ const ROOT = resolve(SCRIPT, '..', '..')
 const CHILD_FLAG = '--child'
 
 if (process.argv[2] === CHILD_FLAG) {
-  const [, , , build, engine, file] = process.argv
+  const [, , , build, engine, file, what] = process.argv
   const began = performance.now()
   const { stream } = createRequire(SCRIPT)(resolve(build, 'dist', 'index.js'))
   const imported = performance.now()
   let first = null
-  for (const _ of stream(file, { engine })) {
-    first ??= performance.now()
+  if (what === 'metadata') {
+    await stream(file, { engine }).metadata()
+    first = performance.now()
+  } else {
+    for (const _ of stream(file, { engine })) {
+      first ??= performance.now()
+    }
   }
   process.stdout.write(JSON.stringify({ importMs: imported - began, firstRecordMs: (first ?? performance.now()) - imported }))
   process.exit(0)
@@ -38,6 +44,7 @@ const { values: options } = parseArgs({
     engines: { type: 'string', default: 'native,ts' },
     builds: { type: 'string', default: ROOT },
     file: { type: 'string', default: resolve(ROOT, 'datasets', 'cities.csv') },
+    metadata: { type: 'boolean', default: false },
   },
 })
 const runs = Number(options.runs)
@@ -53,7 +60,7 @@ function runChild(args) {
 
 const variants = [{ name: 'node alone', args: ['-e', ''] }]
 for (const build of builds) {
-  for (const engine of engines) variants.push({ name: `${builds.length > 1 ? build + ' ' : ''}${engine}`, args: [SCRIPT, CHILD_FLAG, build, engine, options.file] })
+  for (const engine of engines) variants.push({ name: `${builds.length > 1 ? build + ' ' : ''}${engine}`, args: [SCRIPT, CHILD_FLAG, build, engine, options.file, options.metadata ? 'metadata' : 'first'] })
 }
 const samples = variants.map(() => [])
 for (let run = 0; run < runs; run++) {
@@ -67,6 +74,6 @@ console.log(describeMachine())
 console.log(`${runs} processes per row; file ${options.file}; medians in ms\n`)
 const column = (rows, key) => (rows[0][key] === undefined ? '–' : median(rows.map((r) => r[key])).toFixed(1))
 printTable(
-  ['process', 'require', 'first record', 'whole process'],
+  ['process', 'require', options.metadata ? 'metadata()' : 'first record', 'whole process'],
   variants.map((variant, k) => [variant.name, column(samples[k], 'importMs'), column(samples[k], 'firstRecordMs'), column(samples[k], 'processMs')]),
 )
