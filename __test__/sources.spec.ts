@@ -930,6 +930,22 @@ describe('custom sources', () => {
       expect(codeOf(await rejectionOf(stream(() => [{ a: 1 }].values(), { engine, compression: 'zstd' }).toArray()))).toBe('ERR_INVALID_ARGUMENT')
     })
 
+    it('refuses the options that say how bytes are parsed for a source of records', async () => {
+      const source: DataSource = { *readBatches() { yield [{ a: '1' }] } }
+      for (const options of [{ types: 'infer' }, { header: false }, { delimiter: ';' }, { quote: null }, { maxRecordBytes: 10 }] as const) {
+        const name = Object.keys(options)[0]
+        for (const records of [[{ a: '1' }].values(), Readable.from([{ a: '1' }]), source]) {
+          const error = thrownBy(() => stream(records, { engine, ...options }))
+          expect(error, name).toBeInstanceOf(TypeError)
+          expect((error as Error).message).toContain(`options.${name} says how bytes are parsed, and this source's items are records`)
+        }
+        const later = await rejectionOf(stream(() => [{ a: '1' }].values(), { engine, ...options }).toArray())
+        expect(codeOf(later)).toBe('ERR_INVALID_ARGUMENT')
+        expect((later as Error).message).toContain('pass { format } as well')
+      }
+      expect(await stream(() => ['a;b\n', '1;2\n'].values(), { engine, format: 'csv', delimiter: ';', types: 'infer' }).toArray()).toEqual([{ a: 1, b: 2 }])
+    })
+
     it('refuses a format or compression for a data source, whose batches are records', async () => {
       const source: DataSource = { *readBatches() { yield [{ a: 1 }] } }
       for (const options of [{ format: 'csv' }, { compression: 'gzip' }] as const) {

@@ -18,12 +18,16 @@ export type ErrorHandler = (error: ItemError) => unknown
 
 /** Options of {@link stream}. Every option is validated when `stream()` is called. */
 export interface StreamOptions {
-  /** The file format; by default from the extension (`.jsonl`/`.ndjson`, `.csv`, `.tsv`, `.json`). */
+  /**
+   * The file format; by default from the extension (`.jsonl`/`.ndjson`, `.csv`, `.tsv`, `.json`).
+   * Given with an iterable, async iterable or `Readable`, it makes the items chunks of bytes
+   * (strings or `Uint8Array`s) parsed in this format — a `fetch()` body, `process.stdin`.
+   */
   format?: Format
   /**
-   * How the files' bytes are compressed: `'gzip'`, `'zstd'` or `'none'`; by default from the
-   * extension (`.gz`, `.zst`). For names that do not say, such as `/dev/stdin` or a shell's
-   * `<(cat events.jsonl.gz)`. Files only: decompress a `Readable`'s bytes before passing it.
+   * How the bytes are compressed: `'gzip'`, `'zstd'` or `'none'`; by default from the extension
+   * (`.gz`, `.zst`), else `'none'`. For names that do not say, such as `/dev/stdin` or a shell's
+   * `<(cat events.jsonl.gz)`, and for chunks of bytes given with `format`.
    */
   compression?: Compression
   /** `'ts'` or `'native'`; default: the `RINGSTREAM_ENGINE` variable, else the best available. */

@@ -76,13 +76,18 @@ export function validateSource(source: unknown, options: StreamOptions): void {
 function checkItemsOrBytes(source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable, options: StreamOptions): 'records' | 'bytes' {
   if (isDataSource(source)) {
     if (options.format !== undefined || options.compression !== undefined) throw dataSourceYieldsRecords()
-    return 'records'
+  } else {
+    if (options.format !== undefined) return 'bytes'
+    if (isReadable(source) && !source.readableObjectMode) throw byteReadableNeedsFormat()
+    if (options.compression !== undefined) throw compressionNeedsFormat()
   }
-  if (options.format !== undefined) return 'bytes'
-  if (isReadable(source) && !source.readableObjectMode) throw byteReadableNeedsFormat()
-  if (options.compression !== undefined) throw compressionNeedsFormat()
+  const parseOption = PARSE_OPTIONS.find((name) => options[name] !== undefined)
+  if (parseOption !== undefined) throw parseOptionForRecords(parseOption, isDataSource(source))
   return 'records'
 }
+
+/** Options that say how bytes are parsed, which records (already parsed) cannot honour. */
+const PARSE_OPTIONS = ['header', 'delimiter', 'quote', 'types', 'maxRecordBytes'] as const
 
 /**
  * Turns a source into a plan. Runs at the start of every iteration — never at `stream()` — so a
@@ -187,6 +192,13 @@ function byteReadableNeedsFormat(): InvalidArgumentError {
 function compressionNeedsFormat(): InvalidArgumentError {
   return new InvalidArgumentError(
     "options.compression applies to bytes, and without options.format this source's items are taken as records (an object-mode Readable's objects, an iterable's items): pass { format } as well to parse its items as chunks of bytes, or drop compression",
+  )
+}
+
+function parseOptionForRecords(name: (typeof PARSE_OPTIONS)[number], dataSource: boolean): InvalidArgumentError {
+  const remedy = dataSource ? 'drop it' : 'drop it, or pass { format } as well to parse the items as chunks of bytes'
+  return new InvalidArgumentError(
+    `options.${name} says how bytes are parsed, and this source's items are records (already parsed), which it would not change: ${remedy}`,
   )
 }
 
