@@ -242,6 +242,33 @@ describe.concurrent('stdin', () => {
       expect(bad.stderr).toContain('ERR_PARSE at line 2 of /dev/stdin')
     })
 
+    /**
+     * Runs `command` with a pipe on stdin whose writer sends one record and then stalls until
+     * the test is over (or five seconds have passed: it then creates `gave-up`). `then` runs
+     * while the command is running, with its pid in `$pid`; `wait` gives its status.
+     */
+    const withStalledWriter = (name: string, command: string, then: string): Promise<CliResult> => {
+      const done = path(`${name}-${engine}.done`)
+      const gaveUp = path(`${name}-${engine}.gave-up`)
+      const writer = `printf '{"a":1}\\n'; i=0; until [ -e ${sh(done)} ]; do i=$((i+1)); if [ $i -gt 100 ]; then : > ${sh(gaveUp)}; break; fi; sleep 0.05; done`
+      return runShell(
+        // Stdin from a process substitution (a pipe), so that $! is the command alone, not a pipeline.
+        `${cmd(command)} < <(${writer}) > /dev/null & pid=$!; ${then}; wait $pid; status=$?; ` +
+          `[ -e ${sh(gaveUp)} ] && echo 'waited for the writer' >&2; : > ${sh(done)}; echo "status=$status" >&2`,
+        { env },
+      )
+    }
+
+    it('ends on Ctrl-C (SIGINT) at once, exit status 130, while the pipe waits for its writer', async () => {
+      const r = await withStalledWriter('interrupted', 'cat - --format jsonl', 'sleep 1; kill -INT $pid')
+      expect(r.stderr).toBe('status=130\n')
+    }, 15_000)
+
+    it('head ends once it has its records, while the pipe waits for its writer', async () => {
+      const r = await withStalledWriter('head', 'head -n 1 - --format jsonl', ':')
+      expect(r.stderr).toBe('status=0\n')
+    }, 15_000)
+
     it('writes each record out as it arrives, while the writer waits for it', async () => {
       const out = path(`live-${engine}.jsonl`)
       const gaveUp = path(`live-${engine}.gave-up`)

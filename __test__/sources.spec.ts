@@ -242,6 +242,31 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       }
     })
 
+    it('lets go of a pipe at once when the loop breaks, its writer still holding it open', async () => {
+      for (const loop of ['sync', 'async'] as const) {
+        // The writer is never told to go: it gives up after five seconds.
+        const { path, gaveUp, writer } = livePipe(`stalled-${loop}`, '{"n":1}\\n{"n"', ':2}\\n')
+        try {
+          const seen: unknown[] = []
+          if (loop === 'sync') {
+            for (const record of stream(path, { engine })) {
+              seen.push(record)
+              break
+            }
+          } else {
+            for await (const record of stream(path, { engine })) {
+              seen.push(record)
+              break
+            }
+          }
+          expect(seen, loop).toEqual([{ n: 1 }])
+          expect(existsSync(gaveUp), `${loop}: the loop waited for the writer`).toBe(false)
+        } finally {
+          writer.kill()
+        }
+      }
+    })
+
     it('has metadata that reads none of it, and no size', async () => {
       const { path, writer } = pipeOf('in.jsonl', jsonl(records))
       try {

@@ -23,7 +23,12 @@ process.stderr.on('error', () => undefined)
 process.on('SIGINT', () => {
   // Leave no half-drawn progress bar behind.
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
-  process.exit(ExitCode.INTERRUPTED)
+  if (process.platform === 'win32') process.exit(ExitCode.INTERRUPTED)
+  // Die of the signal itself (a shell sees status 130, ExitCode.INTERRUPTED): process.exit()
+  // would first wait for libuv's threads, one of which may be in a read of a stalled pipe on
+  // stdin (`tail -f app.log | ringstream cat -`) that only the pipe's writer can end.
+  process.removeAllListeners('SIGINT')
+  process.kill(process.pid, 'SIGINT')
 })
 
 /** `/dev/stdin` when stdin is a pipe (`cmd | ringstream cat -`), which a path reads as fast as a file. */

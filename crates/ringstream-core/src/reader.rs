@@ -79,6 +79,8 @@ pub struct Reader<B: Send + 'static = Batch> {
     bytes_read: Arc<AtomicU64>,
     path: PathBuf,
     done: bool,
+    /// The source is a pipe or a device, whose reads may wait for a writer ([`ByteSource::is_live`]).
+    live: bool,
 }
 
 impl Reader<Batch> {
@@ -97,6 +99,7 @@ impl<B: Send + 'static> Reader<B> {
         E: BatchEncoder<Batch = B> + 'static,
     {
         let source = open_source(&config)?;
+        let live = source.is_live();
         let bytes_read = source.bytes_read_counter();
         let stop = Arc::new(AtomicBool::new(false));
         let mut batches = BatchReader::with_encoder(source, &config.parse, &config.batch, encoder);
@@ -111,6 +114,7 @@ impl<B: Send + 'static> Reader<B> {
                 bytes_read,
                 path: config.path,
                 done: false,
+                live,
             });
         }
         let (sender, receiver) = sync_channel(config.queue_depth);
@@ -128,6 +132,7 @@ impl<B: Send + 'static> Reader<B> {
             bytes_read,
             path: config.path,
             done: false,
+            live,
         })
     }
 
@@ -224,7 +229,8 @@ impl<B: Send + 'static> Reader<B> {
     }
 
     /// Stops the producer and waits for its thread to end, which closes the file and frees the
-    /// buffers and queued batches. Idempotent.
+    /// buffers and queued batches. A live source's producer (a pipe's, a device's) is not waited
+    /// for: it ends, closing the file, once the read it may be waiting in returns. Idempotent.
     pub fn close(&mut self) {
         self.done = true;
         self.inline = None;
@@ -232,7 +238,12 @@ impl<B: Send + 'static> Reader<B> {
         // Dropping the receiver wakes a producer blocked on a full queue: its send fails.
         self.receiver = None;
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // A live source's producer may be waiting in a read that only its writer can end
+            // (a stalled pipe): it is left to stop at that read's end, closing the file then,
+            // rather than holding up the caller (and a process's exit) until the writer acts.
+            if !self.live {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -413,3 +413,40 @@ fn compressed_and_partial_reads_of_small_files_still_read_ahead() {
     config.range = Some(0..8);
     assert!(Reader::open(config).unwrap().reads_ahead());
 }
+
+/// A named pipe whose writer sends `{}\n`, then keeps it open until told to go (at most five
+/// seconds: it then records that it gave up, so a reader that waited for it fails, not hangs).
+#[cfg(unix)]
+fn stalled_pipe(
+    name: &str,
+) -> (TempFile, std::sync::mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
+    let fifo = TempFile::new(name, b"");
+    std::fs::remove_file(&fifo.path).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&fifo.path).status().unwrap();
+    assert!(made.success());
+    let (go, told) = std::sync::mpsc::channel::<()>();
+    let path = fifo.path.clone();
+    let writer = std::thread::spawn(move || {
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        pipe.write_all(b"{}\n").unwrap();
+        pipe.flush().unwrap();
+        let gave_up = told.recv_timeout(Duration::from_secs(5)).is_err();
+        drop(pipe);
+        gave_up
+    });
+    (fifo, go, writer)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_stalled_pipe_hands_out_what_came_and_closes_without_waiting_for_its_writer() {
+    let (fifo, go, writer) = stalled_pipe("stalled.jsonl");
+    let mut reader = Reader::open(ReaderConfig::new(&fifo.path, Format::JsonLines)).unwrap();
+    let first = reader.next_batch().unwrap().expect("the record that came");
+    assert_eq!(first.json, b"[{}]");
+    reader.close();
+    // Only now is the writer told to finish: a close that waited for it would have waited out
+    // its five seconds.
+    go.send(()).unwrap();
+    assert!(!writer.join().unwrap(), "close waited for the pipe's writer");
+}
