@@ -267,6 +267,29 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       }
     })
 
+    it('ends a wait on a pipe at once when the signal aborts, its writer still holding it open', async () => {
+      // The writer is never told to go: it gives up after five seconds.
+      const { path, gaveUp, writer } = livePipe('aborted', '{"n":1}\\n', '{"n":2}\\n')
+      try {
+        const controller = new AbortController()
+        const seen: unknown[] = []
+        const error = await rejectionOf(
+          (async () => {
+            for await (const record of stream(path, { engine, signal: controller.signal })) {
+              seen.push(record)
+              // Aborted while the next read waits for the writer.
+              setTimeout(() => controller.abort(), 50)
+            }
+          })(),
+        )
+        expect(seen).toEqual([{ n: 1 }])
+        expect((error as Error).name).toBe('AbortError')
+        expect(existsSync(gaveUp), 'the loop waited for the writer').toBe(false)
+      } finally {
+        writer.kill()
+      }
+    })
+
     it('has metadata that reads none of it, and no size', async () => {
       const { path, writer } = pipeOf('in.jsonl', jsonl(records))
       try {

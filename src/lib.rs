@@ -1,6 +1,7 @@
 //! The N-API binding of ringstream: converts types and forwards calls to `ringstream-core`.
 //! Everything that parses, buffers or decides lives in the core crate.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use napi::bindgen_prelude::{AsyncTask, Buffer};
@@ -142,6 +143,22 @@ impl AnyReader {
         })
     }
 
+    /// `next_batch`, given up (`None`) once `cancelled` is set.
+    fn next_batch_unless(
+        &mut self,
+        cancelled: &AtomicBool,
+    ) -> std::result::Result<Option<Option<AnyBatch>>, ReadError> {
+        Ok(match self {
+            AnyReader::Json(reader) => {
+                reader.next_batch_unless(cancelled)?.ready().map(|b| b.map(AnyBatch::Json))
+            }
+            AnyReader::Columnar(reader) => reader
+                .next_batch_unless(cancelled)?
+                .ready()
+                .map(|b| b.map(|b| AnyBatch::Columnar(Box::new(b)))),
+        })
+    }
+
     fn close(&mut self) {
         match self {
             AnyReader::Json(reader) => reader.close(),
@@ -172,9 +189,11 @@ pub struct ReaderState {
 }
 
 impl ReaderState {
-    fn wait(&mut self) -> std::result::Result<(), ReadError> {
+    /// Waits for the next batch (or the end) unless `closing` is set meanwhile: `close` sets it
+    /// before it takes the lock this holds, so that it never waits on a stalled pipe's writer.
+    fn wait(&mut self, closing: &AtomicBool) -> std::result::Result<(), ReadError> {
         if self.ready.is_none() {
-            self.ready = Some(self.reader.next_batch()?);
+            self.ready = self.reader.next_batch_unless(closing)?;
         }
         Ok(())
     }
@@ -202,6 +221,8 @@ impl ReaderState {
 #[napi]
 pub struct NativeReader {
     state: Arc<Mutex<ReaderState>>,
+    /// Set by `close` before it takes the lock, so that a `waitForBatch` holding it gives up.
+    closing: Arc<AtomicBool>,
 }
 
 #[napi]
@@ -217,7 +238,10 @@ impl NativeReader {
             }
             other => return Err(invalid(format!("unknown handoff {other:?}"))),
         };
-        Ok(NativeReader { state: Arc::new(Mutex::new(ReaderState { reader, ready: None })) })
+        Ok(NativeReader {
+            state: Arc::new(Mutex::new(ReaderState { reader, ready: None })),
+            closing: Arc::new(AtomicBool::new(false)),
+        })
     }
 
     /// The next batch, or `null` at the end. It is copied into `arena` (the previous batch's,
@@ -254,12 +278,16 @@ impl NativeReader {
     /// `nextBatchSync` then hands it over without blocking.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn wait_for_batch(&self) -> AsyncTask<WaitForBatch> {
-        AsyncTask::new(WaitForBatch { state: Arc::clone(&self.state) })
+        AsyncTask::new(WaitForBatch {
+            state: Arc::clone(&self.state),
+            closing: Arc::clone(&self.closing),
+        })
     }
 
     /// Stops the producer thread and closes the file before returning. Idempotent.
     #[napi]
     pub fn close(&self) -> Result<()> {
+        self.closing.store(true, Ordering::Relaxed);
         let mut state = lock(&self.state)?;
         state.ready = None;
         state.reader.close();
@@ -328,6 +356,7 @@ pub fn native_head_bytes(path: String, compression: String, limit_bytes: u32) ->
 
 pub struct WaitForBatch {
     state: Arc<Mutex<ReaderState>>,
+    closing: Arc<AtomicBool>,
 }
 
 impl Task for WaitForBatch {
@@ -335,7 +364,7 @@ impl Task for WaitForBatch {
     type JsValue = ();
 
     fn compute(&mut self) -> Result<()> {
-        lock(&self.state)?.wait().map_err(read_error)
+        lock(&self.state)?.wait(&self.closing).map_err(read_error)
     }
 
     fn resolve(&mut self, _env: Env, _output: ()) -> Result<()> {

@@ -13,9 +13,10 @@ use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::batch_reader::BatchReader;
 use crate::config::ReaderConfig;
@@ -148,6 +149,30 @@ impl<B: Send + 'static> Reader<B> {
         let Some(receiver) = self.receiver.as_ref() else { return Ok(None) };
         let message = receiver.recv().ok();
         self.received(message)
+    }
+
+    /// Like [`next_batch`](Self::next_batch), but gives up with [`Polled::Pending`] soon after
+    /// `cancelled` is set (it looks every `CANCEL_CHECK`), so that another thread can close the
+    /// reader while this one waits for a live source whose writer has gone quiet.
+    pub fn next_batch_unless(&mut self, cancelled: &AtomicBool) -> Result<Polled<B>, ReadError> {
+        if self.done {
+            return Ok(Polled::Ready(None));
+        }
+        if self.inline.is_some() {
+            return self.next_inline().map(Polled::Ready);
+        }
+        let message = loop {
+            let Some(receiver) = self.receiver.as_ref() else { return Ok(Polled::Ready(None)) };
+            match receiver.recv_timeout(CANCEL_CHECK) {
+                Ok(message) => break Some(message),
+                Err(RecvTimeoutError::Disconnected) => break None,
+                Err(RecvTimeoutError::Timeout) if cancelled.load(Ordering::Relaxed) => {
+                    return Ok(Polled::Pending)
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        };
+        self.received(message).map(Polled::Ready)
     }
 
     /// Makes the next batch on this thread. Like the producer thread's, a panic while reading
@@ -295,6 +320,9 @@ fn open_source(config: &ReaderConfig) -> Result<ByteSource, ReadError> {
     };
     opened.map_err(|e| ReadError::io(&config.path, &e))
 }
+
+/// How often [`Reader::next_batch_unless`] looks at its flag while it waits.
+const CANCEL_CHECK: Duration = Duration::from_millis(20);
 
 /// The producer thread's body. `batches` (and with it the file) is dropped when it returns.
 fn produce<E: BatchEncoder>(

@@ -450,3 +450,18 @@ fn a_stalled_pipe_hands_out_what_came_and_closes_without_waiting_for_its_writer(
     go.send(()).unwrap();
     assert!(!writer.join().unwrap(), "close waited for the pipe's writer");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_wait_for_a_stalled_pipe_gives_up_once_cancelled() {
+    let (fifo, go, writer) = stalled_pipe("cancelled.jsonl");
+    let mut reader = Reader::open(ReaderConfig::new(&fifo.path, Format::JsonLines)).unwrap();
+    let cancelled = std::sync::atomic::AtomicBool::new(false);
+    let first = reader.next_batch_unless(&cancelled).unwrap();
+    assert!(matches!(first, Polled::Ready(Some(ref batch)) if batch.json == b"[{}]"));
+    cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(matches!(reader.next_batch_unless(&cancelled).unwrap(), Polled::Pending));
+    reader.close();
+    go.send(()).unwrap();
+    assert!(!writer.join().unwrap(), "the wait outlasted the pipe's writer");
+}
