@@ -4,8 +4,8 @@
 use std::io::{self, Read};
 
 use ringstream_core::{
-    validate_json, Batch, BatchOptions, BatchReader, ByteSource, ColumnarBatch, ColumnarEncoder,
-    Compression, Fault, Format, ParseOptions, ValueTypes,
+    validate_json, Batch, BatchOptions, BatchReader, ByteSource, ChunkFeed, ColumnarBatch,
+    ColumnarEncoder, Compression, Fault, Format, ParseOptions, ValueTypes,
 };
 
 /// Returns at most `chunk` bytes per read, so the input is split anywhere.
@@ -86,6 +86,38 @@ pub fn read(
         flatten(&batch.expect("no I/O error from memory"), &mut items);
     }
     items
+}
+
+/// Reads all of `data` pushed into a [`ChunkFeed`] `piece` bytes at a time, each push drained
+/// to a request for more, as the binding reads a JavaScript stream's chunks.
+pub fn read_pushed(
+    data: &[u8],
+    options: &ParseOptions,
+    buffer: usize,
+    piece: usize,
+    batch: usize,
+) -> Vec<Item> {
+    let (feed, reader) = ChunkFeed::new();
+    let source =
+        ByteSource::from_reader(reader, Compression::None).expect("a plain source").live(true);
+    let limits = BatchOptions {
+        batch_size: batch.max(1),
+        buffer_size: buffer.max(1),
+        ..BatchOptions::default()
+    };
+    let mut batches = BatchReader::new(source, options, &limits);
+    let mut pieces = data.chunks(piece.max(1));
+    let mut items = Vec::new();
+    loop {
+        match batches.next_batch().expect("no I/O error from memory") {
+            Some(batch) => flatten(&batch, &mut items),
+            None if batches.awaits_input() => match pieces.next() {
+                Some(chunk) => feed.push(chunk),
+                None => feed.end(),
+            },
+            None => return items,
+        }
+    }
 }
 
 fn flatten(batch: &Batch, items: &mut Vec<Item>) {

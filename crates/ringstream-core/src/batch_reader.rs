@@ -54,6 +54,8 @@ pub struct BatchReader<E: BatchEncoder = JsonTextEncoder> {
     finished: bool,
     pending_error: Option<io::Error>,
     stop: Option<Arc<AtomicBool>>,
+    /// The last `next_batch` found no bytes to read yet (the source said `WouldBlock`).
+    awaits_input: bool,
 }
 
 impl BatchReader<JsonTextEncoder> {
@@ -94,6 +96,7 @@ impl<E: BatchEncoder> BatchReader<E> {
             finished: false,
             pending_error: None,
             stop: None,
+            awaits_input: false,
         }
     }
 
@@ -115,6 +118,7 @@ impl<E: BatchEncoder> BatchReader<E> {
         if let Some(error) = self.pending_error.take() {
             return Err(error);
         }
+        self.awaits_input = false;
         if self.finished {
             return Ok(None);
         }
@@ -124,6 +128,10 @@ impl<E: BatchEncoder> BatchReader<E> {
                     match self.read_more() {
                         Ok(true) => continue,
                         Ok(false) => return Ok(None),
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                            self.awaits_input = true;
+                            return Ok(None);
+                        }
                         Err(error) => return self.fail(error),
                     }
                 }
@@ -156,6 +164,10 @@ impl<E: BatchEncoder> BatchReader<E> {
                 Step::NeedInput if !self.eof => match self.read_more() {
                     Ok(true) => {}
                     Ok(false) => return Ok(None),
+                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                        self.awaits_input = true;
+                        return Ok(None);
+                    }
                     Err(error) => return self.fail(error),
                 },
                 Step::NeedInput | Step::Finished => {
@@ -164,6 +176,14 @@ impl<E: BatchEncoder> BatchReader<E> {
                 }
             }
         }
+    }
+
+    /// Whether the last [`next_batch`](Self::next_batch) returned `None` because the source had
+    /// no bytes yet (a [`ChunkReader`](crate::ChunkReader) before its next push), rather than
+    /// at the end: push more and ask again. A live source's records parsed before such a read
+    /// were handed out first.
+    pub fn awaits_input(&self) -> bool {
+        self.awaits_input
     }
 
     fn has_items(&self) -> bool {

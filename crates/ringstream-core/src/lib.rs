@@ -40,6 +40,7 @@
 
 mod batch_reader;
 mod carry_buffer;
+mod chunk_feed;
 mod columnar;
 mod compressed_head;
 mod config;
@@ -70,6 +71,7 @@ mod utf8_stream;
 
 pub use batch_reader::{read_all, BatchReader};
 pub use carry_buffer::CarryBuffer;
+pub use chunk_feed::{ChunkFeed, ChunkReader};
 pub use columnar::{ColumnarBatch, ColumnarEncoder, TextEncoding, ValueKind};
 pub use compressed_head::not_compressed_reason;
 pub use config::{
