@@ -34,7 +34,10 @@ describe.runIf(built)('the built package', () => {
     expect(out.trim()).toBe('function 12')
   })
 
-  /** Which of pako and fzstd are loaded after reading a plain, a .gz and a .zst file in turn with `engine`, `metadata()` first. */
+  /**
+   * Which of pako and fzstd are loaded after reading a plain, a .gz and a .zst file in turn with
+   * `engine`, `metadata()` first, and then the .gz's bytes as a stream.
+   */
   function decompressorsLoaded(engine: 'ts' | 'native'): string {
     const temp = makeTempDir()
     const gz = temp.file('cities.csv.gz', gzipSync(readFileSync(sample)))
@@ -49,6 +52,10 @@ describe.runIf(built)('the built package', () => {
           for (const _ of stream(file, { engine: '${engine}' }));
           seen.push(loaded())
         }
+        const { Readable } = require('node:stream')
+        const bytes = require('node:fs').readFileSync(${JSON.stringify(gz)})
+        await stream(Readable.from([bytes]), { engine: '${engine}', format: 'csv', compression: 'gzip' }).count()
+        seen.push(loaded())
         console.log(seen.join(' / '))
       })()`
     try {
@@ -59,11 +66,11 @@ describe.runIf(built)('the built package', () => {
   }
 
   it('loads its decompressors only when the TS engine first reads a compressed file', () => {
-    expect(decompressorsLoaded('ts')).toBe('none / none / pako / fzstd,pako')
+    expect(decompressorsLoaded('ts')).toBe('none / none / pako / fzstd,pako / fzstd,pako')
   })
 
-  it.runIf(ENGINES.includes('native'))('never loads them when the native engine reads compressed files, head samples and metadata() included', () => {
-    expect(decompressorsLoaded('native')).toBe('none / none / none / none')
+  it.runIf(ENGINES.includes('native'))('never loads them when the native engine reads compressed files and streams, head samples and metadata() included', () => {
+    expect(decompressorsLoaded('native')).toBe('none / none / none / none / none')
   })
 
   it('ships type declarations for both', () => {

@@ -25,12 +25,12 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
   }
 
   /** `handoff` picks the native engine's hand-off (RINGSTREAM_NATIVE_HANDOFF, read per file). */
-  const read = (path: string, engine: 'ts' | 'native', options: ReadOptions, handoff = ''): Reading => {
+  const read = (path: string | (() => Iterable<Uint8Array>), engine: 'ts' | 'native', options: ReadOptions, handoff = ''): Reading => {
     const reading: Reading = { records: [], errors: [], order: '' }
     const saved = process.env.RINGSTREAM_NATIVE_HANDOFF
     process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
     try {
-      const records = stream<unknown>(path, {
+      const records = stream<unknown>(path as string, {
         ...options,
         engine,
         onError: (e) => {
@@ -42,7 +42,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
             kind: e.kind,
             stage: e.stage,
             // The compressed copy of an input has a path of its own.
-            message: e.message.replaceAll(path, '<input>'),
+            message: typeof path === 'string' ? e.message.replaceAll(path, '<input>') : e.message,
           })
           reading.order += 'e'
         },
@@ -67,6 +67,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     /** `null`: no quoting. */
     quote?: string | null
     batchSize?: number
+    compression?: 'none' | 'gzip' | 'zstd'
   }
 
   /** `compressed`: the same bytes as gzip members or zstd frames, read by both engines as they read `bytes`. */
@@ -262,6 +263,35 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
   it('zstd files of one or more frames, cut anywhere, at any read size', () => {
     // Frames of raw blocks everywhere; compressed ones too where node:zlib writes zstd.
     compressedParity('zst', [0, 1, 3, 19], (part, level) => (level === 0 || !nodeWritesZstd ? zstdStored(part) : nodeZstd(part, level)))
+  })
+
+  it('chunks of bytes cut anywhere, compressed or not, read by either engine as the same file', () => {
+    const input = fc.oneof(
+      withNoise(jsonLines).map((bytes) => ({ bytes, format: 'jsonl' as const })),
+      withNoise(shapedJsonLines).map((bytes) => ({ bytes, format: 'jsonl' as const })),
+      withNoise(csvText).map((bytes) => ({ bytes, format: 'csv' as const })),
+      withNoise(jsonArray).map((bytes) => ({ bytes, format: 'json' as const })),
+    )
+    const compressions = fc.constantFrom('none' as const, 'gzip' as const, 'zstd' as const)
+    const withoutMessage = ({ message: _, ...rest }: Reading['errors'][number]) => rest
+    fc.assert(
+      fc.property(input, fc.array(fc.nat(), { maxLength: 8 }), compressions, maxRecordBytes, ({ bytes, format }, cuts, compression, max) => {
+        const options: ReadOptions = { format, bufferSize: 64 << 10, maxRecordBytes: max }
+        const file = read(tmp.file(`input-${fileNumber++}.${format}`, bytes), 'ts', options)
+        const packed = compression === 'gzip' ? gzipSync(bytes) : compression === 'zstd' ? zstdStored(bytes) : bytes
+        const parts = cutAt(packed, cuts)
+        const [ts, native] = (['ts', 'native'] as const).map((engine) => read(() => parts.values(), engine, { ...options, compression }))
+        for (const [engine, chunks] of [['ts', ts], ['native', native]] as const) {
+          expect(chunks.records, engine).toEqual(file.records)
+          expect(chunks.order, engine).toBe(file.order)
+          // A stream's errors name no file, so their messages differ from the file's.
+          expect(chunks.errors.map(withoutMessage), engine).toEqual(file.errors.map(withoutMessage))
+        }
+        expect(native.errors).toEqual(ts.errors)
+        expect(native.records.map((r) => JSON.stringify(r))).toEqual(ts.records.map((r) => JSON.stringify(r)))
+      }),
+      runs,
+    )
   })
 
   it('JSON arrays, complete, cut short and not arrays at all', () => {

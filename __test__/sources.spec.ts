@@ -729,7 +729,7 @@ describe('custom sources', () => {
       expect(errors).toEqual([['ERR_PARSE', null, 2, 8]])
     })
 
-    // A byte Readable is parsed by the TS engine's parsers whichever engine reads files; both settings are run.
+    // A byte Readable is parsed by the engine in use (its chunk parser); both engines are run.
     describe.each(ENGINES)('compressed, as options.compression says (engine option %s)', (engine) => {
       const csv = 'id,city\n' + ids(3000).map(({ id }) => `${id},Zürich ${id % 7}\n`).join('')
       const expected = ids(3000).map(({ id }) => ({ id: String(id), city: `Zürich ${id % 7}` }))
@@ -879,7 +879,7 @@ describe('custom sources', () => {
     })
   })
 
-  // Chunks are parsed by the TS engine's parsers whichever engine reads files; both settings are run.
+  // Chunks are parsed by the engine in use (its chunk parser); both engines are run.
   describe.each(ENGINES)('chunks of bytes given with options.format (engine option %s)', (engine) => {
     const csv = 'id,city\n' + ids(500).map(({ id }) => `${id},Zürich ${id % 7}\n`).join('')
     const expected = ids(500).map(({ id }) => ({ id: String(id), city: `Zürich ${id % 7}` }))

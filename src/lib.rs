@@ -10,6 +10,8 @@ use napi::{
     NapiValue, Result, Task, TypedArrayType,
 };
 use napi_derive::napi;
+
+mod chunk_parser;
 use ringstream_core::{
     estimate_memory, head_bytes, head_lines, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder,
     Compression, Fault, Format, ParseOptions, ReadError, Reader, ReaderConfig, ValueTypes,
@@ -404,7 +406,7 @@ fn json_to_js(
     Ok(NativeBatch { arena: arena.buffer(env), json, positions, faults: faults(batch.faults) })
 }
 
-fn columnar_to_js(
+pub(crate) fn columnar_to_js(
     env: &Env,
     batch: ColumnarBatch,
     arena: Option<JsArrayBuffer>,
@@ -600,7 +602,7 @@ fn arena_overrun() -> Error {
     Error::from_reason("ERR_IO: a batch did not fit the memory measured for it")
 }
 
-fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
+pub(crate) fn reader_config(options: &NativeReaderOptions) -> Result<ReaderConfig> {
     let format = Format::from_name(&options.format)
         .ok_or_else(|| invalid(format!("unknown format {:?}", options.format)))?;
     let compression = compression_of(&options.compression)?;
@@ -650,7 +652,7 @@ fn lock(state: &Mutex<ReaderState>) -> Result<MutexGuard<'_, ReaderState>> {
 /// Errors cross into JS as `Error` objects whose message starts with the stable code and names
 /// the file, as the TS engine's do; the facade turns them into `RingstreamError`s with that
 /// `code`.
-fn read_error(error: ReadError) -> Error {
+pub(crate) fn read_error(error: ReadError) -> Error {
     let path = error.path().display();
     let message = error.message();
     Error::from_reason(if error.kind() == std::io::ErrorKind::NotFound {

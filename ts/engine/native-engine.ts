@@ -3,16 +3,17 @@ import { dirname, join } from 'node:path'
 import { damagedInputHint } from '../error-messages'
 import { RingstreamError } from '../errors'
 import { loadBinding } from './load-binding'
-import type { NativeBatch } from './native/batch-types'
+import type { NativeBatch, NativeColumnarBatch } from './native/batch-types'
 import type { BatchChunks } from './native/chunks'
 import { createBatchDecoder, type Handoff, handoffFor } from './native/handoff'
-import type { Engine, EngineBatch, ErrorCodeOfEngine, FileBatchReader, FileReadRequest, HeadLines } from './types'
+import type { ChunkParser, ChunkParseRequest, Engine, EngineBatch, ErrorCodeOfEngine, FileBatchReader, FileReadRequest, HeadLines } from './types'
 
 export type NativeLoad = { engine: Engine; reason: null } | { engine: null; reason: string }
 
 /** What the generated binding (`native/binding.js`, written by `napi build`) exports. */
 interface NativeBinding {
   NativeReader: new (options: NativeReaderOptions) => NativeReaderHandle
+  NativeChunkParser: new (options: NativeReaderOptions) => NativeChunkParserHandle
   nativeMemoryBytes(options: NativeReaderOptions, averageRecordBytes: number): number
   nativeHeadLines(path: string, compression: string, limitBytes: number, enoughLines: number): HeadLines
   nativeHeadBytes(path: string, compression: string, limitBytes: number): Uint8Array
@@ -32,6 +33,15 @@ interface NativeReaderOptions {
   bufferSize: number
   queueDepth?: number
   handoff?: Handoff
+}
+
+/** `NativeChunkParser` in src/chunk_parser.rs. */
+interface NativeChunkParserHandle {
+  push(chunk: Buffer): void
+  end(): void
+  /** The next batch of what the chunks so far hold (copied into `arena` when it fits); `null` when it awaits input or has ended. */
+  nextBatch(arena: ArrayBuffer | null): NativeColumnarBatch | null
+  readonly awaitsInput: boolean
 }
 
 interface NativeReaderHandle {
@@ -80,6 +90,7 @@ function tryLoad(): NativeLoad {
         call(() => binding.nativeHeadLines(path, compression, limitBytes, enoughLines), compression === 'none' ? null : damagedInputHint(compression)),
       headBytes: (path, compression, limitBytes) =>
         call(() => binding.nativeHeadBytes(path, compression, limitBytes), compression === 'none' ? null : damagedInputHint(compression)),
+      openChunks: (request) => new NativeChunkParser(binding, request),
     },
     reason: null,
   }
@@ -202,6 +213,56 @@ class NativeFileReader implements FileBatchReader {
     return compression === 'none' ? null : damagedInputHint(compression)
   }
 }
+
+/**
+ * Chunks of bytes that are not a file's, parsed by the core on this thread as they are pushed
+ * (src/chunk_parser.rs); batches cross in columns and are built a chunk of records at a time,
+ * as a file's are.
+ */
+class NativeChunkParser implements ChunkParser {
+  private readonly handle: NativeChunkParserHandle
+  private readonly decode = createBatchDecoder()
+  private chunks: BatchChunks | null = null
+  /** The memory the last batch was copied into, handed back for the next (see `NativeFileReader`). */
+  private arena: ArrayBuffer | null = null
+  private readonly ioHint: string | null
+
+  constructor(binding: NativeBinding, request: ChunkParseRequest) {
+    const { compression } = request
+    // Named as the TS engine names them in its errors.
+    const path = `the input stream's ${compression} bytes`
+    this.ioHint = compression === 'none' ? null : damagedInputHint(compression, 'stream')
+    const options = { ...nativeOptions({ ...request, path, bufferSize: CHUNK_BUFFER_BYTES }), handoff: 'columnar' as const }
+    this.handle = call(() => new binding.NativeChunkParser(options), this.ioHint)
+  }
+
+  get awaitsInput(): boolean {
+    return this.chunks === null && this.handle.awaitsInput
+  }
+
+  push(chunk: Uint8Array): void {
+    this.handle.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+  }
+
+  end(): void {
+    this.handle.end()
+  }
+
+  next(): EngineBatch | null {
+    for (;;) {
+      const chunk = this.chunks?.next() ?? null
+      if (chunk !== null) return chunk
+      this.chunks = null
+      const batch = call(() => this.handle.nextBatch(this.arena), this.ioHint)
+      if (batch === null) return null
+      this.arena = batch.arena
+      this.chunks = this.decode(batch)
+    }
+  }
+}
+
+/** The core's read buffer for pushed chunks: a chunk is parsed this much at a time. */
+const CHUNK_BUFFER_BYTES = 64 << 10
 
 function nativeOptions(r: FileReadRequest): NativeReaderOptions {
   return {

@@ -104,6 +104,28 @@ export interface HeadLines {
   lastBreakEnd: number
 }
 
+/** Everything an engine needs to parse chunks of bytes that JavaScript has (a byte stream's). */
+export interface ChunkParseRequest extends ParseOptions {
+  compression: Compression
+  /** Records per batch at most. */
+  batchSize: number
+}
+
+/**
+ * Parses chunks of bytes pushed one at a time — a `Readable`'s, a `fetch()` body's, any
+ * iterable's given a format — as the engine parses a file, on the calling thread. `push` a
+ * chunk, then take batches with `next` until it returns `null`: then `awaitsInput` says whether
+ * it wants the next chunk (or `end()`), else it has ended. A batch holds what the chunks so far
+ * complete, never waiting for a full one, so a live feed's records keep flowing.
+ */
+export interface ChunkParser {
+  push(chunk: Uint8Array): void
+  /** No more chunks will come. */
+  end(): void
+  next(): EngineBatch | null
+  readonly awaitsInput: boolean
+}
+
 /** An engine: a way to open files. */
 export interface Engine {
   readonly name: 'ts' | 'native'
@@ -114,6 +136,8 @@ export interface Engine {
   headLines(path: string, compression: Compression, limitBytes: number, enoughLines: number): HeadLines
   /** The first `limitBytes` of a file, decompressed (fewer when it is shorter): what `metadata()` samples records from. */
   headBytes(path: string, compression: Compression, limitBytes: number): Uint8Array
+  /** A parser of chunks of bytes that are not a file's (errors call them `the input stream's gzip bytes`). */
+  openChunks(request: ChunkParseRequest): ChunkParser
 }
 
 /** Codes an engine may throw (not item errors): reading failed, or a file is gone or unsupported. */

@@ -1,8 +1,6 @@
 import type { Readable } from 'node:stream'
-import { type Inflater, makeInflater } from '../engine/ts/inflater'
-import { ParsedQueue } from '../engine/ts/parsed-queue'
-import { parserFor } from '../engine/ts/parsers'
-import type { Compression, ParseOptions } from '../engine/types'
+import { tsEngine } from '../engine/ts/ts-engine'
+import type { ChunkParser, Compression, Engine, EngineBatch, ParseOptions } from '../engine/types'
 import { RingstreamError } from '../errors'
 import { type BatchCursor, NO_FAULTS, type SourceBatch } from './batch-cursor'
 import { type DataSource, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
@@ -13,8 +11,9 @@ type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
  * Reads a user's source: a `DataSource`, an iterable or async iterable of records, or a Node
  * `Readable`. Async iterables of records are handed on one record at a time, so a live feed's
  * records reach the chain as they arrive instead of waiting for a batch to fill. Bytes — a byte
- * `Readable`, or the chunks of any iterable given with a format (`parse`) — are parsed by the TS
- * engine's parsers, decompressed first when `compression` says so.
+ * `Readable`, or the chunks of any iterable given with a format (`parse`) — are parsed by the
+ * engine's chunk parser, decompressed first when `compression` says so, and what each chunk
+ * completes is handed on at once.
  */
 export class CustomCursor implements BatchCursor {
   readonly bytesRead = null
@@ -30,6 +29,8 @@ export class CustomCursor implements BatchCursor {
     private readonly parse: ParseOptions | null,
     private readonly batchSize: number,
     private readonly compression: Compression = 'none',
+    /** The engine that parses the chunks, when the items are bytes; the TS engine if not given. */
+    private readonly engine: Engine | null = null,
   ) {}
 
   nextSync(): SourceBatch | null {
@@ -103,89 +104,66 @@ export class CustomCursor implements BatchCursor {
     return recordsBatch(step.value.slice())
   }
 
-  private queue: ParsedQueue | null = null
-  private parser: { push(chunk: Uint8Array): void; end(): void } | null = null
-  /** Decompresses the chunks, when they are compressed. */
-  private inflater: Inflater | null = null
-  /** The source has no more chunks. */
-  private bytesEnded = false
-  /** Every byte has reached the parser, and the parser has ended. */
-  private inputEnded = false
+  /** Parses the chunks, when the items are bytes; opened at the first batch asked for. */
+  private chunkParser: ChunkParser | null = null
+  /** The source has no more chunks (the parser was told). */
+  private chunksEnded = false
   /** Chunks taken from the source, for the error about one that is not bytes. */
   private chunkIndex = 0
 
-  /** Chunks of bytes from a synchronous iterable, parsed with the TS engine's parsers. */
+  /** Chunks of bytes from a synchronous iterable. */
   private nextParsedSync(chunks: Iterator<unknown>): SourceBatch | null {
-    const queue = this.startParsing()
-    while (queue.isEmpty && !this.inputEnded) {
-      if (!this.feedBuffered()) this.acceptChunk(chunks.next())
+    const parser = this.openParser()
+    for (;;) {
+      const batch = parser.next()
+      if (batch !== null) return this.parsedBatch(batch)
+      if (!parser.awaitsInput) return this.end()
+      this.accept(parser, chunks.next())
     }
-    return this.takeParsed(queue)
   }
 
-  /** Chunks of bytes from a byte Readable or any iterable, parsed with the TS engine's parsers. */
+  /** Chunks of bytes from a byte Readable or any iterable, sync or async. */
   private async nextParsed(): Promise<SourceBatch | null> {
-    const queue = this.startParsing()
+    const parser = this.openParser()
     if (this.asyncIterator === null && this.syncIterator === null) this.openAsync()
     const sync = this.syncIterator
     const async = this.asyncIterator as AsyncIterator<unknown>
-    // Hand out what one chunk produced rather than waiting for a full batch: a byte stream may
-    // be a live feed (`tail -f … | ringstream cat -`), whose records must not wait. A compressed
-    // chunk is parsed a decompressed piece (at most 64 KiB) at a time for the same reason, and
-    // so that a chunk that inflates a thousandfold is never held whole.
-    while (queue.isEmpty && !this.inputEnded) {
-      if (!this.feedBuffered()) this.acceptChunk(sync === null ? await async.next() : sync.next())
+    for (;;) {
+      const batch = parser.next()
+      if (batch !== null) return this.parsedBatch(batch)
+      if (!parser.awaitsInput) return this.end()
+      this.accept(parser, sync === null ? await async.next() : sync.next())
     }
-    return this.takeParsed(queue)
   }
 
-  private startParsing(): ParsedQueue {
-    if (this.queue === null) {
+  private openParser(): ChunkParser {
+    if (this.chunkParser === null) {
       const parse = this.parse as ParseOptions
-      this.queue = new ParsedQueue()
-      this.parser = parserFor(parse.format)(parse, this.queue)
-      this.inflater = this.compression === 'none' ? null : makeInflater(this.compression, null)
+      this.chunkParser = (this.engine ?? tsEngine).openChunks({ ...parse, compression: this.compression, batchSize: this.batchSize })
     }
-    return this.queue
+    return this.chunkParser
   }
 
-  private takeParsed(queue: ParsedQueue): SourceBatch | null {
-    if (queue.isEmpty) {
-      this.ended = true
-      return null
-    }
+  private parsedBatch(batch: EngineBatch): SourceBatch {
     const parse = this.parse as ParseOptions
-    return { ...queue.take(this.batchSize), path: null, format: parse.format, parse }
+    return { ...batch, path: null, format: parse.format, parse }
   }
 
-  /**
-   * Hands the parser what needs no new chunk: a decompressed piece, or the end once the chunks
-   * have ended. `false` when the next chunk is needed.
-   */
-  private feedBuffered(): boolean {
-    const parser = this.parser as NonNullable<typeof this.parser>
-    const inflater = this.inflater
-    if (inflater?.hasOutput()) {
-      parser.push(inflater.take())
-      return true
-    }
-    if (!this.bytesEnded) return false
-    this.inputEnded = true
-    parser.end()
-    return true
+  private end(): null {
+    this.ended = true
+    return null
   }
 
-  private acceptChunk(step: IteratorResult<unknown>): void {
+  private accept(parser: ChunkParser, step: IteratorResult<unknown>): void {
+    if (this.chunksEnded) return
     if (step.done) {
-      this.bytesEnded = true
-      // A stream cut inside a compressed frame is an error here; what the end still flushes comes out next.
-      this.inflater?.finish()
+      this.chunksEnded = true
+      parser.end()
       return
     }
     const chunk = this.bytesOf(step.value)
     this.chunkIndex++
-    if (this.inflater === null) (this.parser as NonNullable<typeof this.parser>).push(chunk)
-    else this.inflater.push(chunk)
+    parser.push(chunk)
   }
 
   private bytesOf(item: unknown): Uint8Array {

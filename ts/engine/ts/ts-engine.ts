@@ -1,5 +1,6 @@
 import type { Compression, Engine } from '../types'
 import { TsFileReader } from './file-reader'
+import { TsChunkParser } from './chunk-parser'
 import { headBytes, headLines } from './head-lines'
 
 /** The pure-TypeScript engine: runs everywhere Node runs; the reference the native engine matches. */
@@ -11,6 +12,7 @@ export const tsEngine: Engine = {
   readerMemoryBytes: (request) => request.bufferSize + DECOMPRESSOR_BYTES[request.compression],
   headLines,
   headBytes,
+  openChunks: (request) => new TsChunkParser(request),
 }
 
 /**
