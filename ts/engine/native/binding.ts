@@ -1,0 +1,90 @@
+import { RingstreamError } from '../../errors'
+import type { ErrorCodeOfEngine, FileReadRequest, HeadLines } from '../types'
+import type { NativeBatch, NativeColumnarBatch } from './batch-types'
+import { type Handoff, handoffFor } from './handoff'
+
+/** What the generated binding (`native/binding.js`, written by `napi build`) exports. */
+export interface NativeBinding {
+  NativeReader: new (options: NativeReaderOptions) => NativeReaderHandle
+  NativeChunkParser: new (options: NativeReaderOptions) => NativeChunkParserHandle
+  nativeMemoryBytes(options: NativeReaderOptions, averageRecordBytes: number): number
+  nativeHeadLines(path: string, compression: string, limitBytes: number, enoughLines: number): HeadLines
+  nativeHeadBytes(path: string, compression: string, limitBytes: number): Uint8Array
+}
+
+export interface NativeReaderOptions {
+  path: string
+  format: string
+  compression: string
+  header: boolean
+  delimiter: string
+  /** One byte, or empty for no quoting. */
+  quote: string
+  types: string
+  maxRecordBytes: number
+  batchSize: number
+  bufferSize: number
+  queueDepth?: number
+  handoff?: Handoff
+}
+
+/** `NativeChunkParser` in src/chunk_parser.rs. */
+export interface NativeChunkParserHandle {
+  push(chunk: Buffer): void
+  end(): void
+  /** The next batch of what the chunks so far hold (copied into `arena` when it fits); `null` when it awaits input or has ended. */
+  nextBatch(arena: ArrayBuffer | null): NativeColumnarBatch | null
+  readonly awaitsInput: boolean
+}
+
+export interface NativeReaderHandle {
+  /** Blocks until the next batch is ready; copies it into `arena` when it fits. */
+  nextBatchSync(arena: ArrayBuffer | null): NativeBatch | null
+  /**
+   * Whether `nextBatchSync` would return at once (it throws the read error that is next). Never
+   * waits for the producer; a file small enough to be read in place is read here, in one read.
+   */
+  batchReady(): boolean
+  /** Resolves once `nextBatchSync` would not block. */
+  waitForBatch(): Promise<void>
+  close(): void
+  readonly bytesRead: number
+}
+
+export function nativeOptions(r: FileReadRequest): NativeReaderOptions {
+  return {
+    path: r.path,
+    format: r.format,
+    compression: r.compression,
+    header: r.header,
+    delimiter: r.delimiter,
+    quote: r.quote ?? '',
+    types: r.types,
+    maxRecordBytes: r.maxRecordBytes,
+    batchSize: r.batchSize,
+    bufferSize: r.bufferSize,
+    handoff: handoffFor(r.format),
+  }
+}
+
+export function call<T>(fn: () => T, ioHint: string | null): T {
+  try {
+    return fn()
+  } catch (error) {
+    throw fromNative(error, ioHint)
+  }
+}
+
+const CODE_PREFIX = /^(ERR_[A-Z_]+): /
+
+/**
+ * Errors cross from Rust as `Error`s whose message starts with the stable code; `ioHint` goes
+ * with an `ERR_IO`.
+ */
+export function fromNative(error: unknown, ioHint: string | null): unknown {
+  if (!(error instanceof Error)) return error
+  const match = CODE_PREFIX.exec(error.message)
+  if (match === null) return error
+  const code = match[1] as ErrorCodeOfEngine
+  return new RingstreamError(code, error.message.slice(match[0].length), { cause: error, hint: code === 'ERR_IO' ? ioHint : null })
+}
