@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream'
-import { tsEngine } from '../engine/ts/ts-engine'
 import type { ChunkParser, Compression, Engine, EngineBatch, ParseOptions } from '../engine/types'
 import { RingstreamError } from '../errors'
 import { type BatchCursor, NO_FAULTS, type SourceBatch } from './batch-cursor'
@@ -28,9 +27,9 @@ export class CustomCursor implements BatchCursor {
     private readonly source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable,
     private readonly parse: ParseOptions | null,
     private readonly batchSize: number,
-    private readonly compression: Compression = 'none',
-    /** The engine that parses the chunks, when the items are bytes; the TS engine if not given. */
-    private readonly engine: Engine | null = null,
+    private readonly compression: Compression,
+    /** The engine whose chunk parser parses the items, when they are bytes (`parse` is set). */
+    private readonly engine: Engine | null,
   ) {}
 
   nextSync(): SourceBatch | null {
@@ -139,7 +138,7 @@ export class CustomCursor implements BatchCursor {
   private openParser(): ChunkParser {
     if (this.chunkParser === null) {
       const parse = this.parse as ParseOptions
-      this.chunkParser = (this.engine ?? tsEngine).openChunks({ ...parse, compression: this.compression, batchSize: this.batchSize })
+      this.chunkParser = (this.engine as Engine).openChunks({ ...parse, compression: this.compression, batchSize: this.batchSize })
     }
     return this.chunkParser
   }
