@@ -105,8 +105,6 @@ export class CustomCursor implements BatchCursor {
 
   /** Parses the chunks, when the items are bytes; opened at the first batch asked for. */
   private chunkParser: ChunkParser | null = null
-  /** The source has no more chunks (the parser was told). */
-  private chunksEnded = false
   /** Chunks taken from the source, for the error about one that is not bytes. */
   private chunkIndex = 0
 
@@ -153,10 +151,9 @@ export class CustomCursor implements BatchCursor {
     return null
   }
 
+  /** Hands the parser the source's next chunk, or the end; a parser that has ended asks for neither. */
   private accept(parser: ChunkParser, step: IteratorResult<unknown>): void {
-    if (this.chunksEnded) return
     if (step.done) {
-      this.chunksEnded = true
       parser.end()
       return
     }
