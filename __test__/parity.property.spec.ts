@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type Format, type ItemError, stream } from '../ts/index'
+import { type Format, type ItemError, type RingstreamError, stream } from '../ts/index'
 import { CHUNK_RECORDS } from '../ts/engine/native/chunks'
 import { ENGINES } from './support/engines'
 import { makeTempDir } from './support/temp'
@@ -263,6 +263,44 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
   it('zstd files of one or more frames, cut anywhere, at any read size', () => {
     // Frames of raw blocks everywhere; compressed ones too where node:zlib writes zstd.
     compressedParity('zst', [0, 1, 3, 19], (part, level) => (level === 0 || !nodeWritesZstd ? zstdStored(part) : nodeZstd(part, level)))
+  })
+
+  it('damaged gzip files: a changed byte, a cut, bytes after the end — the same records, then the same error', () => {
+    /** Records up to the error that ends the read, and that error's code and message. */
+    const readDamaged = (path: string, engine: 'ts' | 'native', bufferSize: number) => {
+      const records: unknown[] = []
+      try {
+        for (const record of stream(path, { engine, format: 'jsonl', bufferSize, onError: () => undefined })) records.push(record)
+      } catch (error) {
+        return { records, failure: `${(error as RingstreamError).code}: ${(error as Error).message.replaceAll(path, '<input>')}` }
+      }
+      return { records, failure: null }
+    }
+    const damage = fc.oneof(
+      fc.record({ flip: fc.nat(), by: fc.integer({ min: 1, max: 255 }) }),
+      fc.record({ cut: fc.nat() }),
+      fc.record({ append: fc.uint8Array({ minLength: 1, maxLength: 12 }) }),
+    )
+    fc.assert(
+      fc.property(withNoise(jsonLines), fc.array(fc.nat(), { maxLength: 3 }), fc.constantFrom(0, 1, 9), damage, bufferSize, (bytes, cuts, level, change, size) => {
+        const gz = Buffer.concat(cutAt(bytes, cuts).map((part) => gzipSync(part, { level })))
+        let damaged: Buffer
+        if ('flip' in change) {
+          damaged = Buffer.from(gz)
+          damaged[change.flip % gz.length] ^= change.by
+        } else if ('cut' in change) damaged = gz.subarray(0, change.cut % gz.length)
+        else damaged = Buffer.concat([gz, change.append])
+        const path = tmp.file(`damaged-${fileNumber++}.jsonl.gz`, damaged)
+        const ts = readDamaged(path, 'ts', size)
+        const native = readDamaged(path, 'native', size)
+        expect(native.failure).toBe(ts.failure)
+        expect(native.records).toEqual(ts.records)
+        // Added bytes are always found (a member takes 18 or more); a cut may fall between
+        // members, and a changed byte may make other valid data.
+        if ('append' in change) expect(ts.failure).toMatch(/^ERR_IO: cannot decompress <input>: /)
+      }),
+      { numRuns: 3000 },
+    )
   })
 
   it('chunks of bytes cut anywhere, compressed or not, read by either engine as the same file', () => {

@@ -50,6 +50,7 @@ mod delimited_scan;
 mod encode;
 pub mod excerpt;
 mod fault;
+mod gzip_members;
 mod head_lines;
 mod header;
 mod infer;

@@ -2,20 +2,24 @@
 //! counting the bytes read from below the decompressor (what progress reports).
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::compressed_head::CheckedHead;
+use crate::gzip_members::GzipMembers;
+
+/// Compressed bytes read at a time for the gzip decoder (what flate2's own gzip reader took).
+const GZIP_INPUT_BYTES: usize = 32 * 1024;
 
 /// The compression of a file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Compression {
     /// Plain bytes.
     None,
-    /// gzip, one or more members (`.gz`), read with `flate2`'s `MultiGzDecoder`.
+    /// gzip, one or more members (`.gz`), read with zlib's gzip decoding (`flate2` on zlib-rs).
     Gzip,
     /// Zstandard, one or more frames (`.zst`), read with `zstd`'s streaming decoder.
     Zstd,
@@ -137,9 +141,10 @@ impl ByteSource {
         let counted = CountingReader { inner: reader, count: Arc::clone(&bytes_read) };
         let reader: Box<dyn Read + Send> = match compression {
             Compression::None => Box::new(counted),
-            Compression::Gzip => Box::new(Decoding(flate2::read::MultiGzDecoder::new(
+            Compression::Gzip => Box::new(Decoding(GzipMembers::new(BufReader::with_capacity(
+                GZIP_INPUT_BYTES,
                 CheckedHead::new(Undecoded(counted), compression),
-            ))),
+            )))),
             Compression::Zstd => Box::new(Decoding(zstd::stream::read::Decoder::new(
                 CheckedHead::new(Undecoded(counted), compression),
             )?)),

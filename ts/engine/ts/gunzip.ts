@@ -9,12 +9,13 @@ const OUTPUT_CHUNK_BYTES = 64 * 1024
 
 /**
  * Synchronous streaming gunzip, member after member, on pako's port of zlib. zlib checks each
- * member's CRC-32 and length at its end, so a corrupted file ends in an error, as with the
- * native engine (fflate, used before, skipped those checks and decoded such a file into other
- * bytes without a word). This drives zlib's inflate itself because pako's `Inflate` stops for
- * good at a member that ends exactly where a pushed chunk ends, dropping the members after it.
- * Whatever follows a member must be another member: trailing zeros or garbage are an error, as
- * in the native engine.
+ * member's CRC-32 and length at its end, so a corrupted file ends in an error (fflate, used
+ * before, skipped those checks and decoded such a file into other bytes without a word). This
+ * drives zlib's inflate itself because pako's `Inflate` stops for good at a member that ends
+ * exactly where a pushed chunk ends, dropping the members after it. Whatever follows a member
+ * must be another member: trailing zeros or garbage are an error. The native engine runs the same
+ * zlib code (zlib-rs) the same way (`gzip_members.rs` in the core), so both stop at the same byte
+ * of a damaged file and say why in the same words (`failureText`).
  *
  * Output is pulled a piece at a time (`next`), so what is held is one piece of at most 64 KiB
  * however well the input compresses: pushing a chunk and taking all of its output at once held
@@ -25,12 +26,18 @@ export class Gunzip {
   private readonly strm = new this.zlib.ZStream()
   /** The last member has ended: the next byte must start another. */
   private memberEnded = false
-  /** An error found after output that went out first; `next` throws it from now on. */
+  /** The member being decoded, from 1. */
+  private member = 1
+  /** The compressed byte at which it starts. */
+  private memberStart = 0
+  /** Compressed bytes taken by zlib so far. */
+  private consumed = 0
+  /** The decoder's error; `next` throws it from now on, after the output decoded before it. */
   private failure: Error | null = null
 
   constructor() {
     const status = this.zlib.zlibInflateInit2(this.strm, GZIP_WINDOW_BITS)
-    if (status !== this.zlib.Z_OK) throw new Error(this.strm.msg || `zlib error ${status}`)
+    if (status !== this.zlib.Z_OK) throw this.error(this.strm.msg || `zlib error ${status}`)
   }
 
   /** Makes `chunk` the input; it is read by `next`, so it must not change until `next` gives `null`. */
@@ -54,6 +61,8 @@ export class Gunzip {
       if (this.memberEnded) {
         zlib.zlibInflateReset(strm)
         this.memberEnded = false
+        this.member++
+        this.memberStart = this.consumed
       }
       if (strm.avail_out === 0) {
         strm.output = new Uint8Array(OUTPUT_CHUNK_BYTES)
@@ -63,9 +72,10 @@ export class Gunzip {
       const inputLeft = strm.avail_in
       const outputLeft = strm.avail_out
       const status = zlib.zlibInflate(strm, zlib.Z_NO_FLUSH)
+      this.consumed += inputLeft - strm.avail_in
       if (status === zlib.Z_STREAM_END) this.memberEnded = true
-      else if (status !== zlib.Z_OK && status !== zlib.Z_BUF_ERROR) return this.fail(new Error(strm.msg || `zlib error ${status}`))
-      else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) throw new Error('zlib made no progress')
+      else if (status !== zlib.Z_OK && status !== zlib.Z_BUF_ERROR) return this.fail(this.error(strm.msg || `zlib error ${status}`))
+      else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) throw this.error(NO_PROGRESS)
       if (strm.avail_out === 0) return this.take()
     }
     return this.take()
@@ -73,14 +83,18 @@ export class Gunzip {
 
   /** Ends the input; throws if it stopped inside a member, or held none (as gzip -t does). */
   finish(): void {
-    if (!this.memberEnded) throw new Error('unexpected end of file')
+    if (!this.memberEnded) throw this.error(UNEXPECTED_END)
   }
 
-  /** Hands out the output decoded before `error` and keeps the error for the next call, or throws it now when there is none. */
+  private error(zlibMessage: string): Error {
+    return new Error(failureText(zlibMessage, this.member, this.memberStart, this.consumed))
+  }
+
+  /** Keeps `error` for every later call (zlib refuses to go on after one) and hands out the output decoded before it, or throws it now when there is none. */
   private fail(error: Error): Uint8Array {
+    this.failure = error
     const piece = this.take()
     if (piece === null) throw error
-    this.failure = error
     return piece
   }
 
@@ -92,5 +106,39 @@ export class Gunzip {
     strm.avail_out = 0
     strm.next_out = 0
     return piece
+  }
+}
+
+/** zlib's words for input that stops inside a member, which zlib itself never reports (it waits for more); `gzip -t` says the same. */
+const UNEXPECTED_END = 'unexpected end of file'
+/** Never expected of zlib, but a loop must not spin if it happens. */
+const NO_PROGRESS = 'zlib made no progress'
+
+/**
+ * The words for a decoding failure in `member` (from 1), which starts at compressed byte
+ * `memberStart`, when `consumed` compressed bytes have been taken: zlib's message where it names a
+ * check of the gzip format, then what it means for the data; zlib's finer words for damaged
+ * deflate data become "invalid deflate data", as `failure_text` in the core's `gzip_members.rs`
+ * says why, and words it the same.
+ */
+function failureText(zlibMessage: string, member: number, memberStart: number, consumed: number): string {
+  const subject = member === 1 ? 'the gzip data' : `gzip member ${member} (from compressed byte ${memberStart})`
+  switch (zlibMessage) {
+    case UNEXPECTED_END:
+      return `${UNEXPECTED_END}: ${consumed === 0 ? 'the input is empty' : `${subject} is cut short`}`
+    case 'incorrect data check':
+      return `${zlibMessage}: the CRC-32 of ${subject} does not match: its bytes are damaged`
+    case 'incorrect length check':
+      return `${zlibMessage}: the length of ${subject} does not match: bytes are missing or damaged`
+    case 'incorrect header check':
+    case 'unknown compression method':
+    case 'unknown header flags set':
+    case 'header crc mismatch':
+      if (zlibMessage === 'incorrect header check' && member > 1) {
+        return `${zlibMessage}: the bytes from compressed byte ${memberStart} on, after gzip member ${member - 1}, are not another gzip member`
+      }
+      return `${zlibMessage}: the header of ${subject} is damaged`
+    default:
+      return `invalid deflate data: ${subject} is damaged`
   }
 }

@@ -65,7 +65,13 @@ export function makeInflater(compression: Exclude<Compression, 'none'>, path: st
       }),
     finish: () =>
       wrap(() => {
-        if (head !== null) checkHead(head)
+        if (head !== null) {
+          checkHead(head)
+          // Fewer bytes than HEAD_BYTES hold no output (a gzip member takes 18, a zstd frame more
+          // than 4), but the decoder must see them: they may be wrong before they run out, and
+          // the native engine's decoder says so.
+          decompressor.next()
+        }
         decompressor.finish()
       }),
     hasOutput: () => (piece ??= wrap(() => decompressor.next())) !== null,
