@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::compressed_head::CheckedHead;
 use crate::gzip_members::GzipMembers;
+use crate::zstd_words::ZstdWords;
 
 /// Compressed bytes read at a time for the gzip decoder (what flate2's own gzip reader took).
 const GZIP_INPUT_BYTES: usize = 32 * 1024;
@@ -145,9 +146,14 @@ impl ByteSource {
                 GZIP_INPUT_BYTES,
                 CheckedHead::new(Undecoded(counted), compression),
             )))),
-            Compression::Zstd => Box::new(Decoding(zstd::stream::read::Decoder::new(
-                CheckedHead::new(Undecoded(counted), compression),
-            )?)),
+            Compression::Zstd => Box::new(Decoding(ZstdWords::new(
+                zstd::stream::read::Decoder::new(CheckedHead::new(
+                    Undecoded(counted),
+                    compression,
+                ))?,
+                Arc::clone(&bytes_read),
+                |error| !is_read_failure(error),
+            ))),
         };
         Ok(ByteSource { reader, bytes_read, start_offset: 0, live: false })
     }
@@ -227,6 +233,11 @@ impl std::fmt::Display for ReadFailure {
 }
 
 impl std::error::Error for ReadFailure {}
+
+/// Whether `error` is a failure to read the bytes under a decoder, not the decoder's own.
+fn is_read_failure(error: &io::Error) -> bool {
+    error.get_ref().is_some_and(|inner| inner.is::<ReadFailure>())
+}
 
 /// The bytes under a decoder: its read errors are marked, so that [`Decoding`] can tell them
 /// from the decoder's own.

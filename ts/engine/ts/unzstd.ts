@@ -2,6 +2,7 @@ import type * as Fzstd from 'fzstd'
 import { lazyRequire } from './lazy-require'
 import { Xxh64 } from './xxhash64'
 import { BlockOutput, MAX_BLOCK_BYTES } from './zstd-block-output'
+import { INCOMPLETE_FRAME, zstdFailureText } from './zstd-failure-text'
 
 const fzstd = lazyRequire<typeof Fzstd>('fzstd')
 
@@ -41,6 +42,8 @@ interface Frame {
   pushed: number
   /** The frame header, pushed with the first block (fzstd reads them as one piece). */
   header: Uint8Array | null
+  /** The frame's window is its declared size, which zstd decodes it into. */
+  singleSegment: boolean
 }
 
 /**
@@ -51,7 +54,8 @@ interface Frame {
  * native engine. The frames and blocks are walked here and fzstd (pure JS, no dependencies)
  * decodes one whole block per push, so what is held is one block's output (at most 128 KiB)
  * however well the input compresses, and fzstd never keeps a view of the caller's chunk.
- * Errors use zstd's own words, as the native engine reports them.
+ * Errors lead with zstd's own names, the native engine's libzstd words, and say what they mean
+ * in the words both engines use (`zstdFailureText`); what was found besides is their `cause`.
  */
 export class Unzstd {
   private input: Uint8Array = new Uint8Array(0)
@@ -66,11 +70,14 @@ export class Unzstd {
   private piecePos = 0
   /** A frame (or skippable frame) began: an empty file is an error, as in zstd. */
   private sawFrame = false
+  /** Compressed bytes pushed so far. */
+  private received = 0
   /** A checksum that failed after the block whose output goes out first; `next` throws it then. */
   private failure: Error | null = null
 
   /** Makes `chunk` the input; it is read by `next`, so it must not change until `next` gives `null`. */
   push(chunk: Uint8Array): void {
+    this.received += chunk.length
     this.input = chunk
     this.inputPos = 0
   }
@@ -91,13 +98,33 @@ export class Unzstd {
       this.pieces.length = 0
       this.piecePos = 0
       if (this.failure !== null) throw this.failure
-      if (!this.step()) return null
+      if (!this.worded(() => this.step())) return null
     }
   }
 
   /** Ends the input; throws if it stopped inside a frame, or held none (as zstd -t does). */
   finish(): void {
-    if (this.phase !== Phase.Magic || this.heldLength > 0 || !this.sawFrame) throw new Error('incomplete frame')
+    if (this.phase !== Phase.Magic || this.heldLength > 0 || !this.sawFrame) this.worded(() => fail(INCOMPLETE_FRAME))
+  }
+
+  /** `step()`, with a failure worded as `reworded` says. */
+  private worded<T>(step: () => T): T {
+    try {
+      return step()
+    } catch (error) {
+      throw this.reworded(error)
+    }
+  }
+
+  /**
+   * `error` (zstd's name for a failure, then what was found in parentheses) as the engines word
+   * it (`zstdFailureText`), the native engine's libzstd giving only the name; what was found stays
+   * in the new error's `cause`.
+   */
+  private reworded(error: unknown): Error {
+    const message = error instanceof Error ? error.message : String(error)
+    const name = /^(.*?)(?: \(.*\))?$/s.exec(message)?.[1] ?? message
+    return new Error(zstdFailureText(name, this.received === 0), { cause: error })
   }
 
   /** Moves through one unit of input (a header, a block, skipped bytes); `false` when more input is needed. */
@@ -149,7 +176,7 @@ export class Unzstd {
     const singleSegment = (descriptor >>> 5) & 1
     const hasChecksum = (descriptor >>> 2) & 1
     const dictionaryIdFlag = descriptor & 3
-    if (descriptor & 8) throw new Error('Unsupported frame parameter (a reserved bit is set)')
+    if (descriptor & 8) fail('Unsupported frame parameter', 'a reserved bit is set')
     const dictionaryIdBytes = dictionaryIdFlag === 3 ? 4 : dictionaryIdFlag
     const contentSizeBytes = contentSizeFlag === 0 ? singleSegment : 1 << contentSizeFlag
     const windowAt = 5
@@ -158,7 +185,7 @@ export class Unzstd {
     const header = this.take(contentSizeAt + contentSizeBytes)
     if (header === null) return false
     if (dictionaryIdBytes > 0 && readUint(header, dictionaryAt, dictionaryIdBytes) !== 0) {
-      throw new Error('Dictionary mismatch (the frame needs a zstd dictionary, which ringstream does not take)')
+      fail('Dictionary mismatch', `dictionary ${readUint(header, dictionaryAt, dictionaryIdBytes)}`)
     }
     let contentBytes = contentSizeBytes === 0 ? -1 : readUint(header, contentSizeAt, contentSizeBytes)
     if (contentSizeBytes === 2) contentBytes += 256
@@ -170,9 +197,7 @@ export class Unzstd {
       windowBytes = base + (base / 8) * (header[windowAt] & 7)
     }
     if (windowBytes > MAX_WINDOW_BYTES) {
-      throw new Error(
-        `Frame requires too much memory for decoding (a window of ${Math.ceil(windowBytes / 2 ** 20)} MiB; zstd decodes up to ${MAX_WINDOW_BYTES / 2 ** 20} MiB unless given --memory)`,
-      )
+      fail('Frame requires too much memory for decoding', `a window of ${Math.ceil(windowBytes / 2 ** 20)} MiB`)
     }
     this.frame = {
       decoder: new (fzstd().Decompress)((piece: Uint8Array) => void this.pieces.push(piece)),
@@ -182,6 +207,7 @@ export class Unzstd {
       decoded: 0,
       pushed: 0,
       header: copyOf(header),
+      singleSegment: singleSegment === 1,
     }
     this.sawFrame = true
     this.phase = Phase.Block
@@ -196,14 +222,14 @@ export class Unzstd {
     const last = (bits & 1) === 1
     const type = (bits >>> 1) & 3
     const size = bits >>> 3
-    if (type === RESERVED_BLOCK) throw new Error('Corrupted block detected (reserved block type)')
-    if (size > MAX_BLOCK_BYTES) throw new Error('Corrupted block detected (a block larger than 128 KiB)')
+    if (type === RESERVED_BLOCK) fail(CORRUPTED, 'reserved block type')
+    if (size > MAX_BLOCK_BYTES) fail(CORRUPTED, 'a block larger than 128 KiB')
     const body = type === RLE_BLOCK ? 1 : size
     const checksumBytes = last && frame.hash !== null ? CHECKSUM_BYTES : 0
     const unit = this.take(BLOCK_HEADER_BYTES + body + checksumBytes)
     if (unit === null) return false
     if (type === COMPRESSED_BLOCK && frame.blockOutput.sizeOf(unit.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + size)) > MAX_BLOCK_BYTES) {
-      throw new Error('Data corruption detected (its sequences make more than a block holds, 128 KiB)')
+      fail(CORRUPTED, 'its sequences make more than a block holds, 128 KiB')
     }
     // The last block goes with the checksum after it: fzstd wants to see the frame's end.
     this.decode(frame, unit, last)
@@ -211,10 +237,12 @@ export class Unzstd {
     // As in zstd: a frame whose size is not the declared one keeps its last block back, while
     // one whose checksum fails hands over every block first.
     if (frame.contentBytes >= 0 && frame.decoded !== frame.contentBytes) {
-      throw new Error(`Data corruption detected (the frame declares ${frame.contentBytes} bytes and holds ${frame.decoded})`)
+      // zstd decodes a single-segment frame into a buffer of the declared size, which overflows.
+      const name = frame.singleSegment && frame.decoded > frame.contentBytes ? 'Destination buffer is too small' : CORRUPTED
+      fail(name, `the frame declares ${frame.contentBytes} bytes and holds ${frame.decoded}`)
     }
     if (frame.hash !== null && frame.hash.digestLow32() !== readU32(unit, unit.length - CHECKSUM_BYTES)) {
-      this.failure = new Error("Restored data doesn't match checksum")
+      this.failure = this.reworded(new Error("Restored data doesn't match checksum"))
       return true
     }
     this.frame = null
@@ -238,7 +266,7 @@ export class Unzstd {
       frame.decoder.push(bytes, last)
     } catch (error) {
       // fzstd's own words ("invalid zstd data") after zstd's, which the native engine reports.
-      throw new Error(`Data corruption detected (${error instanceof Error ? error.message : String(error)})`)
+      fail(CORRUPTED, error instanceof Error ? error.message : String(error))
     }
     for (let i = from; i < this.pieces.length; i++) {
       const piece = this.pieces[i]
@@ -279,6 +307,14 @@ export class Unzstd {
 }
 
 const EMPTY = new Uint8Array(0)
+
+/** zstd's name for damaged data, which fzstd's failures and most of the walker's checks are. */
+const CORRUPTED = 'Data corruption detected'
+
+/** Throws zstd's `name` for a failure, and what was found, in the form `reworded` reads (zstd-block-output.ts throws the same). */
+function fail(name: string, found?: string): never {
+  throw new Error(found === undefined ? name : `${name} (${found})`)
+}
 
 function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0
