@@ -281,9 +281,13 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       }
     })
 
+    /** The reads and pipes under way in this process, which keep it alive while they last. */
+    const pendingIo = (): string[] => process.getActiveResourcesInfo().filter((kind) => kind === 'FSReqCallback' || kind === 'PipeWrap')
+
     it('ends a wait on a pipe at once when the signal aborts, its writer still holding it open', async () => {
       // The writer is never told to go: it gives up after five seconds.
       const { path, gaveUp, writer } = livePipe('aborted', '{"n":1}\\n', '{"n":2}\\n')
+      const ioBefore = pendingIo()
       try {
         const controller = new AbortController()
         const seen: unknown[] = []
@@ -299,6 +303,10 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
         expect(seen).toEqual([{ n: 1 }])
         expect((error as Error).name).toBe('AbortError')
         expect(existsSync(gaveUp), 'the loop waited for the writer').toBe(false)
+        // Nothing is left waiting for the writer, which would keep the process from exiting (a
+        // read on libuv's thread pool cannot be called off); a closed handle goes a turn later.
+        await new Promise((resolve) => setImmediate(resolve))
+        expect(pendingIo()).toEqual(ioBefore)
       } finally {
         writer.kill()
       }

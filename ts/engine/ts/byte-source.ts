@@ -1,18 +1,22 @@
-import { closeSync, openSync, read as readCallback, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, read as readCallback, readSync } from 'node:fs'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
 import { type Inflater, makeInflater } from './inflater'
+import { PipeChunks } from './pipe-chunks'
 
 /**
  * A file's bytes in chunks, decompressed when the name says so. The same object serves `for…of`
- * (blocking reads) and `for await…of` (reads on libuv's thread pool). The file is opened at the
- * first read, so a reader that is never read opens nothing.
+ * (blocking reads) and `for await…of` (reads on libuv's thread pool, or, for a pipe, in its event
+ * loop through `PipeChunks`, so that closing ends a read that waits for a stalled writer). The
+ * file is opened at the first read, so a reader that is never read opens nothing.
  */
 export class ByteSource {
   private fd: number | null = null
   private closed = false
   private eof = false
   private inFlight = false
+  /** The pipe's reader once an asynchronous read found a FIFO (it owns `fd` then); `null` for other files. */
+  private pipe: PipeChunks | null | undefined
   private readonly buffer: Buffer
   /**
    * Bytes asked for by the next read: small at first so the first records reach the consumer
@@ -39,7 +43,7 @@ export class ByteSource {
       if (this.inflate?.hasOutput()) return this.inflate.take()
       if (this.eof || this.closed) return null
       const n = this.ioSync(() => readSync(this.open(), this.buffer, 0, this.nextReadSize(), null))
-      const chunk = this.accept(n)
+      const chunk = this.accept(this.buffer.subarray(0, n))
       if (chunk !== null) return chunk
     }
   }
@@ -49,13 +53,12 @@ export class ByteSource {
       if (this.inflate?.hasOutput()) return this.inflate.take()
       if (this.eof || this.closed) return null
       const fd = this.ioSync(() => this.open())
-      const size = this.nextReadSize()
+      this.pipe ??= this.ioSync(() => (READS_FIFOS_IN_EVENT_LOOP && fstatSync(fd).isFIFO() ? new PipeChunks(fd) : null))
+      const pipe = this.pipe
       this.inFlight = true
-      let n: number
+      let read: Uint8Array
       try {
-        n = await new Promise<number>((resolve, reject) =>
-          readCallback(fd, this.buffer, 0, size, null, (err, bytes) => (err ? reject(err) : resolve(bytes))),
-        )
+        read = pipe !== null ? ((await pipe.read()) ?? EMPTY) : await this.readOnPool(fd)
       } catch (cause) {
         throw ioError(this.path, cause)
       } finally {
@@ -64,14 +67,23 @@ export class ByteSource {
         if (this.closed) this.release()
       }
       if (this.closed) return null
-      const chunk = this.accept(n)
+      const chunk = this.accept(read)
       if (chunk !== null) return chunk
     }
   }
 
   close(): void {
     this.closed = true
-    if (!this.inFlight) this.release()
+    // A pipe's read ends when its socket closes; a thread-pool read must finish with the fd first.
+    if (!this.inFlight || this.pipe) this.release()
+  }
+
+  /** The next read of `fd` on libuv's thread pool, into `buffer`. */
+  private readOnPool(fd: number): Promise<Uint8Array> {
+    const size = this.nextReadSize()
+    return new Promise((resolve, reject) =>
+      readCallback(fd, this.buffer, 0, size, null, (err, bytes) => (err ? reject(err) : resolve(this.buffer.subarray(0, bytes)))),
+    )
   }
 
   private nextReadSize(): number {
@@ -80,15 +92,15 @@ export class ByteSource {
     return size
   }
 
-  private accept(n: number): Uint8Array | null {
-    this.bytesRead += n
-    if (n === 0) {
+  /** Takes a chunk just read (empty at the end): the chunk to hand out, or `null` for none yet. */
+  private accept(chunk: Uint8Array): Uint8Array | null {
+    this.bytesRead += chunk.length
+    if (chunk.length === 0) {
       this.eof = true
       this.release()
       this.inflate?.finish()
       return null
     }
-    const chunk = this.buffer.subarray(0, n)
     if (this.inflate === null) return chunk
     this.inflate.push(chunk)
     return null
@@ -103,7 +115,8 @@ export class ByteSource {
     if (this.fd === null) return
     const fd = this.fd
     this.fd = null
-    closeSync(fd)
+    if (this.pipe) this.pipe.close()
+    else closeSync(fd)
   }
 
   private ioSync<T>(fn: () => T): T {
@@ -116,6 +129,9 @@ export class ByteSource {
 }
 
 const FIRST_READ_BYTES = 16 * 1024
+/** A FIFO's descriptor can become a socket (libuv makes it non-blocking); not so a Windows pipe opened as a file. */
+const READS_FIFOS_IN_EVENT_LOOP = process.platform !== 'win32'
+const EMPTY = new Uint8Array(0)
 
 function ioError(path: string, cause: unknown): RingstreamError {
   const code = (cause as NodeJS.ErrnoException)?.code
