@@ -6,6 +6,7 @@
 # binary good for every Node.js version.
 #
 #   bash scripts/test-on-node.sh 26
+#   bash scripts/test-on-node.sh 26 __test__/zstd.spec.ts   # vitest's filters after the version
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,4 +38,4 @@ bin="$(pwd)/$dir/package/bin"
 echo "Node.js $("$bin/node" --version) from $package@$version"
 
 # vitest's workers run on the `node` that runs vitest, so PATH decides the version under test.
-PATH="$bin:$PATH" RINGSTREAM_TEST_ENGINES="${RINGSTREAM_TEST_ENGINES:-ts,native}" "$bin/node" node_modules/vitest/vitest.mjs run
+PATH="$bin:$PATH" RINGSTREAM_TEST_ENGINES="${RINGSTREAM_TEST_ENGINES:-ts,native}" "$bin/node" node_modules/vitest/vitest.mjs run "${@:2}"
