@@ -128,14 +128,30 @@ describe.each(ENGINES)('metadata (%s engine)', (engine) => {
     expect(meta.totalBytes).toBe(12)
   })
 
-  it('describes a gzip file, without a record estimate', async () => {
+  it('describes a gzip file, its records estimated from how well its head compresses', async () => {
     const path = tmp.file('a.jsonl.gz', gzipSync(jsonl(ids(100))))
     const meta = await stream(path, { engine }).metadata()
     expect(meta.compression).toBe('gzip')
     expect(meta.format).toBe('jsonl')
     expect(meta.totalBytes).toBe(statSync(path).size)
-    expect(meta.estimatedRecords).toBeNull()
+    // The whole file is in the sample, so the estimate is the count.
+    expect(meta.estimatedRecords).toBe(100)
     expect(meta.averageRecordBytes).toBeGreaterThan(0)
+    // Well past the compressed bytes measured (16 KiB), and in two members.
+    const records = ids(60_000).map((r) => ({ ...r, name: `user ${r.id % 97}` }))
+    const large = tmp.file('b.jsonl.gz', Buffer.concat([gzipSync(jsonl(records.slice(0, 30_000))), gzipSync(jsonl(records.slice(30_000)))]))
+    expect(statSync(large).size).toBeGreaterThan(10 * 16 * 1024)
+    const estimate = (await stream(large, { engine }).metadata()).estimatedRecords as number
+    expect(Math.abs(estimate - 60_000) / 60_000).toBeLessThan(0.1)
+  })
+
+  it('estimates the records of compressed shards from the first, and of mixed ones not at all', async () => {
+    tmp.file('gz/part-1.jsonl.gz', gzipSync(jsonl(ids(100))))
+    tmp.file('gz/part-2.jsonl.gz', gzipSync(jsonl(ids(100))))
+    expect((await stream(tmp.path('gz'), { engine }).metadata()).estimatedRecords).toBe(200)
+    tmp.file('mixed/part-1.jsonl.gz', gzipSync(jsonl(ids(100))))
+    tmp.file('mixed/part-2.jsonl', jsonl(ids(100)))
+    expect((await stream(tmp.path('mixed'), { engine }).metadata()).estimatedRecords).toBeNull()
   })
 
   it('describes a dataset folder: its files in order, their total size and the manifest description', async () => {

@@ -3,6 +3,10 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Format, type ItemError, type RingstreamError, stream } from '../ts/index'
 import { CHUNK_RECORDS } from '../ts/engine/native/chunks'
+import { loadNativeEngine } from '../ts/engine/native-engine'
+import { tsEngine } from '../ts/engine/ts/ts-engine'
+import type { Engine } from '../ts/engine/types'
+import { zstdWholeUnitsEnd } from '../ts/sources/compression-ratio'
 import { ENGINES } from './support/engines'
 import { makeTempDir } from './support/temp'
 import { nodeWritesZstd, nodeZstd, zstdStored } from './support/zstd-frames'
@@ -300,6 +304,30 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         if ('append' in change) expect(ts.failure).toMatch(/^ERR_IO: cannot decompress <input>: /)
       }),
       { numRuns: 3000 },
+    )
+  })
+
+  it('count the same decoded bytes of compressed data cut anywhere (what metadata() estimates records from)', () => {
+    const native = loadNativeEngine().engine as Engine
+    const compressions = fc.constantFrom(
+      ...(['gzip-1', 'gzip-9', 'zstd-stored', ...(nodeWritesZstd ? ['zstd-3', 'zstd-19'] : [])] as const),
+    )
+    fc.assert(
+      fc.property(withNoise(jsonLines), fc.array(fc.nat(), { maxLength: 3 }), compressions, fc.nat(), fc.nat(), (bytes, cuts, kind, cut, limit) => {
+        const [compression, level] = kind.split('-') as ['gzip' | 'zstd', string]
+        const pack = (part: Uint8Array) =>
+          compression === 'gzip' ? gzipSync(part, { level: Number(level) }) : level === 'stored' ? zstdStored(part) : nodeZstd(part, Number(level))
+        const packed = Buffer.concat(cutAt(bytes, cuts).map(pack))
+        const cutHead = packed.subarray(0, cut % (packed.length + 1))
+        // zstd where a block (with its frame's header or checksum) ends, as metadata() cuts it.
+        const head = compression === 'gzip' ? cutHead : cutHead.subarray(0, zstdWholeUnitsEnd(cutHead))
+        const max = limit % 2 === 0 ? Number.MAX_SAFE_INTEGER : limit % 500
+        const ts = tsEngine.decodedLength(compression, head, max)
+        expect(native.decodedLength(compression, head, max)).toBe(ts)
+        // All of it, whatever the read sizes, when nothing stops the count.
+        if (head.length === packed.length && max === Number.MAX_SAFE_INTEGER) expect(ts).toBe(bytes.length)
+      }),
+      runs,
     )
   })
 

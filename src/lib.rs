@@ -13,8 +13,9 @@ use napi_derive::napi;
 
 mod chunk_parser;
 use ringstream_core::{
-    estimate_memory, head_bytes, head_lines, Batch, BatchOptions, ColumnarBatch, ColumnarEncoder,
-    Compression, Fault, Format, ParseOptions, ReadError, Reader, ReaderConfig, ValueTypes,
+    decoded_length, estimate_memory, head_bytes, head_lines, Batch, BatchOptions, ColumnarBatch,
+    ColumnarEncoder, Compression, Fault, Format, ParseOptions, ReadError, Reader, ReaderConfig,
+    ValueTypes,
 };
 
 /// Options of one native reader, validated and defaulted by the TypeScript facade.
@@ -354,6 +355,18 @@ pub fn native_head_bytes(path: String, compression: String, limit_bytes: u32) ->
     let head = head_bytes(path, compression, limit_bytes as usize)
         .map_err(|error| read_error(ReadError::io(path, &error)))?;
     Ok(head.into())
+}
+
+/// How many bytes `compressed` decodes to, or `limit` when that is fewer (it may stop inside a
+/// member or frame); `null` when it is damaged: what `metadata()` estimates a compressed file's records from.
+#[napi]
+pub fn native_decoded_length(
+    compression: String,
+    compressed: Buffer,
+    limit: f64,
+) -> Result<Option<f64>> {
+    let compression = compression_of(&compression)?;
+    Ok(decoded_length(compression, &compressed, limit as u64).map(|n| n as f64))
 }
 
 pub struct WaitForBatch {

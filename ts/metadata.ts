@@ -27,7 +27,11 @@ export interface Metadata {
   files: string[]
   /** Their total size on disk; `null` for sources that are not files, and when one is a pipe or a device. */
   totalBytes: number | null
-  /** `totalBytes` divided by the sampled bytes per record; `null` when compressed or unknown. */
+  /**
+   * `totalBytes` divided by the sampled bytes per record; for compressed files, times the
+   * decompressed bytes per byte measured on the first file's head. `null` when unknown: a pipe,
+   * files of mixed compression, damaged data.
+   */
   estimatedRecords: number | null
   /** Average raw bytes per record in the sample. */
   averageRecordBytes: number | null

@@ -18,6 +18,7 @@ import type { BatchCursor } from './sources/batch-cursor'
 import { CustomCursor } from './sources/custom-cursor'
 import { isDataSource, type Source } from './sources/data-source'
 import { FileCursor } from './sources/file-cursor'
+import { compressionRatio } from './sources/compression-ratio'
 import { type PlannedFile, resolveSource, totalSize } from './sources/resolve-source'
 import { validateFunction } from './validate'
 
@@ -233,8 +234,17 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
     // What an iteration will use, from the same cheap head count, so the two always agree.
     const batchSize = fileBatchSize(plan.batchSize, first, engine)
     const totalBytes = totalSize(plan.files)
-    const allPlain = plan.files.every((f) => f.compression === 'none')
     const average = sample.averageRecordBytes
+    // Decompressed bytes per byte on disk: 1 for plain files, else measured on the first file's
+    // head and taken to hold for every file when all are compressed alike.
+    const compression = first?.compression ?? 'none'
+    const ratio = !plan.files.every((f) => f.compression === compression)
+      ? null
+      : compression === 'none'
+        ? 1
+        : first.size === null
+          ? null
+          : compressionRatio(first.path, compression, engine)
     return {
       streamingSupported: true,
       recommendedBatchSize: batchSize,
@@ -258,7 +268,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
       compression: first?.compression ?? 'none',
       files: plan.files.map((f) => f.path),
       totalBytes,
-      estimatedRecords: average !== null && totalBytes !== null && allPlain ? Math.round(totalBytes / average) : plan.files.length === 0 ? 0 : null,
+      estimatedRecords: average !== null && totalBytes !== null && ratio !== null ? Math.round((totalBytes * ratio) / average) : plan.files.length === 0 ? 0 : null,
       averageRecordBytes: average === null ? null : Math.round(average * 10) / 10,
       engine: engine.name,
       description: plan.description,

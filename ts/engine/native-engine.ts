@@ -41,6 +41,7 @@ function tryLoad(): NativeLoad {
         call(() => binding.nativeHeadLines(path, compression, limitBytes, enoughLines), compression === 'none' ? null : damagedInputHint(compression)),
       headBytes: (path, compression, limitBytes) =>
         call(() => binding.nativeHeadBytes(path, compression, limitBytes), compression === 'none' ? null : damagedInputHint(compression)),
+      decodedLength: (compression, compressed, limit) => binding.nativeDecodedLength(compression, compressed, limit),
       openChunks: (request) => new NativeChunkParser(binding, request),
     },
     reason: null,

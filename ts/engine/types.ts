@@ -136,6 +136,14 @@ export interface Engine {
   headLines(path: string, compression: Compression, limitBytes: number, enoughLines: number): HeadLines
   /** The first `limitBytes` of a file, decompressed (fewer when it is shorter): what `metadata()` samples records from. */
   headBytes(path: string, compression: Compression, limitBytes: number): Uint8Array
+  /**
+   * How many bytes `compressed` decodes to, or `limit` when that is fewer (decoding stops there),
+   * where it may stop inside a gzip member or zstd frame, as a file's head does; `null` when it is
+   * damaged. Both engines count the same (`decoded_length` in the core) for gzip cut anywhere and
+   * for zstd cut where a unit ends (`zstdWholeUnitsEnd`): libzstd hands out part of a raw block
+   * and a last block before its checksum, the TS engine's walker neither.
+   */
+  decodedLength(compression: Exclude<Compression, 'none'>, compressed: Uint8Array, limit: number): number | null
   /** A parser of chunks of bytes that are not a file's (errors call them `the input stream's gzip bytes`). */
   openChunks(request: ChunkParseRequest): ChunkParser
 }

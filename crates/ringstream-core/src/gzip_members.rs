@@ -43,8 +43,12 @@ impl<R: BufRead> GzipMembers<R> {
     }
 
     fn fail(&self, zlib_message: &str) -> io::Error {
+        let kind = match zlib_message {
+            UNEXPECTED_END => io::ErrorKind::UnexpectedEof,
+            _ => io::ErrorKind::InvalidData,
+        };
         io::Error::new(
-            io::ErrorKind::InvalidData,
+            kind,
             failure_text(zlib_message, self.member, self.member_start, self.consumed),
         )
     }

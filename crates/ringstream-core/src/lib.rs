@@ -46,6 +46,7 @@ mod compressed_head;
 mod config;
 mod csv;
 mod decimal;
+mod decoded_length;
 mod delimited_scan;
 mod encode;
 pub mod excerpt;
@@ -81,6 +82,7 @@ pub use config::{
     DEFAULT_BUFFER_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_QUEUE_DEPTH,
 };
 pub use decimal::parse_decimal;
+pub use decoded_length::decoded_length;
 pub use delimited_scan::split_delimited;
 pub use encode::{BatchEncoder, CsvFields};
 pub use excerpt::excerpt;

@@ -10,6 +10,7 @@ export interface NativeBinding {
   nativeMemoryBytes(options: NativeReaderOptions, averageRecordBytes: number): number
   nativeHeadLines(path: string, compression: string, limitBytes: number, enoughLines: number): HeadLines
   nativeHeadBytes(path: string, compression: string, limitBytes: number): Uint8Array
+  nativeDecodedLength(compression: string, compressed: Uint8Array, limit: number): number | null
 }
 
 export interface NativeReaderOptions {

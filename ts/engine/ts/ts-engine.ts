@@ -1,6 +1,7 @@
 import type { Compression, Engine } from '../types'
 import { TsFileReader } from './file-reader'
 import { TsChunkParser } from './chunk-parser'
+import { decodedLength } from './decoded-length'
 import { headBytes, headLines } from './head-lines'
 
 /** The pure-TypeScript engine: runs everywhere Node runs; the reference the native engine matches. */
@@ -12,6 +13,7 @@ export const tsEngine: Engine = {
   readerMemoryBytes: (request) => request.bufferSize + DECOMPRESSOR_BYTES[request.compression],
   headLines,
   headBytes,
+  decodedLength,
   openChunks: (request) => new TsChunkParser(request),
 }
 
