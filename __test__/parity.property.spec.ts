@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -269,17 +271,18 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     compressedParity('zst', [0, 1, 3, 19], (part, level) => (level === 0 || !nodeWritesZstd ? zstdStored(part) : nodeZstd(part, level)))
   })
 
-  it('damaged gzip files: a changed byte, a cut, bytes after the end — the same records, then the same error', () => {
-    /** Records up to the error that ends the read, and that error's code and message. */
-    const readDamaged = (path: string, engine: 'ts' | 'native', bufferSize: number) => {
-      const records: unknown[] = []
-      try {
-        for (const record of stream(path, { engine, format: 'jsonl', bufferSize, onError: () => undefined })) records.push(record)
-      } catch (error) {
-        return { records, failure: `${(error as RingstreamError).code}: ${(error as Error).message.replaceAll(path, '<input>')}` }
-      }
-      return { records, failure: null }
+  /** Records up to the error that ends the read, and that error's code and message. */
+  const readDamaged = (path: string, engine: 'ts' | 'native', bufferSize: number) => {
+    const records: unknown[] = []
+    try {
+      for (const record of stream(path, { engine, format: 'jsonl', bufferSize, onError: () => undefined })) records.push(record)
+    } catch (error) {
+      return { records, failure: `${(error as RingstreamError).code}: ${(error as Error).message.replaceAll(path, '<input>')}` }
     }
+    return { records, failure: null }
+  }
+
+  it('damaged gzip files: a changed byte, a cut, bytes after the end — the same records, then the same error', () => {
     const damage = fc.oneof(
       fc.record({ flip: fc.nat(), by: fc.integer({ min: 1, max: 255 }) }),
       fc.record({ cut: fc.nat() }),
@@ -304,6 +307,26 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         if ('append' in change) expect(ts.failure).toMatch(/^ERR_IO: cannot decompress <input>: /)
       }),
       { numRuns: 3000 },
+    )
+  })
+
+  it('zstd files cut short anywhere (an interrupted download): the same records, then the same error', () => {
+    // What the zstd tool wrote, and node:zlib's zstd at random levels where it has one. (Frames
+    // of raw blocks are left out: libzstd hands out part of a raw block, the TS walker none.)
+    const written = ['events.jsonl.zst', 'events.fast.jsonl.zst', 'events.nocheck.jsonl.zst'].map((name) => readFileSync(join(__dirname, 'fixtures', name)))
+    const file = nodeWritesZstd
+      ? fc.oneof(fc.constantFrom(...written), fc.tuple(withNoise(jsonLines), fc.integer({ min: 1, max: 19 })).map(([bytes, level]) => nodeZstd(bytes, level)))
+      : fc.constantFrom(...written)
+    fc.assert(
+      fc.property(file, fc.nat(), bufferSize, (zst, cut, size) => {
+        const path = tmp.file(`cut-${fileNumber++}.jsonl.zst`, zst.subarray(0, cut % zst.length))
+        const ts = readDamaged(path, 'ts', size)
+        const native = readDamaged(path, 'native', size)
+        expect(native.failure).toBe(ts.failure)
+        expect(native.records).toEqual(ts.records)
+        expect(ts.failure).toMatch(/^ERR_IO: cannot decompress <input>: incomplete frame: /)
+      }),
+      { numRuns: 100 },
     )
   })
 
