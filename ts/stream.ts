@@ -18,7 +18,7 @@ import type { BatchCursor } from './sources/batch-cursor'
 import { CustomCursor } from './sources/custom-cursor'
 import { isDataSource, type Source } from './sources/data-source'
 import { FileCursor } from './sources/file-cursor'
-import { compressionRatio } from './sources/compression-ratio'
+import { storedSizeRatio } from './sources/compression-ratio'
 import { type PlannedFile, resolveSource, totalSize } from './sources/resolve-source'
 import { validateFunction } from './validate'
 
@@ -235,16 +235,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
     const batchSize = fileBatchSize(plan.batchSize, first, engine)
     const totalBytes = totalSize(plan.files)
     const average = sample.averageRecordBytes
-    // Decompressed bytes per byte on disk: 1 for plain files, else measured on the first file's
-    // head and taken to hold for every file when all are compressed alike.
-    const compression = first?.compression ?? 'none'
-    const ratio = !plan.files.every((f) => f.compression === compression)
-      ? null
-      : compression === 'none'
-        ? 1
-        : first.size === null
-          ? null
-          : compressionRatio(first.path, compression, engine)
+    const ratio = storedSizeRatio(plan.files, engine)
     return {
       streamingSupported: true,
       recommendedBatchSize: batchSize,

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { Compression, Engine } from '../engine/types'
+import type { PlannedFile } from './resolve-source'
 
 /** Compressed bytes a ratio is measured over: the start of the file. */
 export const RATIO_SAMPLE_BYTES = 64 * 1024
@@ -17,12 +18,24 @@ const MAX_OUTPUT_BYTES = 64 << 20
  * zstd block takes tens of KiB for its 128 KiB of output, and counting a part block's input
  * without its output made the estimate 43% low, so zstd is measured over whole blocks only.
  */
-export function compressionRatio(path: string, compression: Exclude<Compression, 'none'>, engine: Engine): number | null {
+function compressionRatio(path: string, compression: Exclude<Compression, 'none'>, engine: Engine): number | null {
   const head = readHead(path)
   const measured = compression === 'gzip' ? head : head.subarray(0, zstdWholeUnitsEnd(head))
   if (measured.length === 0) return null
   const made = engine.decodedLength(compression, measured, MAX_OUTPUT_BYTES)
   return made === null || made === 0 ? null : made / measured.length
+}
+
+/**
+ * Decompressed bytes per byte on disk over `files`: 1 when they are plain, else the first file's
+ * `compressionRatio`, taken to hold for every file when all are compressed alike; `null` when it
+ * cannot be told (mixed compressions, a pipe, damaged data).
+ */
+export function storedSizeRatio(files: readonly PlannedFile[], engine: Engine): number | null {
+  const compression = files[0]?.compression ?? 'none'
+  if (!files.every((file) => file.compression === compression)) return null
+  if (compression === 'none') return 1
+  return files[0].size === null ? null : compressionRatio(files[0].path, compression, engine)
 }
 
 const ZSTD_FRAME_MAGIC = 0xfd2fb528

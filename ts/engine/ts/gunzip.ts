@@ -123,22 +123,15 @@ const NO_PROGRESS = 'zlib made no progress'
  */
 function failureText(zlibMessage: string, member: number, memberStart: number, consumed: number): string {
   const subject = member === 1 ? 'the gzip data' : `gzip member ${member} (from compressed byte ${memberStart})`
-  switch (zlibMessage) {
-    case UNEXPECTED_END:
-      return `${UNEXPECTED_END}: ${consumed === 0 ? 'the input is empty' : `${subject} is cut short`}`
-    case 'incorrect data check':
-      return `${zlibMessage}: the CRC-32 of ${subject} does not match: its bytes are damaged`
-    case 'incorrect length check':
-      return `${zlibMessage}: the length of ${subject} does not match: bytes are missing or damaged`
-    case 'incorrect header check':
-    case 'unknown compression method':
-    case 'unknown header flags set':
-    case 'header crc mismatch':
-      if (zlibMessage === 'incorrect header check' && member > 1) {
-        return `${zlibMessage}: the bytes from compressed byte ${memberStart} on, after gzip member ${member - 1}, are not another gzip member`
-      }
-      return `${zlibMessage}: the header of ${subject} is damaged`
-    default:
-      return `invalid deflate data: ${subject} is damaged`
+  if (zlibMessage === UNEXPECTED_END) return `${UNEXPECTED_END}: ${consumed === 0 ? 'the input is empty' : `${subject} is cut short`}`
+  if (zlibMessage === 'incorrect data check') return `${zlibMessage}: the CRC-32 of ${subject} does not match: its bytes are damaged`
+  if (zlibMessage === 'incorrect length check') return `${zlibMessage}: the length of ${subject} does not match: bytes are missing or damaged`
+  if (zlibMessage === 'incorrect header check' && member > 1) {
+    return `${zlibMessage}: the bytes from compressed byte ${memberStart} on, after gzip member ${member - 1}, are not another gzip member`
   }
+  if (HEADER_FAILURES.has(zlibMessage)) return `${zlibMessage}: the header of ${subject} is damaged`
+  return `invalid deflate data: ${subject} is damaged`
 }
+
+/** zlib's words for a gzip header it cannot read. */
+const HEADER_FAILURES = new Set(['incorrect header check', 'unknown compression method', 'unknown header flags set', 'header crc mismatch'])
