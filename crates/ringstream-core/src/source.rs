@@ -152,7 +152,6 @@ impl ByteSource {
                     compression,
                 ))?,
                 Arc::clone(&bytes_read),
-                |error| !is_read_failure(error),
             ))),
         };
         Ok(ByteSource { reader, bytes_read, start_offset: 0, live: false })
@@ -235,7 +234,7 @@ impl std::fmt::Display for ReadFailure {
 impl std::error::Error for ReadFailure {}
 
 /// Whether `error` is a failure to read the bytes under a decoder, not the decoder's own.
-fn is_read_failure(error: &io::Error) -> bool {
+pub(crate) fn is_read_failure(error: &io::Error) -> bool {
     error.get_ref().is_some_and(|inner| inner.is::<ReadFailure>())
 }
 

@@ -7,6 +7,8 @@ use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::source::is_read_failure;
+
 /// The zstd crate's words for input that ends inside a frame (or before the first).
 const INCOMPLETE_FRAME: &str = "incomplete frame";
 
@@ -37,29 +39,24 @@ fn zstd_failure_text(name: &str, input_empty: bool) -> String {
     format!("{name}: {meaning}")
 }
 
-/// A zstd decoder whose own errors say what they mean ([`zstd_failure_text`]); errors that
-/// `is_decoder_error` refuses (failures to read the compressed bytes) pass unchanged.
+/// A zstd decoder whose own errors say what they mean ([`zstd_failure_text`]); failures to read
+/// the compressed bytes pass unchanged.
 pub(crate) struct ZstdWords<D> {
     decoder: D,
     /// Compressed bytes read so far, to tell an empty input from one cut short.
     compressed_read: Arc<AtomicU64>,
-    is_decoder_error: fn(&io::Error) -> bool,
 }
 
 impl<D: Read> ZstdWords<D> {
-    pub(crate) fn new(
-        decoder: D,
-        compressed_read: Arc<AtomicU64>,
-        is_decoder_error: fn(&io::Error) -> bool,
-    ) -> ZstdWords<D> {
-        ZstdWords { decoder, compressed_read, is_decoder_error }
+    pub(crate) fn new(decoder: D, compressed_read: Arc<AtomicU64>) -> ZstdWords<D> {
+        ZstdWords { decoder, compressed_read }
     }
 }
 
 impl<D: Read> Read for ZstdWords<D> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.decoder.read(buf).map_err(|error| {
-            if !(self.is_decoder_error)(&error) {
+            if is_read_failure(&error) {
                 return error;
             }
             let empty = self.compressed_read.load(Ordering::Relaxed) == 0;
