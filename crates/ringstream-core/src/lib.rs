@@ -70,6 +70,7 @@ mod string_scan;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod utf8_stream;
+mod zstd_units;
 mod zstd_words;
 
 pub use batch_reader::{read_all, BatchReader};

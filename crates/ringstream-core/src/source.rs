@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::compressed_head::CheckedHead;
 use crate::gzip_members::GzipMembers;
+use crate::zstd_units::ZstdUnits;
 use crate::zstd_words::ZstdWords;
 
 /// Compressed bytes read at a time for the gzip decoder (what flate2's own gzip reader took).
@@ -22,7 +23,7 @@ pub enum Compression {
     None,
     /// gzip, one or more members (`.gz`), read with zlib's gzip decoding (`flate2` on zlib-rs).
     Gzip,
-    /// Zstandard, one or more frames (`.zst`), read with `zstd`'s streaming decoder.
+    /// Zstandard, one or more frames (`.zst`), read a whole block at a time with libzstd.
     Zstd,
 }
 
@@ -147,10 +148,7 @@ impl ByteSource {
                 CheckedHead::new(Undecoded(counted), compression),
             )))),
             Compression::Zstd => Box::new(Decoding(ZstdWords::new(
-                zstd::stream::read::Decoder::new(CheckedHead::new(
-                    Undecoded(counted),
-                    compression,
-                ))?,
+                ZstdUnits::new(CheckedHead::new(Undecoded(counted), compression))?,
                 Arc::clone(&bytes_read),
             ))),
         };
