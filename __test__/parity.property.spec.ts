@@ -330,6 +330,32 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
   })
 
+  it('zstd files with a changed byte: the same records before the same error; other errors only where the decoders judge a damaged block apart', () => {
+    const written = ['events.jsonl.zst', 'events.fast.jsonl.zst', 'events.nocheck.jsonl.zst'].map((name) => readFileSync(join(__dirname, 'fixtures', name)))
+    /**
+     * Whether a failure (or none) is a decoder's verdict on a damaged block: fzstd and libzstd
+     * each refuse some blocks the other decodes into other bytes, which the frame's checksum then
+     * catches, or nothing does in a frame without one.
+     */
+    const blockVerdict = (failure: string | null) => failure === null || /(doesn't match checksum|Data corruption detected|Destination buffer is too small)/.test(failure)
+    fc.assert(
+      fc.property(fc.constantFrom(...written), fc.nat(), fc.integer({ min: 1, max: 255 }), bufferSize, (zst, at, flip, size) => {
+        const damaged = Buffer.from(zst)
+        damaged[at % damaged.length] ^= flip
+        const path = tmp.file(`flipped-${fileNumber++}.jsonl.zst`, damaged)
+        const ts = readDamaged(path, 'ts', size)
+        const native = readDamaged(path, 'native', size)
+        if (native.failure !== ts.failure) {
+          expect(blockVerdict(native.failure) && blockVerdict(ts.failure), `${native.failure} | ${ts.failure}`).toBe(true)
+          return
+        }
+        // Every whole block before the damage, from both.
+        expect(native.records).toEqual(ts.records)
+      }),
+      { numRuns: 150 },
+    )
+  })
+
   it('count the same decoded bytes of compressed data cut anywhere (what metadata() estimates records from)', () => {
     const native = loadNativeEngine().engine as Engine
     const compressions = fc.constantFrom(

@@ -11,6 +11,8 @@ use crate::source::is_read_failure;
 
 /// The zstd crate's words for input that ends inside a frame (or before the first).
 const INCOMPLETE_FRAME: &str = "incomplete frame";
+/// zstd's name for damaged data.
+const CORRUPTED: &str = "Data corruption detected";
 
 /// `name` followed by what it means for the data; `input_empty`: not one byte came. A name
 /// without a meaning here is returned as it is.
@@ -20,13 +22,16 @@ const INCOMPLETE_FRAME: &str = "incomplete frame";
 /// incomplete frame: the zstd data is cut short
 /// ```
 fn zstd_failure_text(name: &str, input_empty: bool) -> String {
+    // No dictionary is ever given, so libzstd's word for damaged entropy tables in a block can
+    // only mean damaged data; the TS engine's walker calls that damage what it is.
+    let name = if name == "Dictionary is corrupted" { CORRUPTED } else { name };
     let meaning = match name {
         INCOMPLETE_FRAME if input_empty => "the input is empty",
         INCOMPLETE_FRAME => "the zstd data is cut short",
         "Restored data doesn't match checksum" => {
             "the checksum of a frame does not match: its bytes are damaged"
         }
-        "Data corruption detected" => "the zstd data is damaged",
+        CORRUPTED => "the zstd data is damaged",
         "Unknown frame descriptor" => "the bytes after a zstd frame are not another frame",
         "Unsupported frame parameter" => "a frame header sets a bit that zstd reserves",
         "Frame requires too much memory for decoding" => {
@@ -84,5 +89,9 @@ mod tests {
             "incomplete frame: the zstd data is cut short"
         );
         assert_eq!(zstd_failure_text("not zstd data: …", false), "not zstd data: …");
+        assert_eq!(
+            zstd_failure_text("Dictionary is corrupted", false),
+            "Data corruption detected: the zstd data is damaged"
+        );
     }
 }

@@ -6,6 +6,9 @@
  * A name without a meaning here is returned as it is.
  */
 export function zstdFailureText(name: string, inputEmpty: boolean): string {
+  // No dictionary is ever given, so libzstd's word for damaged entropy tables in a block can only
+  // mean damaged data, which is what the TS walker calls it.
+  if (name === 'Dictionary is corrupted') return zstdFailureText('Data corruption detected', inputEmpty)
   const meaning = MEANINGS[name]
   if (name === INCOMPLETE_FRAME) return `${name}: ${inputEmpty ? 'the input is empty' : 'the zstd data is cut short'}`
   return meaning === undefined ? name : `${name}: ${meaning}`
