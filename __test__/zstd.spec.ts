@@ -147,7 +147,12 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
       const { records, error } = readUntilError(path, { engine })
       expect(codeOf(error), name).toBe('ERR_IO')
       expect((error as Error).message.split('\n')[0]).toBe(`cannot decompress ${path}: ${reason}`)
-      expect((error as RingstreamError).hint).toContain('zstd -t')
+      // What to try follows from what went wrong.
+      const hint = (error as RingstreamError).hint
+      if (name === 'no bytes at all') expect(hint).toBe('the file is empty: whatever wrote it wrote nothing')
+      else if (name === 'text, not zstd') expect(hint).toBe("if it is not compressed, pass { compression: 'none' }")
+      else if (name.startsWith('a cut')) expect(hint).toBe('the file stops part way, as a download or copy that was cut off does; check it with zstd -t, and fetch it again')
+      else expect(hint).toBe("the file's bytes are damaged; check it with zstd -t, and fetch an intact copy")
       // What came before the damage is read (the changed record with it: the checksum comes at
       // the frame's end); nothing else is made up.
       expect(records.length).toBeLessThanOrEqual(count)

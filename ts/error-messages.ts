@@ -161,13 +161,28 @@ export function renderItem(item: unknown): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text
 }
 
+/** The hint for an `ERR_IO` with a given message, or `null` when there is none. */
+export type IoHint = (message: string) => string | null
+
 /**
- * What to try when compressed input cannot be read to its end, for either engine: a file, or
- * the bytes of a `Readable`.
+ * What to try when compressed input cannot be read to its end, for either engine, told from the
+ * message (`cannot decompress <what>: <why>`, the same words from both): bytes that are not
+ * compressed at all, none at all, a file cut short (an interrupted download or copy), or damaged
+ * bytes. `input`: a file, or the bytes of a `Readable`. A failure to read rather than to
+ * decompress gets none.
  */
-export function damagedInputHint(compression: 'gzip' | 'zstd', input: 'file' | 'stream' = 'file'): string {
-  const tool = compression === 'gzip' ? 'gzip' : 'zstd'
-  return input === 'file'
-    ? `the file may be truncated, corrupted or not ${tool} at all; check it with ${tool} -t, and if it is not compressed, pass { compression: 'none' }`
-    : `the stream's bytes may be truncated, corrupted or not ${tool} at all; save them to a file and check it with ${tool} -t, and if they are not compressed, pass { compression: 'none' }`
+export function decompressionHint(compression: 'gzip' | 'zstd', input: 'file' | 'stream' = 'file'): IoHint {
+  const file = input === 'file'
+  const check = file ? `check it with ${compression} -t` : `save them to a file and check it with ${compression} -t`
+  return (message) => {
+    if (!message.startsWith('cannot decompress ')) return null
+    if (message.includes(`: not ${compression} data: `)) {
+      return file ? "if it is not compressed, pass { compression: 'none' }" : "if they are not compressed, pass { compression: 'none' }"
+    }
+    if (message.endsWith(': the input is empty')) return file ? 'the file is empty: whatever wrote it wrote nothing' : 'the stream ended before any bytes came'
+    if (message.endsWith(' is cut short')) {
+      return file ? `the file stops part way, as a download or copy that was cut off does; ${check}, and fetch it again` : `the stream stopped part way; ${check}`
+    }
+    return file ? `the file's bytes are damaged; ${check}, and fetch an intact copy` : `the stream's bytes are damaged; ${check}`
+  }
 }

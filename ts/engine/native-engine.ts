@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { damagedInputHint } from '../error-messages'
+import { decompressionHint } from '../error-messages'
 import { loadBinding } from './load-binding'
 import { call, type NativeBinding, nativeOptions } from './native/binding'
 import { NativeChunkParser } from './native/chunk-parser'
@@ -38,9 +38,9 @@ function tryLoad(): NativeLoad {
       readerMemoryBytes: (request, averageRecordBytes) => binding.nativeMemoryBytes(nativeOptions(request), averageRecordBytes),
       // Decompressed natively: the TS decoders took 20–80 ms of a compressed file's first record.
       headLines: (path, compression, limitBytes, enoughLines) =>
-        call(() => binding.nativeHeadLines(path, compression, limitBytes, enoughLines), compression === 'none' ? null : damagedInputHint(compression)),
+        call(() => binding.nativeHeadLines(path, compression, limitBytes, enoughLines), compression === 'none' ? null : decompressionHint(compression)),
       headBytes: (path, compression, limitBytes) =>
-        call(() => binding.nativeHeadBytes(path, compression, limitBytes), compression === 'none' ? null : damagedInputHint(compression)),
+        call(() => binding.nativeHeadBytes(path, compression, limitBytes), compression === 'none' ? null : decompressionHint(compression)),
       decodedLength: (compression, compressed, limit) => binding.nativeDecodedLength(compression, compressed, limit),
       openChunks: (request) => new NativeChunkParser(binding, request),
     },

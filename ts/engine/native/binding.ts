@@ -1,3 +1,4 @@
+import type { IoHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import type { ErrorCodeOfEngine, FileReadRequest, HeadLines } from '../types'
 import type { NativeBatch, NativeColumnarBatch } from './batch-types'
@@ -68,7 +69,7 @@ export function nativeOptions(r: FileReadRequest): NativeReaderOptions {
   }
 }
 
-export function call<T>(fn: () => T, ioHint: string | null): T {
+export function call<T>(fn: () => T, ioHint: IoHint | null): T {
   try {
     return fn()
   } catch (error) {
@@ -79,13 +80,14 @@ export function call<T>(fn: () => T, ioHint: string | null): T {
 const CODE_PREFIX = /^(ERR_[A-Z_]+): /
 
 /**
- * Errors cross from Rust as `Error`s whose message starts with the stable code; `ioHint` goes
- * with an `ERR_IO`.
+ * Errors cross from Rust as `Error`s whose message starts with the stable code; `ioHint` gives
+ * an `ERR_IO` its hint from the message.
  */
-export function fromNative(error: unknown, ioHint: string | null): unknown {
+export function fromNative(error: unknown, ioHint: IoHint | null): unknown {
   if (!(error instanceof Error)) return error
   const match = CODE_PREFIX.exec(error.message)
   if (match === null) return error
   const code = match[1] as ErrorCodeOfEngine
-  return new RingstreamError(code, error.message.slice(match[0].length), { cause: error, hint: code === 'ERR_IO' ? ioHint : null })
+  const message = error.message.slice(match[0].length)
+  return new RingstreamError(code, message, { cause: error, hint: code === 'ERR_IO' && ioHint !== null ? ioHint(message) : null })
 }

@@ -1,4 +1,4 @@
-import { damagedInputHint } from '../../error-messages'
+import { decompressionHint, type IoHint } from '../../error-messages'
 import type { ChunkParser, ChunkParseRequest, EngineBatch } from '../types'
 import { call, type NativeBinding, type NativeChunkParserHandle, nativeOptions } from './binding'
 import type { BatchChunks } from './chunks'
@@ -15,13 +15,13 @@ export class NativeChunkParser implements ChunkParser {
   private chunks: BatchChunks | null = null
   /** The memory the last batch was copied into, handed back for the next (see `NativeFileReader`). */
   private arena: ArrayBuffer | null = null
-  private readonly ioHint: string | null
+  private readonly ioHint: IoHint | null
 
   constructor(binding: NativeBinding, request: ChunkParseRequest) {
     const { compression } = request
     // Named as the TS engine names them in its errors.
     const path = `the input stream's ${compression} bytes`
-    this.ioHint = compression === 'none' ? null : damagedInputHint(compression, 'stream')
+    this.ioHint = compression === 'none' ? null : decompressionHint(compression, 'stream')
     const options = { ...nativeOptions({ ...request, path, bufferSize: CHUNK_BUFFER_BYTES }), handoff: 'columnar' as const }
     this.handle = call(() => new binding.NativeChunkParser(options), this.ioHint)
   }

@@ -1,4 +1,4 @@
-import { damagedInputHint } from '../../error-messages'
+import { decompressionHint, type IoHint } from '../../error-messages'
 import type { EngineBatch, FileBatchReader, FileReadRequest } from '../types'
 import { call, fromNative, type NativeBinding, type NativeReaderHandle, nativeOptions } from './binding'
 import type { BatchChunks } from './chunks'
@@ -12,6 +12,8 @@ export class NativeFileReader implements FileBatchReader {
   private handle: NativeReaderHandle | null = null
   private closed = false
   private readonly decode = createBatchDecoder()
+  /** The hint for a read that failed part way: of a compressed file, what its damage calls for. */
+  private readonly damagedHint: IoHint | null
   /** The native batch being handed out, a chunk of records at a time. */
   private chunks: BatchChunks | null = null
   /**
@@ -26,7 +28,9 @@ export class NativeFileReader implements FileBatchReader {
   constructor(
     private readonly binding: NativeBinding,
     private readonly request: FileReadRequest,
-  ) {}
+  ) {
+    this.damagedHint = request.compression === 'none' ? null : decompressionHint(request.compression)
+  }
 
   get bytesRead(): number {
     return this.handle?.bytesRead ?? 0
@@ -52,7 +56,7 @@ export class NativeFileReader implements FileBatchReader {
         try {
           await reader.waitForBatch()
         } catch (error) {
-          throw fromNative(error, this.damagedHint())
+          throw fromNative(error, this.damagedHint)
         }
         this.takenWithoutWaiting = 0
       }
@@ -70,14 +74,14 @@ export class NativeFileReader implements FileBatchReader {
    */
   private readyWithoutWaiting(reader: NativeReaderHandle): boolean {
     if (this.takenWithoutWaiting >= BATCHES_BETWEEN_TURNS) return false
-    if (!call(() => reader.batchReady(), this.damagedHint())) return false
+    if (!call(() => reader.batchReady(), this.damagedHint)) return false
     this.takenWithoutWaiting++
     return true
   }
 
   /** Takes the next native batch to hand out, or `null` at the end. */
   private take(reader: NativeReaderHandle): BatchChunks | null {
-    const batch = call(() => reader.nextBatchSync(this.arena), this.damagedHint())
+    const batch = call(() => reader.nextBatchSync(this.arena), this.damagedHint)
     if (batch === null) return null
     this.arena = batch.arena
     this.chunks = this.decode(batch)
@@ -102,11 +106,5 @@ export class NativeFileReader implements FileBatchReader {
     if (this.closed) return null
     if (this.handle === null) this.handle = call(() => new this.binding.NativeReader(nativeOptions(this.request)), null)
     return this.handle
-  }
-
-  /** The hint for a read that failed part way: of a compressed file, the file may be damaged. */
-  private damagedHint(): string | null {
-    const { compression } = this.request
-    return compression === 'none' ? null : damagedInputHint(compression)
   }
 }

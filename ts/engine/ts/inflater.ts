@@ -1,4 +1,4 @@
-import { damagedInputHint } from '../../error-messages'
+import { decompressionHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
 import { HEAD_BYTES, notCompressedReason } from './compressed-head'
@@ -33,6 +33,7 @@ interface Decompressor {
  */
 export function makeInflater(compression: Exclude<Compression, 'none'>, path: string | null): Inflater {
   const decompressor: Decompressor = compression === 'gzip' ? new Gunzip() : new Unzstd()
+  const hintFor = decompressionHint(compression, path === null ? 'stream' : 'file')
   /** The piece `hasOutput` decompressed and `take` hands out. */
   let piece: Uint8Array | null = null
   const wrap = <T>(fn: () => T): T => {
@@ -40,10 +41,8 @@ export function makeInflater(compression: Exclude<Compression, 'none'>, path: st
       return fn()
     } catch (cause) {
       const what = path ?? `the input stream's ${compression} bytes`
-      throw new RingstreamError('ERR_IO', `cannot decompress ${what}: ${(cause as Error)?.message ?? String(cause)}`, {
-        cause,
-        hint: damagedInputHint(compression, path === null ? 'stream' : 'file'),
-      })
+      const message = `cannot decompress ${what}: ${(cause as Error)?.message ?? String(cause)}`
+      throw new RingstreamError('ERR_IO', message, { cause, hint: hintFor(message) })
     }
   }
   /** The input's first bytes while fewer than `HEAD_BYTES` have come; `null` once they are checked. */
