@@ -1,6 +1,8 @@
 //! zstd, a whole unit at a time: libzstd (the `zstd` crate's raw decoder) is given one whole
-//! unit of a file — a frame header, a block (the last with its frame's checksum), a skippable
-//! frame — and its output is drained before the next unit goes in. So everything decoded before
+//! unit of a file — a frame header, a block, the last block's checksum after the block — and its
+//! output is drained before the next unit goes in; skippable frames are passed over here. The
+//! unit buffer takes the place of the `zstd` crate reader's input buffer (128 KiB, as
+//! `memory.rs` counts). So everything decoded before
 //! a damaged unit is handed out, and nothing of a unit the input stops inside, as the TS engine's
 //! frame walker (`ts/engine/ts/unzstd.ts`) does. The `zstd` crate's reader gives libzstd all the
 //! input it has: libzstd then drops the output of a call that fails (its output position is left
