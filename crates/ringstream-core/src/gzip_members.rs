@@ -25,6 +25,8 @@ pub(crate) struct GzipMembers<R> {
     consumed: u64,
     /// The member has ended: the next byte must start another.
     member_ended: bool,
+    /// The last call filled the output buffer: zlib may hold more output for input it took.
+    output_full: bool,
     /// The decoder's error, returned from every read after the output decoded before it.
     failure: Option<String>,
 }
@@ -38,6 +40,7 @@ impl<R: BufRead> GzipMembers<R> {
             member_start: 0,
             consumed: 0,
             member_ended: false,
+            output_full: false,
             failure: None,
         }
     }
@@ -63,8 +66,11 @@ impl<R: BufRead> Read for GzipMembers<R> {
             return Ok(0);
         }
         loop {
-            let input = self.inner.fill_buf()?;
-            if input.is_empty() {
+            // An output buffer that was filled may have left zlib with more to write for input
+            // it has taken: that comes out before more input is read, or the end is reported.
+            let draining = self.output_full;
+            let input = if draining { &[][..] } else { self.inner.fill_buf()? };
+            if input.is_empty() && !draining {
                 return if self.member_ended { Ok(0) } else { Err(self.fail(UNEXPECTED_END)) };
             }
             if self.member_ended {
@@ -79,9 +85,13 @@ impl<R: BufRead> Read for GzipMembers<R> {
             let made = (self.decoder.total_out() - out_before) as usize;
             self.inner.consume(used);
             self.consumed += used as u64;
+            self.output_full = made == buf.len();
             match status {
-                Ok(Status::StreamEnd) => self.member_ended = true,
-                Ok(_) if used == 0 && made == 0 => return Err(self.fail(NO_PROGRESS)),
+                Ok(Status::StreamEnd) => {
+                    self.member_ended = true;
+                    self.output_full = false;
+                }
+                Ok(_) if used == 0 && made == 0 && !draining => return Err(self.fail(NO_PROGRESS)),
                 Ok(_) => {}
                 Err(error) => {
                     // zlib refuses to go on after an error, so every later read gets this one.
@@ -157,9 +167,14 @@ mod tests {
 
     /// Decodes `input` read `chunk` bytes at a time: the output before the error, and the error.
     fn decode(input: &[u8], chunk: usize) -> (Vec<u8>, Option<String>) {
+        decode_into(input, chunk, 7)
+    }
+
+    /// Decodes `input` read `chunk` bytes at a time into reads of `out_step` bytes.
+    fn decode_into(input: &[u8], chunk: usize, out_step: usize) -> (Vec<u8>, Option<String>) {
         let mut members = GzipMembers::new(BufReader::with_capacity(chunk, input));
         let mut out = Vec::new();
-        let mut buf = vec![0; 7];
+        let mut buf = vec![0; out_step];
         loop {
             match members.read(&mut buf) {
                 Ok(0) => return (out, None),
@@ -174,6 +189,21 @@ mod tests {
         let input = [gzip(b"one\n"), gzip(b""), gzip(b"two\nthree\n")].concat();
         for chunk in [1, 2, 3, 10, 4096] {
             assert_eq!(decode(&input, chunk), (b"one\ntwo\nthree\n".to_vec(), None), "{chunk}");
+        }
+    }
+
+    #[test]
+    fn hands_out_all_a_cut_member_decodes_to_whatever_the_buffers() {
+        // Compresses a hundredfold and more: a few input bytes fill many reads, and a read that fills up as the
+        // input ends used to leave zlib's last bytes unread.
+        let content = [vec![b'a'; 1 << 14], b"the end\n".to_vec()].concat();
+        let gzip = gzip(&content);
+        for end in 11..gzip.len() {
+            let cut = &gzip[..end];
+            let reference = decode_into(cut, 1 << 20, 1 << 20);
+            for (chunk, out_step) in [(1, 1), (3, 98), (7, 258), (1 << 20, 100)] {
+                assert_eq!(decode_into(cut, chunk, out_step), reference, "cut at {end}");
+            }
         }
     }
 

@@ -26,6 +26,8 @@ export class Gunzip {
   private readonly strm = new this.zlib.ZStream()
   /** The last member has ended: the next byte must start another. */
   private memberEnded = false
+  /** The last call filled the output piece: zlib may hold more output for input it took. */
+  private outputFull = false
   /** The member being decoded, from 1. */
   private member = 1
   /** The compressed byte at which it starts. */
@@ -57,7 +59,10 @@ export class Gunzip {
   next(): Uint8Array | null {
     const { strm, zlib } = this
     if (this.failure !== null) throw this.failure
-    while (strm.avail_in > 0) {
+    // An output piece that was filled may have left zlib with more to write for input it has
+    // taken: that comes out before more input is asked for, or the end is reported.
+    while (strm.avail_in > 0 || this.outputFull) {
+      const draining = strm.avail_in === 0
       if (this.memberEnded) {
         zlib.zlibInflateReset(strm)
         this.memberEnded = false
@@ -73,9 +78,13 @@ export class Gunzip {
       const outputLeft = strm.avail_out
       const status = zlib.zlibInflate(strm, zlib.Z_NO_FLUSH)
       this.consumed += inputLeft - strm.avail_in
+      this.outputFull = strm.avail_out === 0 && status !== zlib.Z_STREAM_END
       if (status === zlib.Z_STREAM_END) this.memberEnded = true
       else if (status !== zlib.Z_OK && status !== zlib.Z_BUF_ERROR) return this.fail(this.error(strm.msg || `zlib error ${status}`))
-      else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) throw this.error(NO_PROGRESS)
+      else if (strm.avail_in === inputLeft && strm.avail_out === outputLeft) {
+        if (draining) break
+        throw this.error(NO_PROGRESS)
+      }
       if (strm.avail_out === 0) return this.take()
     }
     return this.take()
