@@ -11,7 +11,7 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-for target in parsers jsonl_vs_serde_json csv_vs_csv_crate columns_vs_json_text; do
+for target in parsers jsonl_vs_serde_json csv_vs_csv_crate columns_vs_json_text decoders; do
   echo "== fuzz $target for ${seconds}s"
   # The working corpus (git-ignored) grows from the checked-in seeds, where a target has any.
   corpora=("corpus/$target")
