@@ -316,6 +316,53 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       }
     })
 
+    /**
+     * A pipe `<name>.jsonl` whose writer opens it, sends `content` and closes only once the reader
+     * creates `<name>.go`; after five seconds it stops waiting, creates `<name>.gave-up` and
+     * goes on, so a reader that holds up the event loop fails instead of hanging.
+     */
+    function lateWriter(name: string, content: string): { path: string; go: string; gaveUp: string; writer: ChildProcess } {
+      const path = tmp.path(`${name}.jsonl`)
+      const go = tmp.path(`${name}.go`)
+      const gaveUp = tmp.path(`${name}.gave-up`)
+      execFileSync('mkfifo', [path])
+      const script = 'i=0; while [ ! -e "$2" ]; do i=$((i+1)); if [ $i -gt 100 ]; then : > "$3"; break; fi; sleep 0.05; done; printf "$1" > "$0"'
+      const writer = spawn('sh', ['-c', script, path, content, go, gaveUp], { stdio: 'ignore' })
+      return { path, go, gaveUp, writer }
+    }
+
+    // The TS engine opens a FIFO without waiting for its writer on Linux only (byte-source.ts).
+    it.skipIf(engine === 'ts' && process.platform !== 'linux')('waits for the writer of a pipe without holding up the event loop, in for await', async () => {
+      const { path, go, gaveUp, writer } = lateWriter('late', '{"n":1}\\n')
+      try {
+        // The writer comes when a timer says so, which it can only while the event loop runs.
+        setTimeout(() => writeFileSync(go, ''), 20)
+        const seen: unknown[] = []
+        for await (const record of stream(path, { engine })) seen.push(record)
+        expect(seen).toEqual([{ n: 1 }])
+        expect(existsSync(gaveUp), 'the event loop waited for the writer').toBe(false)
+      } finally {
+        writer.kill()
+      }
+    })
+
+    it.skipIf(engine === 'ts' && process.platform !== 'linux')('lets go of a pipe no writer has opened yet when the signal aborts', async () => {
+      // The writer is never told to come: it gives up after five seconds.
+      const { path, gaveUp, writer } = lateWriter('never', '{"n":1}\\n')
+      const ioBefore = pendingIo()
+      try {
+        const controller = new AbortController()
+        setTimeout(() => controller.abort(), 20)
+        const error = await rejectionOf(stream(path, { engine, signal: controller.signal }).toArray())
+        expect((error as Error).name).toBe('AbortError')
+        expect(existsSync(gaveUp), 'the event loop waited for the writer').toBe(false)
+        await new Promise((resolve) => setImmediate(resolve))
+        expect(pendingIo()).toEqual(ioBefore)
+      } finally {
+        writer.kill()
+      }
+    })
+
     it('has metadata that reads none of it, and no size', async () => {
       const { path, writer } = pipeOf('in.jsonl', jsonl(records))
       try {

@@ -100,8 +100,15 @@ impl std::fmt::Debug for ByteSource {
 
 impl ByteSource {
     /// Opens a whole file, decompressing it as `compression` says. A path that is not a
-    /// regular file (a pipe, a device, a socket) is [live](Self::is_live).
+    /// regular file (a pipe, a device, a socket) is [live](Self::is_live). A named pipe (FIFO) is
+    /// opened by the first read instead, on the thread that reads: opening one waits for its
+    /// writer, which must not hold up the thread that opens the source (JavaScript's).
     pub fn open(path: impl AsRef<Path>, compression: Compression) -> io::Result<ByteSource> {
+        let path = path.as_ref();
+        if is_fifo(path)? {
+            let opened = OpenOnRead { path: path.to_owned(), file: None };
+            return Ok(ByteSource::from_reader(opened, compression)?.live(true));
+        }
         let file = File::open(path)?;
         let live = !file.metadata()?.is_file();
         Ok(ByteSource::from_reader(file, compression)?.live(live))
@@ -264,6 +271,33 @@ impl<D: Read> Read for Decoding<D> {
                 None => io::Error::new(kind, DecompressionError(io::Error::from(kind))),
             }
         })
+    }
+}
+
+/// Whether `path` names a FIFO (statting one does not wait for a writer, as opening does).
+#[cfg(unix)]
+fn is_fifo(path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::FileTypeExt;
+    Ok(std::fs::metadata(path)?.file_type().is_fifo())
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_path: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// A file opened by its first read.
+struct OpenOnRead {
+    path: std::path::PathBuf,
+    file: Option<File>,
+}
+
+impl Read for OpenOnRead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(file) => file.read(buf),
+            None => self.file.insert(File::open(&self.path)?).read(buf),
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, read as readCallback, readSync } from 'node:fs'
+import { closeSync, constants, openSync, read as readCallback, readSync, statSync } from 'node:fs'
 import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
 import { type Inflater, makeInflater } from './inflater'
@@ -15,8 +15,8 @@ export class ByteSource {
   private closed = false
   private eof = false
   private inFlight = false
-  /** The pipe's reader once an asynchronous read found a FIFO (it owns `fd` then); `null` for other files. */
-  private pipe: PipeChunks | null | undefined
+  /** The pipe's reader once an asynchronous read opened a FIFO (it owns `fd` then); `null` for other files. */
+  private pipe: PipeChunks | null = null
   private readonly buffer: Buffer
   /**
    * Bytes asked for by the next read: small at first so the first records reach the consumer
@@ -52,8 +52,7 @@ export class ByteSource {
     for (;;) {
       if (this.inflate?.hasOutput()) return this.inflate.take()
       if (this.eof || this.closed) return null
-      const fd = this.ioSync(() => this.open())
-      this.pipe ??= this.ioSync(() => (READS_FIFOS_IN_EVENT_LOOP && fstatSync(fd).isFIFO() ? new PipeChunks(fd) : null))
+      const fd = this.ioSync(() => this.openForEventLoop())
       const pipe = this.pipe
       this.inFlight = true
       let read: Uint8Array
@@ -111,6 +110,22 @@ export class ByteSource {
     return this.fd
   }
 
+  /**
+   * The file opened for reads that must not block the event loop: a FIFO is read through
+   * `PipeChunks`, and on Linux opened without waiting for its writer (a blocking open stopped the
+   * whole event loop until one came); Linux's pipe reports no end to a reader until a writer has
+   * come and gone, so the socket waits for the first writer as a blocking open would. Elsewhere a
+   * non-blocking open of a FIFO without a writer may read as an end at once, so it stays blocking.
+   */
+  private openForEventLoop(): number {
+    if (this.fd === null) {
+      const fifo = READS_FIFOS_IN_EVENT_LOOP && statSync(this.path).isFIFO()
+      this.fd = openSync(this.path, fifo && OPENS_FIFOS_WITHOUT_WAITING ? constants.O_RDONLY | constants.O_NONBLOCK : 'r')
+      this.pipe = fifo ? new PipeChunks(this.fd) : null
+    }
+    return this.fd
+  }
+
   private release(): void {
     if (this.fd === null) return
     const fd = this.fd
@@ -131,6 +146,8 @@ export class ByteSource {
 const FIRST_READ_BYTES = 16 * 1024
 /** A FIFO's descriptor can become a socket (libuv makes it non-blocking); not so a Windows pipe opened as a file. */
 const READS_FIFOS_IN_EVENT_LOOP = process.platform !== 'win32'
+/** Where a non-blocking open of a FIFO waits for its first writer when read (see `openForEventLoop`). */
+const OPENS_FIFOS_WITHOUT_WAITING = process.platform === 'linux'
 const EMPTY = new Uint8Array(0)
 
 function ioError(path: string, cause: unknown): RingstreamError {
