@@ -170,6 +170,16 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
       expect(records).toEqual(ids(count))
     })
 
+    it('is damaged Huffman weights that would never run out, refused at once', () => {
+      // One changed byte in the first block's Huffman tree description: fzstd looped for ever.
+      const damaged = fixture('events.nocheck.jsonl.zst')
+      damaged[17] ^= 0x80
+      const path = tmp.file('endless-weights.jsonl.zst', damaged)
+      const { records, error } = readUntilError(path, { engine })
+      expect(records).toEqual([])
+      expect((error as Error).message.split('\n')[0]).toBe(`cannot decompress ${path}: Data corruption detected: the zstd data is damaged`)
+    })
+
     it('is damage in a compressed block too', () => {
       const zst = fixture('events.jsonl.zst')
       for (const at of [20, Math.floor(zst.length / 2), zst.length - 6]) {

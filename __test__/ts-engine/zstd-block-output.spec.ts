@@ -96,6 +96,16 @@ describe('BlockOutput', () => {
     expect(new BlockOutput().sizeOf(bodyOf(1))).toBe(131_074)
   })
 
+  it('refuses Huffman weights that would never run out, which fzstd looped over for ever', () => {
+    // The first block of events.nocheck.jsonl.zst (after a 9-byte frame header and its 3-byte
+    // block header), one byte of its Huffman tree description changed.
+    const zst = readFileSync(join(FIXTURES, 'events.nocheck.jsonl.zst'))
+    const body = Uint8Array.from(blocksOf(zst).blocks[0].body)
+    expect(new BlockOutput().sizeOf(body)).toBe(131_072)
+    body[17 - 12] ^= 0x80
+    expect(() => new BlockOutput().sizeOf(body)).toThrow('Data corruption detected (its Huffman tree has more than 255 weights)')
+  })
+
   it('refuses a table repeated from no block before it', () => {
     const body = Uint8Array.from([0x00, 1, 0b11111100, 0x01])
     expect(() => new BlockOutput().sizeOf(body)).toThrow('Data corruption detected (it repeats an entropy table no block before it had)')

@@ -41,6 +41,7 @@ interface CodeKind {
 export const MAX_BLOCK_BYTES = 128 * 1024
 const LITERALS_RAW = 0
 const LITERALS_RLE = 1
+const LITERALS_COMPRESSED = 2
 const MODE_PREDEFINED = 0
 const MODE_RLE = 1
 const MODE_COMPRESSED = 2
@@ -239,8 +240,9 @@ export class BlockOutput {
   sizeOf(body: Uint8Array): number {
     const end = body.length
     if (end > MAX_BLOCK_BYTES) corrupted('a block larger than 128 KiB')
-    const [literals, afterLiterals] = literalsOf(body)
+    const [literals, afterLiterals, treeAt] = literalsOf(body)
     if (afterLiterals >= end) corrupted('it has no sequences header')
+    if (treeAt !== null) checkHuffmanWeights(body, treeAt, afterLiterals)
     let at = afterLiterals
     let count = body[at++]
     if (count === 0) return literals
@@ -271,8 +273,11 @@ function table(body: Uint8Array, at: number, end: number, mode: number, previous
   return [previous, at]
 }
 
-/** The literals section's regenerated size and where the sequences section starts (3.1.1.3.1). */
-function literalsOf(body: Uint8Array): [number, number] {
+/**
+ * The literals section's regenerated size, where the sequences section starts (3.1.1.3.1), and
+ * where the Huffman tree description of compressed literals starts (`null` for none).
+ */
+function literalsOf(body: Uint8Array): [number, number, number | null] {
   if (body.length === 0) corrupted('it is empty')
   const b0 = body[0]
   const type = b0 & 3
@@ -300,7 +305,49 @@ function literalsOf(body: Uint8Array): [number, number] {
   }
   if (headerBytes > body.length) corrupted('its literals header is cut short')
   if (regenerated > MAX_BLOCK_BYTES) corrupted('its literals are more than a block holds')
-  return [regenerated, headerBytes + stored]
+  return [regenerated, headerBytes + stored, type === LITERALS_COMPRESSED ? headerBytes : null]
+}
+
+/** Huffman weights are 0 to 11 (4.2.1.1); the FSE table that codes them is at most 6 bits precise. */
+const HUFFMAN_WEIGHTS: CodeKind = { maxCode: 11, maxAccuracyLog: 6, bits: Array<number>(12).fill(0), bases: Array<number>(12).fill(0) }
+/** The most weights a Huffman tree description gives (4.2.1): one per literal byte value but the last. */
+const MAX_HUFFMAN_WEIGHTS = 255
+
+/**
+ * Walks the FSE-coded weights of a Huffman tree description at `body[at]` (4.2.1.2), as fzstd
+ * decodes them, and refuses more than 255 of them, as zstd does. fzstd stops only when the bits
+ * run out: damaged weights whose states read no bits kept it looping for ever (found by changing
+ * one byte of a zstd file). Weights given 4 bits each directly (a header byte of 128 or more)
+ * cannot loop and are left to fzstd.
+ */
+function checkHuffmanWeights(body: Uint8Array, at: number, end: number): void {
+  if (at >= end) corrupted('its Huffman tree description is cut short')
+  const compressedBytes = body[at]
+  if (compressedBytes >= 128) return
+  const last = at + compressedBytes
+  if (compressedBytes === 0 || last >= end) corrupted('its Huffman weights run past the literals')
+  const [table, weightsAt] = readFseTable(body, at + 1, last + 1, HUFFMAN_WEIGHTS)
+  if (body[last] === 0) corrupted('its Huffman weights have no end mark')
+  const { bitCounts, baselines, accuracyLog } = table
+  const read = (position: number, n: number) => ((body[position >>> 3] | (body[(position >>> 3) + 1] << 8)) >>> (position & 7)) & ((1 << n) - 1)
+  // Two interleaved states read backwards from the last byte's end mark down to the table's end.
+  const stop = weightsAt * 8
+  let position = last * 8 + highBit(body[last])
+  let state1 = 0
+  let state2 = 0
+  let bits1 = accuracyLog
+  let bits2 = accuracyLog
+  for (let weights = 0; ; weights += 2) {
+    if (weights > MAX_HUFFMAN_WEIGHTS) corrupted('its Huffman tree has more than 255 weights')
+    position -= bits1
+    if (position < stop) return
+    state1 += read(position, bits1)
+    position -= bits2
+    if (position < stop) return
+    state2 += read(position, bits2)
+    ;[bits1, state1] = [bitCounts[state1], baselines[state1]]
+    ;[bits2, state2] = [bitCounts[state2], baselines[state2]]
+  }
 }
 
 /**
