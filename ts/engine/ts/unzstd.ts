@@ -44,6 +44,8 @@ interface Frame {
   header: Uint8Array | null
   /** The frame's window is its declared size, which zstd decodes it into. */
   singleSegment: boolean
+  /** The most a block of the frame may hold and make: its window, at most 128 KiB (zstd's blockSizeMax). */
+  blockMax: number
 }
 
 /**
@@ -208,6 +210,7 @@ export class Unzstd {
       pushed: 0,
       header: copyOf(header),
       singleSegment: singleSegment === 1,
+      blockMax: Math.min(windowBytes, MAX_BLOCK_BYTES),
     }
     this.sawFrame = true
     this.phase = Phase.Block
@@ -225,21 +228,26 @@ export class Unzstd {
     if (type === RESERVED_BLOCK) fail(CORRUPTED, 'reserved block type')
     if (size > MAX_BLOCK_BYTES) fail(CORRUPTED, 'a block larger than 128 KiB')
     const body = type === RLE_BLOCK ? 1 : size
+    // zstd's checks of a block, in its order: what it holds, where its output goes, what it makes.
+    if (body > frame.blockMax) fail(CORRUPTED, "a block larger than the frame's window")
     const checksumBytes = last && frame.hash !== null ? CHECKSUM_BYTES : 0
     const unit = this.take(BLOCK_HEADER_BYTES + body + checksumBytes)
     if (unit === null) return false
-    if (type === COMPRESSED_BLOCK && frame.blockOutput.sizeOf(unit.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + size)) > MAX_BLOCK_BYTES) {
-      fail(CORRUPTED, 'its sequences make more than a block holds, 128 KiB')
+    const output = type === COMPRESSED_BLOCK ? frame.blockOutput.sizeOf(unit.subarray(BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + size)) : size
+    if (output > MAX_BLOCK_BYTES) fail(CORRUPTED, 'its sequences make more than a block holds, 128 KiB')
+    // zstd decodes a single-segment frame into a buffer of the size it declares: a block that
+    // would overflow it is refused before any of it goes out.
+    if (frame.singleSegment && frame.decoded + output > frame.contentBytes) {
+      fail('Destination buffer is too small', `the frame declares ${frame.contentBytes} bytes and holds more`)
     }
+    if (output > frame.blockMax) fail(CORRUPTED, "a block that makes more than the frame's window")
     // The last block goes with the checksum after it: fzstd wants to see the frame's end.
     this.decode(frame, unit, last)
     if (!last) return true
     // As in zstd: a frame whose size is not the declared one keeps its last block back, while
     // one whose checksum fails hands over every block first.
     if (frame.contentBytes >= 0 && frame.decoded !== frame.contentBytes) {
-      // zstd decodes a single-segment frame into a buffer of the declared size, which overflows.
-      const name = frame.singleSegment && frame.decoded > frame.contentBytes ? 'Destination buffer is too small' : CORRUPTED
-      fail(name, `the frame declares ${frame.contentBytes} bytes and holds ${frame.decoded}`)
+      fail(CORRUPTED, `the frame declares ${frame.contentBytes} bytes and holds ${frame.decoded}`)
     }
     if (frame.hash !== null && frame.hash.digestLow32() !== readU32(unit, unit.length - CHECKSUM_BYTES)) {
       this.failure = this.reworded(new Error("Restored data doesn't match checksum"))
