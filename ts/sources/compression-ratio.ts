@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { Compression, Engine } from '../engine/types'
+import { frameHeaderLayout } from '../engine/ts/unzstd'
 import type { PlannedFile } from './resolve-source'
 
 /** Compressed bytes a ratio is measured over: the start of the file. */
@@ -61,12 +62,9 @@ export function zstdWholeUnitsEnd(head: Buffer): number {
     }
     if (magic !== ZSTD_FRAME_MAGIC) return at
     const descriptor = head[at + 4]
-    const singleSegment = (descriptor >>> 5) & 1
-    const dictionaryIdBytes = [0, 1, 2, 4][descriptor & 3]
-    const contentSizeBytes = [singleSegment, 2, 4, 8][descriptor >>> 6]
     const checksumBytes = (descriptor >>> 2) & 1 ? 4 : 0
     // A frame's header goes with its first block: it makes no output alone.
-    let block = at + 5 + (singleSegment ? 0 : 1) + dictionaryIdBytes + contentSizeBytes
+    let block = at + frameHeaderLayout(descriptor).length
     for (;;) {
       if (block + 3 > head.length) return at
       const bits = head.readUIntLE(block, 3)

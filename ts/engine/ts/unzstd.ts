@@ -174,17 +174,10 @@ export class Unzstd {
     const start = this.peek(5)
     if (start === null) return false
     const descriptor = start[4]
-    const contentSizeFlag = descriptor >>> 6
-    const singleSegment = (descriptor >>> 5) & 1
     const hasChecksum = (descriptor >>> 2) & 1
-    const dictionaryIdFlag = descriptor & 3
     if (descriptor & 8) fail('Unsupported frame parameter', 'a reserved bit is set')
-    const dictionaryIdBytes = dictionaryIdFlag === 3 ? 4 : dictionaryIdFlag
-    const contentSizeBytes = contentSizeFlag === 0 ? singleSegment : 1 << contentSizeFlag
-    const windowAt = 5
-    const dictionaryAt = windowAt + (singleSegment ? 0 : 1)
-    const contentSizeAt = dictionaryAt + dictionaryIdBytes
-    const header = this.take(contentSizeAt + contentSizeBytes)
+    const { singleSegment, windowAt, dictionaryAt, dictionaryIdBytes, contentSizeAt, contentSizeBytes, length } = frameHeaderLayout(descriptor)
+    const header = this.take(length)
     if (header === null) return false
     if (dictionaryIdBytes > 0 && readUint(header, dictionaryAt, dictionaryIdBytes) !== 0) {
       fail('Dictionary mismatch', `dictionary ${readUint(header, dictionaryAt, dictionaryIdBytes)}`)
@@ -209,7 +202,7 @@ export class Unzstd {
       decoded: 0,
       pushed: 0,
       header: copyOf(header),
-      singleSegment: singleSegment === 1,
+      singleSegment,
       blockMax: Math.min(windowBytes, MAX_BLOCK_BYTES),
     }
     this.sawFrame = true
@@ -315,6 +308,29 @@ export class Unzstd {
 }
 
 const EMPTY = new Uint8Array(0)
+
+/**
+ * Where a frame header's fields are, from its descriptor byte (RFC 8878, 3.1.1.1), counting from
+ * the frame's magic number, and how long the header is.
+ */
+export function frameHeaderLayout(descriptor: number): {
+  singleSegment: boolean
+  windowAt: number
+  dictionaryAt: number
+  dictionaryIdBytes: number
+  contentSizeAt: number
+  contentSizeBytes: number
+  length: number
+} {
+  const singleSegment = ((descriptor >>> 5) & 1) === 1
+  const dictionaryIdBytes = [0, 1, 2, 4][descriptor & 3]
+  const contentSizeFlag = descriptor >>> 6
+  const contentSizeBytes = contentSizeFlag === 0 ? (singleSegment ? 1 : 0) : 1 << contentSizeFlag
+  const windowAt = 5
+  const dictionaryAt = windowAt + (singleSegment ? 0 : 1)
+  const contentSizeAt = dictionaryAt + dictionaryIdBytes
+  return { singleSegment, windowAt, dictionaryAt, dictionaryIdBytes, contentSizeAt, contentSizeBytes, length: contentSizeAt + contentSizeBytes }
+}
 
 /** zstd's name for damaged data, which fzstd's failures and most of the walker's checks are. */
 const CORRUPTED = 'Data corruption detected'
