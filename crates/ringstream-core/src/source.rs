@@ -105,13 +105,14 @@ impl ByteSource {
     /// writer, which must not hold up the thread that opens the source (JavaScript's).
     pub fn open(path: impl AsRef<Path>, compression: Compression) -> io::Result<ByteSource> {
         let path = path.as_ref();
-        if is_fifo(path)? {
+        // Statting a FIFO does not wait for a writer, as opening one does.
+        let kind = std::fs::metadata(path)?.file_type();
+        if is_fifo(kind) {
             let opened = OpenOnRead { path: path.to_owned(), file: None };
             return Ok(ByteSource::from_reader(opened, compression)?.live(true));
         }
         let file = File::open(path)?;
-        let live = !file.metadata()?.is_file();
-        Ok(ByteSource::from_reader(file, compression)?.live(live))
+        Ok(ByteSource::from_reader(file, compression)?.live(!kind.is_file()))
     }
 
     /// Opens bytes `range` of an uncompressed file (a range of compressed bytes cannot be
@@ -274,16 +275,15 @@ impl<D: Read> Read for Decoding<D> {
     }
 }
 
-/// Whether `path` names a FIFO (statting one does not wait for a writer, as opening does).
 #[cfg(unix)]
-fn is_fifo(path: &Path) -> io::Result<bool> {
+fn is_fifo(kind: std::fs::FileType) -> bool {
     use std::os::unix::fs::FileTypeExt;
-    Ok(std::fs::metadata(path)?.file_type().is_fifo())
+    kind.is_fifo()
 }
 
 #[cfg(not(unix))]
-fn is_fifo(_path: &Path) -> io::Result<bool> {
-    Ok(false)
+fn is_fifo(_kind: std::fs::FileType) -> bool {
+    false
 }
 
 /// A file opened by its first read.
