@@ -330,7 +330,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
   })
 
-  it('zstd files with a changed byte: the same records before the same error; other errors only where the decoders judge a damaged block apart', () => {
+  it('zstd files with a changed byte: every record before the damaged block from both, then the same error, or each decoder\'s verdict on that block', () => {
     const written = ['events.jsonl.zst', 'events.fast.jsonl.zst', 'events.nocheck.jsonl.zst'].map((name) => readFileSync(join(__dirname, 'fixtures', name)))
     /**
      * Whether a failure (or none) is a decoder's verdict on a damaged block: fzstd and libzstd
@@ -345,14 +345,20 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         const path = tmp.file(`flipped-${fileNumber++}.jsonl.zst`, damaged)
         const ts = readDamaged(path, 'ts', size)
         const native = readDamaged(path, 'native', size)
-        if (native.failure !== ts.failure) {
-          expect(blockVerdict(native.failure) && blockVerdict(ts.failure), `${native.failure} | ${ts.failure}`).toBe(true)
+        if (blockVerdict(native.failure) && blockVerdict(ts.failure) && (native.failure ?? ts.failure) !== null) {
+          // One decoder may refuse the damaged block (with these words or others) and the other
+          // hand out what it made of it: every record of the blocks before it comes from both.
+          const [fewer, more] = native.records.length <= ts.records.length ? [native.records, ts.records] : [ts.records, native.records]
+          expect(more.slice(0, fewer.length)).toEqual(fewer)
           return
         }
-        // Every whole block before the damage, from both.
+        // Every whole block before the damage, from both, and the same words for it.
+        expect(native.failure).toBe(ts.failure)
         expect(native.records).toEqual(ts.records)
       }),
-      { numRuns: 150 },
+      // libzstd refuses the first block of this one, fzstd decodes it into 572 records; both then
+      // say "Data corruption detected".
+      { numRuns: 150, examples: [[written[2], 8834, 173, 134]] },
     )
   })
 
