@@ -143,7 +143,7 @@ export class CustomCursor implements BatchCursor {
 
   private parsedBatch(batch: EngineBatch): SourceBatch {
     const parse = this.parse as ParseOptions
-    return { ...batch, path: null, format: parse.format, parse }
+    return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: null, format: parse.format, parse }
   }
 
   private end(): null {
