@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter as PATH_LIST_DELIMITER, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -1021,6 +1021,148 @@ describe('custom sources', () => {
       expect(codeOf(error)).toBe('ERR_INVALID_ARGUMENT')
       expect((error as Error).message).toContain("with { format: 'jsonl' } the source's items are chunks of bytes to parse, and item 1 is an object")
       expect((error as RingstreamError).hint).toContain('drop options.format')
+    })
+
+    describe('more bytes than are parsed before a native parser thread takes over (1 MiB)', () => {
+      const tmp = useTempDir()
+      // Numbers that compress poorly, so that gzip bytes pass 1 MiB too; bad lines and
+      // multi-byte characters among them.
+      let state = 7
+      const lines = Array.from({ length: 130_000 }, (_, i) => {
+        state = (state * 48271) % 2147483647
+        return i % 997 === 5 ? 'not json\n' : `{"n":${i},"v":${state},"w":"ü${state % 1000}"}\n`
+      })
+      const big = Buffer.from(lines.join(''))
+      const good = lines.filter((line) => line.startsWith('{')).length
+      const gzipped = gzipSync(big)
+      /** The threads of this process that the core parses pushed chunks on (Linux names them in /proc). */
+      const readerThreads = () =>
+        process.platform !== 'linux'
+          ? 0
+          : readdirSync('/proc/self/task').filter((task) => readFileSync(`/proc/self/task/${task}/comm`, 'utf8').startsWith('ringstream-push')).length
+      const readUntilThrown = async (read: (records: unknown[]) => void | Promise<void>) => {
+        const records: unknown[] = []
+        try {
+          await read(records)
+        } catch (error) {
+          return { records, error }
+        }
+        return { records, error: null }
+      }
+      const outcome = (path: string, options: StreamOptions) => {
+        const errors: Array<[string, number | null, number | null]> = []
+        const records = [...stream(path, { ...options, onError: (e) => void errors.push([e.code, e.line, e.byteOffset]) })]
+        return { records, errors }
+      }
+
+      it('read as the same bytes in a file are, from a generator, an async generator and a Readable', async () => {
+        expect(gzipped.length).toBeGreaterThan(1 << 20)
+        const file = outcome(tmp.file('big.jsonl', big), { engine })
+        expect(file.records.length).toBe(good)
+        for (const [bytes, compression] of [
+          [big, 'none'],
+          [gzipped, 'gzip'],
+        ] as const) {
+          for (const size of [65_536, 1_000_003]) {
+            const chunks = pieces(bytes, size)
+            const errors: Array<[string, number | null, number | null]> = []
+            const options = { engine, format: 'jsonl', compression, onError: (e: { code: string; line: number | null; byteOffset: number | null }) => void errors.push([e.code, e.line, e.byteOffset]) } as const
+            expect([...stream(() => chunks.values(), options)]).toEqual(file.records)
+            expect(errors).toEqual(file.errors)
+            const asyncChunks = async function* () {
+              yield* chunks
+            }
+            expect(await stream(asyncChunks, options).toArray()).toEqual(file.records)
+            expect(await stream(() => Readable.from(chunks), options).toArray()).toEqual(file.records)
+            expect(errors).toEqual([...file.errors, ...file.errors, ...file.errors])
+          }
+        }
+      })
+
+      it('hands on every record parsed while a live source waits for its next chunk', async () => {
+        let seenAll: () => void = () => undefined
+        const allSeen = new Promise<void>((resolve) => {
+          seenAll = resolve
+        })
+        const live = async function* () {
+          yield* pieces(big, 65_536)
+          // The next chunk comes only once the consumer has had every record so far.
+          await allSeen
+          yield '{"n":"last"}\n'
+        }
+        let count = 0
+        let last: unknown = null
+        let threadsWhileWaiting = 0
+        for await (const record of stream(live, { engine, format: 'jsonl', onError: () => undefined })) {
+          count++
+          last = record
+          if (count === good) {
+            threadsWhileWaiting = readerThreads()
+            seenAll()
+          }
+        }
+        expect(count).toBe(good + 1)
+        expect(last).toEqual({ n: 'last' })
+        // The native engine parsed on its thread, which ended with the input.
+        if (process.platform === 'linux') {
+          expect(threadsWhileWaiting).toBe(engine === 'native' ? 1 : 0)
+          expect(readerThreads()).toBe(0)
+        }
+      })
+
+      it('parses a small input on the calling thread', () => {
+        const s = stream(() => pieces(big.subarray(0, 100_000), 1000).values(), { engine, format: 'jsonl', onError: () => undefined })
+        let threads = 0
+        for (const _ of s) threads = Math.max(threads, readerThreads())
+        if (process.platform === 'linux') expect(threads).toBe(0)
+      })
+
+      it('gives the records before a source fails, then its error', async () => {
+        const failing = function* () {
+          yield* pieces(big, 65_536)
+          throw new Error('connection reset')
+        }
+        const asyncFailing = async function* () {
+          yield* failing()
+        }
+        for (const run of [
+          () => readUntilThrown((records) => {
+            for (const record of stream(failing, { engine, format: 'jsonl', onError: () => undefined })) records.push(record)
+          }),
+          () => readUntilThrown(async (records) => {
+            for await (const record of stream(asyncFailing, { engine, format: 'jsonl', onError: () => undefined })) records.push(record)
+          }),
+        ]) {
+          const { records, error } = await run()
+          expect(records.length).toBe(good)
+          expect((error as Error).message).toBe('connection reset')
+        }
+      })
+
+      it('stops the parser and runs the generator’s finally block when the loop breaks', async () => {
+        for (const loop of ['sync', 'async'] as const) {
+          let cleaned = false
+          const s = stream(
+            function* () {
+              try {
+                yield* pieces(big, 65_536)
+                yield* pieces(big, 65_536)
+              } finally {
+                cleaned = true
+              }
+            },
+            { engine, format: 'jsonl', onError: () => undefined },
+          )
+          let count = 0
+          if (loop === 'sync') {
+            for (const _ of s) if (++count === 100_000) break
+          } else {
+            for await (const _ of s) if (++count === 100_000) break
+          }
+          expect(cleaned).toBe(true)
+          expect(await s.limit(3).toArray()).toEqual([{ n: 0, v: expect.any(Number), w: expect.any(String) }, { n: 1, v: expect.any(Number), w: expect.any(String) }, { n: 2, v: expect.any(Number), w: expect.any(String) }])
+        }
+      })
     })
 
     it('runs the generator’s finally block when the loop breaks', () => {

@@ -11,11 +11,10 @@ use napi::{
 };
 use napi_derive::napi;
 
-mod chunk_parser;
 use ringstream_core::{
-    decoded_length, estimate_memory, head_bytes, head_lines, Batch, BatchOptions, ColumnarBatch,
-    ColumnarEncoder, Compression, Fault, Format, ParseOptions, ReadError, Reader, ReaderConfig,
-    ValueTypes,
+    decoded_length, estimate_memory, head_bytes, head_lines, Batch, BatchOptions, ChunkFeed,
+    ColumnarBatch, ColumnarEncoder, Compression, Fault, Format, ParseOptions, ReadError, Reader,
+    ReaderConfig, ValueTypes,
 };
 
 /// Options of one native reader, validated and defaulted by the TypeScript facade.
@@ -182,6 +181,13 @@ impl AnyReader {
             AnyReader::Columnar(reader) => reader.reads_ahead(),
         }
     }
+
+    fn awaits_input(&self) -> bool {
+        match self {
+            AnyReader::Json(reader) => reader.awaits_input(),
+            AnyReader::Columnar(reader) => reader.awaits_input(),
+        }
+    }
 }
 
 /// A reader and the batch it has waited for but not yet handed over.
@@ -218,14 +224,18 @@ impl ReaderState {
     }
 }
 
-/// Reads one file on a producer thread. `nextBatchSync` blocks the calling thread until the
-/// next batch is ready; `waitForBatch` waits for it on libuv's thread pool instead, so that
-/// `nextBatchSync` then returns at once.
+/// Reads one file, or chunks of bytes pushed into it (`NativeReader.forChunks`), on a producer
+/// thread. `nextBatchSync` blocks the calling thread until the next batch is ready;
+/// `waitForBatch` waits for it on libuv's thread pool instead, so that `nextBatchSync` then
+/// returns at once.
 #[napi]
 pub struct NativeReader {
     state: Arc<Mutex<ReaderState>>,
     /// Set by `close` before it takes the lock, so that a `waitForBatch` holding it gives up.
     closing: Arc<AtomicBool>,
+    /// Where pushed chunks go, for a reader of chunks; outside `state`, so that a push never
+    /// waits for a `waitForBatch` that holds it.
+    feed: Option<ChunkFeed>,
 }
 
 #[napi]
@@ -241,10 +251,56 @@ impl NativeReader {
             }
             other => return Err(invalid(format!("unknown handoff {other:?}"))),
         };
-        Ok(NativeReader {
+        Ok(NativeReader::over(reader, None))
+    }
+
+    /// A reader of chunks of bytes that JavaScript has (an HTTP body, a socket, any iterable
+    /// given a format), parsed in columns on a producer thread while more are pushed; `options.path`
+    /// names them in errors. `push` chunks, then `end()`; a batch that is `null` with
+    /// `awaitsInput` set says every chunk pushed has been parsed.
+    #[napi(factory)]
+    pub fn for_chunks(options: NativeReaderOptions) -> Result<NativeReader> {
+        let config = reader_config(&options)?;
+        let encoder = ColumnarEncoder::new(config.parse.types);
+        let (feed, reader) = Reader::open_pushed(config, encoder).map_err(read_error)?;
+        Ok(NativeReader::over(AnyReader::Columnar(reader), Some(feed)))
+    }
+
+    fn over(reader: AnyReader, feed: Option<ChunkFeed>) -> NativeReader {
+        NativeReader {
             state: Arc::new(Mutex::new(ReaderState { reader, ready: None })),
             closing: Arc::new(AtomicBool::new(false)),
-        })
+            feed,
+        }
+    }
+
+    /// Queues a copy of the next chunk, for the producer to parse.
+    #[napi]
+    pub fn push(&self, chunk: Buffer) {
+        if let Some(feed) = &self.feed {
+            feed.push(&chunk);
+        }
+    }
+
+    /// No more chunks will come.
+    #[napi]
+    pub fn end(&self) {
+        if let Some(feed) = &self.feed {
+            feed.end();
+        }
+    }
+
+    /// Bytes pushed that the producer has not read yet.
+    #[napi(getter)]
+    pub fn pending_bytes(&self) -> f64 {
+        self.feed.as_ref().map_or(0.0, |feed| feed.pending() as f64)
+    }
+
+    /// Whether the last `nextBatchSync` returned `null` because every chunk pushed had been
+    /// parsed (push the next, or `end()`), rather than at the end.
+    #[napi(getter)]
+    pub fn awaits_input(&self) -> Result<bool> {
+        Ok(lock(&self.state)?.reader.awaits_input())
     }
 
     /// The next batch, or `null` at the end. It is copied into `arena` (the previous batch's,

@@ -113,17 +113,28 @@ export interface ChunkParseRequest extends ParseOptions {
 
 /**
  * Parses chunks of bytes pushed one at a time — a `Readable`'s, a `fetch()` body's, any
- * iterable's given a format — as the engine parses a file, on the calling thread. `push` a
- * chunk, then take batches with `next` until it returns `null`: then `awaitsInput` says whether
- * it wants the next chunk (or `end()`), else it has ended. A batch holds what the chunks so far
- * complete, never waiting for a full one, so a live feed's records keep flowing.
+ * iterable's given a format — as the engine parses a file: the TS engine on the calling thread as
+ * batches are asked for, the native engine on its producer thread while more chunks are pushed.
+ * `push` chunks (ahead while `wantsInput`), then take batches with `next` until it returns `null`:
+ * then `awaitsInput` says whether it has parsed every chunk pushed and wants the next (or
+ * `end()`), else it has ended. A batch holds what the chunks so far complete, never waiting for
+ * a full one, so a live feed's records keep flowing.
  */
 export interface ChunkParser {
   push(chunk: Uint8Array): void
   /** No more chunks will come. */
   end(): void
+  /** The next batch; blocks while a producer thread is still parsing what was pushed. */
   next(): EngineBatch | null
   readonly awaitsInput: boolean
+  /** Whether a chunk pushed now would be parsed ahead, while JavaScript handles the records before it. */
+  readonly wantsInput: boolean
+  /** Whether `next` would return without blocking. */
+  ready(): boolean
+  /** Resolves once `next` would not block, having waited off this thread. */
+  whenReady(): Promise<void>
+  /** Stops parsing; lets go of the chunks and batches held. */
+  close(): void
 }
 
 /** An engine: a way to open files. */

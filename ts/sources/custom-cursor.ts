@@ -66,6 +66,7 @@ export class CustomCursor implements BatchCursor {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.chunkParser?.close()
     const iterator: AnyIterator | null = this.syncIterator ?? this.asyncIterator
     try {
       const done = iterator?.return?.()
@@ -107,30 +108,91 @@ export class CustomCursor implements BatchCursor {
   private chunkParser: ChunkParser | null = null
   /** Chunks taken from the source, for the error about one that is not bytes. */
   private chunkIndex = 0
+  /** The source has no more chunks (the parser was told). */
+  private chunksEnded = false
+  /** An async source's next chunk, asked for while the parser was busy and not taken yet. */
+  private pendingChunk: Promise<Pulled> | null = null
+  /**
+   * Why the source gave no more chunks, found while reading ahead: thrown once the parser has
+   * handed on every record of the chunks before, as it would have been without reading ahead.
+   */
+  private sourceFailure: { error: unknown } | null = null
 
   /** Chunks of bytes from a synchronous iterable. */
   private nextParsedSync(chunks: Iterator<unknown>): SourceBatch | null {
     const parser = this.openParser()
     for (;;) {
+      while (parser.wantsInput && this.readsOn) this.readAhead(parser, () => chunks.next())
       const batch = parser.next()
       if (batch !== null) return this.parsedBatch(batch)
       if (!parser.awaitsInput) return this.end()
-      this.accept(parser, chunks.next())
+      this.throwSourceFailure()
+      this.accept(parser, this.chunksEnded ? DONE : chunks.next())
     }
   }
 
-  /** Chunks of bytes from a byte Readable or any iterable, sync or async. */
+  /**
+   * Chunks of bytes from a byte Readable or any iterable, sync or async. A batch ready is handed
+   * on first; while a parser thread works, the next chunk is asked for if it wants one, and
+   * whichever comes first — that chunk or a batch — is taken, so that a live source that goes
+   * quiet never holds back records already parsed.
+   */
   private async nextParsed(): Promise<SourceBatch | null> {
     const parser = this.openParser()
     if (this.asyncIterator === null && this.syncIterator === null) this.openAsync()
     const sync = this.syncIterator
     const async = this.asyncIterator as AsyncIterator<unknown>
     for (;;) {
-      const batch = parser.next()
-      if (batch !== null) return this.parsedBatch(batch)
-      if (!parser.awaitsInput) return this.end()
-      this.accept(parser, sync === null ? await async.next() : sync.next())
+      if (sync !== null) while (parser.wantsInput && this.readsOn) this.readAhead(parser, () => sync.next())
+      if (parser.ready()) {
+        const batch = parser.next()
+        if (batch !== null) return this.parsedBatch(batch)
+        if (!parser.awaitsInput) return this.end()
+        this.throwSourceFailure()
+        this.accept(parser, this.chunksEnded ? DONE : sync !== null ? sync.next() : unwrap(await this.takeChunk(async)))
+      } else if (sync === null && parser.wantsInput && this.readsOn) {
+        const chunkFirst = await Promise.race([this.askChunk(async).then(() => true), parser.whenReady().then(() => false)])
+        if (chunkFirst) {
+          const taken = await this.takeChunk(async)
+          this.readAhead(parser, () => unwrap(taken))
+        }
+      } else {
+        await parser.whenReady()
+      }
     }
+  }
+
+  /** Whether chunks may be read ahead: the source has neither ended nor failed. */
+  private get readsOn(): boolean {
+    return !this.chunksEnded && this.sourceFailure === null
+  }
+
+  /** Hands the parser the next chunk, keeping a failure to get it for later (`sourceFailure`). */
+  private readAhead(parser: ChunkParser, pull: () => IteratorResult<unknown>): void {
+    try {
+      this.accept(parser, pull())
+    } catch (error) {
+      this.sourceFailure = { error }
+    }
+  }
+
+  /** Throws the failure found while reading ahead, if any: the parser has used up the chunks before it. */
+  private throwSourceFailure(): void {
+    if (this.sourceFailure !== null) throw this.sourceFailure.error
+  }
+
+  private askChunk(chunks: AsyncIterator<unknown>): Promise<Pulled> {
+    this.pendingChunk ??= chunks.next().then(
+      (step) => ({ step }),
+      (error: unknown) => ({ error }),
+    )
+    return this.pendingChunk
+  }
+
+  private async takeChunk(chunks: AsyncIterator<unknown>): Promise<Pulled> {
+    const pulled = await this.askChunk(chunks)
+    this.pendingChunk = null
+    return pulled
   }
 
   private openParser(): ChunkParser {
@@ -154,6 +216,7 @@ export class CustomCursor implements BatchCursor {
   /** Hands the parser the source's next chunk, or the end; a parser that has ended asks for neither. */
   private accept(parser: ChunkParser, step: IteratorResult<unknown>): void {
     if (step.done) {
+      this.chunksEnded = true
       parser.end()
       return
     }
@@ -171,6 +234,16 @@ export class CustomCursor implements BatchCursor {
       hint: 'yield strings or Uint8Arrays (Buffers), or drop options.format to take the items as records',
     })
   }
+}
+
+const DONE: IteratorResult<unknown> = { done: true, value: undefined }
+
+/** An async source's answer to `next()`: its step, or why it failed. */
+type Pulled = { step: IteratorResult<unknown> } | { error: unknown }
+
+function unwrap(pulled: Pulled): IteratorResult<unknown> {
+  if ('error' in pulled) throw pulled.error
+  return pulled.step
 }
 
 function recordsBatch(records: unknown[]): SourceBatch {

@@ -164,6 +164,14 @@ impl<E: BatchEncoder> BatchReader<E> {
                 Step::NeedInput if !self.eof => match self.read_more() {
                     Ok(true) => {}
                     Ok(false) => return Ok(None),
+                    // No bytes yet: what is parsed goes out now rather than wait for them.
+                    Err(error)
+                        if error.kind() == io::ErrorKind::WouldBlock
+                            && self.has_items()
+                            && !self.stopped() =>
+                    {
+                        return Ok(Some(self.take_batch()));
+                    }
                     Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                         self.awaits_input = true;
                         return Ok(None);
@@ -180,8 +188,8 @@ impl<E: BatchEncoder> BatchReader<E> {
 
     /// Whether the last [`next_batch`](Self::next_batch) returned `None` because the source had
     /// no bytes yet (a [`ChunkReader`](crate::ChunkReader) before its next push), rather than
-    /// at the end: push more and ask again. A live source's records parsed before such a read
-    /// were handed out first.
+    /// at the end: push more and ask again. The records parsed before such a read were handed
+    /// out first, in a batch of their own.
     pub fn awaits_input(&self) -> bool {
         self.awaits_input
     }

@@ -3,7 +3,9 @@
 //! is read on the calling thread instead, batch by batch as they are asked for: there is nothing
 //! to overlap, and starting a thread and waking the consumer from it cost more than reading it
 //! (a folder of 3,000 two-record files took the native engine seven times as long as the
-//! TypeScript engine; `bench/small-files.mjs`).
+//! TypeScript engine; `bench/small-files.mjs`). Chunks pushed by the caller
+//! ([`Reader::open_pushed`]) are parsed on the calling thread too until they pass 1 MiB, and
+//! then by a producer thread that waits for the next push when it has used them up.
 //!
 //! Memory is bounded by the read buffer plus the batches in flight: the producer's read buffer
 //! (`buffer_size`), up to `queue_depth` finished batches in the queue, the one it is filling and
@@ -19,6 +21,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::batch_reader::BatchReader;
+use crate::chunk_feed::ChunkFeed;
 use crate::config::ReaderConfig;
 use crate::encode::BatchEncoder;
 use crate::json_text::{Batch, JsonTextEncoder};
@@ -69,11 +72,13 @@ impl<B> Polled<B> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Reader<B: Send + 'static = Batch> {
-    receiver: Option<Receiver<Result<B, ReadError>>>,
+    receiver: Option<Receiver<Result<Produced<B>, ReadError>>>,
     thread: Option<JoinHandle<()>>,
-    /// The next batch, made on the calling thread: set instead of `receiver` and `thread` for a
-    /// file that fits in one read.
-    inline: Option<NextBatch<B>>,
+    /// Batches made on the calling thread: set instead of `receiver` and `thread` for a file that
+    /// fits in one read, and for pushed chunks until they pass `INLINE_PUSHED_BYTES`.
+    inline: Option<Box<dyn Batches<B>>>,
+    /// The producer's queue, in batches, for a thread started later.
+    queue_depth: usize,
     /// Whether a producer thread was started, for the life of the reader.
     reads_ahead: bool,
     stop: Arc<AtomicBool>,
@@ -82,6 +87,18 @@ pub struct Reader<B: Send + 'static = Batch> {
     done: bool,
     /// The source is a pipe or a device, whose reads may wait for a writer ([`ByteSource::is_live`]).
     live: bool,
+    /// The chunks read, for a reader of pushed chunks ([`open_pushed`](Self::open_pushed)).
+    feed: Option<ChunkFeed>,
+    /// The last batch asked for was `None` because the producer used up every chunk pushed.
+    awaits_input: bool,
+}
+
+/// What the producer thread sends.
+enum Produced<B> {
+    Batch(B),
+    /// It used up the chunks pushed, this many, and waits for the next
+    /// ([`Reader::open_pushed`]).
+    Starved(u64),
 }
 
 impl Reader<Batch> {
@@ -101,40 +118,112 @@ impl<B: Send + 'static> Reader<B> {
     {
         let source = open_source(&config)?;
         let live = source.is_live();
+        let fits = fits_one_read(&config);
+        let mut reader = Reader::on_calling_thread(source, config, encoder, None);
+        reader.live = live;
+        if !fits {
+            reader.start_thread()?;
+        }
+        Ok(reader)
+    }
+
+    /// A reader of chunks pushed into the returned [`ChunkFeed`] (the bytes of a JavaScript
+    /// stream; `config.path` names them in errors). The first are parsed on the calling thread
+    /// as batches are asked for; once more than `INLINE_PUSHED_BYTES` have been pushed, on a
+    /// producer thread while the caller pushes more and takes batches. When the chunks pushed
+    /// are used up, the records parsed so far are handed out (the feed may be live) and
+    /// [`next_batch`](Self::next_batch) returns `None` with [`awaits_input`](Self::awaits_input)
+    /// set: push the next chunk, or [`end`](ChunkFeed::end) the feed.
+    ///
+    /// ```
+    /// use ringstream_core::{Format, Reader, ReaderConfig};
+    ///
+    /// let config = ReaderConfig::new("<stdin>", Format::JsonLines);
+    /// let encoder = ringstream_core::JsonTextEncoder::new(config.parse.types);
+    /// let (feed, mut reader) = Reader::open_pushed(config, encoder)?;
+    /// feed.push(b"{\"n\":1}\n{\"n\"");
+    /// assert_eq!(reader.next_batch()?.map(|b| b.json), Some(br#"[{"n":1}]"#.to_vec()));
+    /// assert!(reader.next_batch()?.is_none() && reader.awaits_input());
+    /// feed.push(b":2}");
+    /// feed.end();
+    /// assert_eq!(reader.next_batch()?.map(|b| b.json), Some(br#"[{"n":2}]"#.to_vec()));
+    /// assert!(reader.next_batch()?.is_none() && !reader.awaits_input());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_pushed<E>(
+        config: ReaderConfig,
+        encoder: E,
+    ) -> Result<(ChunkFeed, Reader<B>), ReadError>
+    where
+        E: BatchEncoder<Batch = B> + 'static,
+    {
+        let (feed, chunks) = ChunkFeed::new();
+        let compression = config.compression.unwrap_or(Compression::None);
+        let source = ByteSource::from_reader(chunks, compression)
+            .map_err(|e| ReadError::io(&config.path, &e))?;
+        let reader = Reader::on_calling_thread(source, config, encoder, Some(feed.clone()));
+        Ok((feed, reader))
+    }
+
+    /// A reader that makes its batches on the calling thread until `start_thread`.
+    fn on_calling_thread<E>(
+        source: ByteSource,
+        config: ReaderConfig,
+        encoder: E,
+        feed: Option<ChunkFeed>,
+    ) -> Reader<B>
+    where
+        E: BatchEncoder<Batch = B> + 'static,
+    {
         let bytes_read = source.bytes_read_counter();
         let stop = Arc::new(AtomicBool::new(false));
         let mut batches = BatchReader::with_encoder(source, &config.parse, &config.batch, encoder);
         batches.set_stop_flag(Arc::clone(&stop));
-        if fits_one_read(&config) {
-            return Ok(Reader {
-                receiver: None,
-                thread: None,
-                inline: Some(Box::new(move || batches.next_batch())),
-                reads_ahead: false,
-                stop,
-                bytes_read,
-                path: config.path,
-                done: false,
-                live,
-            });
-        }
-        let (sender, receiver) = sync_channel(config.queue_depth);
-        let path = config.path.clone();
-        let thread = std::thread::Builder::new()
-            .name("ringstream-reader".to_owned())
-            .spawn(move || produce(batches, sender, path))
-            .map_err(|e| ReadError::io(&config.path, &e))?;
-        Ok(Reader {
-            receiver: Some(receiver),
-            thread: Some(thread),
-            inline: None,
-            reads_ahead: true,
+        Reader {
+            receiver: None,
+            thread: None,
+            inline: Some(Box::new(batches)),
+            queue_depth: config.queue_depth,
+            reads_ahead: false,
             stop,
             bytes_read,
             path: config.path,
             done: false,
-            live,
-        })
+            live: false,
+            feed,
+            awaits_input: false,
+        }
+    }
+
+    /// Moves the making of batches to a producer thread.
+    fn start_thread(&mut self) -> Result<(), ReadError> {
+        let Some(batches) = self.inline.take() else { return Ok(()) };
+        let (sender, receiver) = sync_channel(self.queue_depth);
+        let path = self.path.clone();
+        let feed = self.feed.clone();
+        // Named for what it reads, in debuggers and /proc (Linux keeps 15 bytes).
+        let name = if self.feed.is_some() { "ringstream-push" } else { "ringstream-reader" };
+        let thread = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || produce(batches, sender, path, feed))
+            .map_err(|e| ReadError::io(&self.path, &e))?;
+        self.receiver = Some(receiver);
+        self.thread = Some(thread);
+        self.reads_ahead = true;
+        Ok(())
+    }
+
+    /// Whether the batches are still made on the calling thread: for pushed chunks, until more
+    /// than `INLINE_PUSHED_BYTES` came (a thread then takes over, between two batches).
+    fn stays_inline(&mut self) -> Result<bool, ReadError> {
+        if self.inline.is_none() {
+            return Ok(false);
+        }
+        if self.feed.as_ref().is_some_and(|feed| feed.pushed_bytes() > INLINE_PUSHED_BYTES) {
+            self.start_thread()?;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// The next batch, blocking until the producer has one; `None` at the end of the file or
@@ -143,12 +232,16 @@ impl<B: Send + 'static> Reader<B> {
         if self.done {
             return Ok(None);
         }
-        if self.inline.is_some() {
+        if self.stays_inline()? {
             return self.next_inline();
         }
-        let Some(receiver) = self.receiver.as_ref() else { return Ok(None) };
-        let message = receiver.recv().ok();
-        self.received(message)
+        loop {
+            let Some(receiver) = self.receiver.as_ref() else { return Ok(None) };
+            let message = receiver.recv().ok();
+            if let Some(batch) = self.received(message) {
+                return batch;
+            }
+        }
     }
 
     /// Like [`next_batch`](Self::next_batch), but gives up with [`Polled::Pending`] soon after
@@ -158,33 +251,40 @@ impl<B: Send + 'static> Reader<B> {
         if self.done {
             return Ok(Polled::Ready(None));
         }
-        if self.inline.is_some() {
+        if self.stays_inline()? {
             return self.next_inline().map(Polled::Ready);
         }
-        let message = loop {
+        loop {
             let Some(receiver) = self.receiver.as_ref() else { return Ok(Polled::Ready(None)) };
-            match receiver.recv_timeout(CANCEL_CHECK) {
-                Ok(message) => break Some(message),
-                Err(RecvTimeoutError::Disconnected) => break None,
+            let message = match receiver.recv_timeout(CANCEL_CHECK) {
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Disconnected) => None,
                 Err(RecvTimeoutError::Timeout) if cancelled.load(Ordering::Relaxed) => {
                     return Ok(Polled::Pending)
                 }
-                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Timeout) => continue,
+            };
+            if let Some(batch) = self.received(message) {
+                return batch.map(Polled::Ready);
             }
-        };
-        self.received(message).map(Polled::Ready)
+        }
     }
 
     /// Makes the next batch on this thread. Like the producer thread's, a panic while reading
     /// ends the reader with an error rather than unwinding into the caller.
     fn next_inline(&mut self) -> Result<Option<B>, ReadError> {
-        let Some(next) = self.inline.as_mut() else { return Ok(None) };
-        let result = match catch_unwind(AssertUnwindSafe(next)) {
+        self.awaits_input = false;
+        let Some(batches) = self.inline.as_mut() else { return Ok(None) };
+        let result = match catch_unwind(AssertUnwindSafe(|| batches.next_batch())) {
             Ok(result) => result,
             Err(_) => Err(io::Error::other("the reader panicked")),
         };
         match result {
             Ok(Some(batch)) => Ok(Some(batch)),
+            Ok(None) if batches.awaits_input() => {
+                self.awaits_input = true;
+                Ok(None)
+            }
             Ok(None) => {
                 self.close();
                 Ok(None)
@@ -210,22 +310,45 @@ impl<B: Send + 'static> Reader<B> {
         if self.done {
             return Ok(Polled::Ready(None));
         }
-        if self.inline.is_some() {
+        if self.stays_inline()? {
             return self.next_inline().map(Polled::Ready);
         }
-        let Some(receiver) = self.receiver.as_ref() else { return Ok(Polled::Ready(None)) };
-        let message = match receiver.try_recv() {
-            Ok(message) => Some(message),
-            Err(TryRecvError::Empty) => return Ok(Polled::Pending),
-            Err(TryRecvError::Disconnected) => None,
-        };
-        self.received(message).map(Polled::Ready)
+        loop {
+            let Some(receiver) = self.receiver.as_ref() else { return Ok(Polled::Ready(None)) };
+            let message = match receiver.try_recv() {
+                Ok(message) => Some(message),
+                Err(TryRecvError::Empty) => return Ok(Polled::Pending),
+                Err(TryRecvError::Disconnected) => None,
+            };
+            if let Some(batch) = self.received(message) {
+                return batch.map(Polled::Ready);
+            }
+        }
     }
 
-    /// Hands out what came from the producer; `None` when it has gone.
-    fn received(&mut self, message: Option<Result<B, ReadError>>) -> Result<Option<B>, ReadError> {
-        match message {
-            Some(Ok(batch)) => Ok(Some(batch)),
+    /// Whether the last batch asked for was `None` because the producer used up every chunk
+    /// pushed ([`open_pushed`](Self::open_pushed)), rather than at the end.
+    pub fn awaits_input(&self) -> bool {
+        self.awaits_input
+    }
+
+    /// What to hand out for what came from the producer (`message`; `None` when it has gone),
+    /// or `None` for word that it starved which a push since has made stale.
+    fn received(
+        &mut self,
+        message: Option<Result<Produced<B>, ReadError>>,
+    ) -> Option<Result<Option<B>, ReadError>> {
+        self.awaits_input = false;
+        Some(match message {
+            Some(Ok(Produced::Batch(batch))) => Ok(Some(batch)),
+            Some(Ok(Produced::Starved(pushes))) => {
+                let feed = self.feed.as_ref()?;
+                if feed.pushes() != pushes || feed.has_ended() {
+                    return None;
+                }
+                self.awaits_input = true;
+                Ok(None)
+            }
             Some(Err(error)) => {
                 self.close();
                 Err(error)
@@ -236,11 +359,11 @@ impl<B: Send + 'static> Reader<B> {
                 self.close();
                 if panicked {
                     let error = io::Error::other("the reader thread panicked");
-                    return Err(ReadError::io(&self.path, &error));
+                    return Some(Err(ReadError::io(&self.path, &error)));
                 }
                 Ok(None)
             }
-        }
+        })
     }
 
     /// Raw bytes read from the file so far (compressed bytes for a compressed file).
@@ -258,10 +381,15 @@ impl<B: Send + 'static> Reader<B> {
     /// for: it ends, closing the file, once the read it may be waiting in returns. Idempotent.
     pub fn close(&mut self) {
         self.done = true;
+        self.awaits_input = false;
         self.inline = None;
         self.stop.store(true, Ordering::Relaxed);
-        // Dropping the receiver wakes a producer blocked on a full queue: its send fails.
+        // Dropping the receiver wakes a producer blocked on a full queue: its send fails; closing
+        // the feed wakes one waiting for a push.
         self.receiver = None;
+        if let Some(feed) = &self.feed {
+            feed.close();
+        }
         if let Some(thread) = self.thread.take() {
             // A live source's producer may be waiting in a read that only its writer can end
             // (a stalled pipe): it is left to stop at that read's end, closing the file then,
@@ -289,8 +417,26 @@ impl<B: Send + 'static> std::fmt::Debug for Reader<B> {
     }
 }
 
-/// Makes the next batch of a file read on the calling thread.
-type NextBatch<B> = Box<dyn FnMut() -> io::Result<Option<B>> + Send>;
+/// A [`BatchReader`] whatever its encoder, to move to a producer thread.
+trait Batches<B>: Send {
+    fn next_batch(&mut self) -> io::Result<Option<B>>;
+    fn awaits_input(&self) -> bool;
+}
+
+impl<E: BatchEncoder + Send> Batches<E::Batch> for BatchReader<E> {
+    fn next_batch(&mut self) -> io::Result<Option<E::Batch>> {
+        BatchReader::next_batch(self)
+    }
+
+    fn awaits_input(&self) -> bool {
+        BatchReader::awaits_input(self)
+    }
+}
+
+/// Bytes of pushed chunks parsed on the calling thread before a producer thread takes over: a
+/// small input (a short HTTP body) would spend more on starting the thread and waking the
+/// consumer from it than on its parsing.
+const INLINE_PUSHED_BYTES: u64 = 1 << 20;
 
 /// Whether the file is read whole by the first read: a regular file, not compressed (a small
 /// compressed file may hold any amount), no longer than the read buffer, read from its start.
@@ -324,20 +470,28 @@ fn open_source(config: &ReaderConfig) -> Result<ByteSource, ReadError> {
 /// How often [`Reader::next_batch_unless`] looks at its flag while it waits.
 const CANCEL_CHECK: Duration = Duration::from_millis(20);
 
-/// The producer thread's body. `batches` (and with it the file) is dropped when it returns.
-fn produce<E: BatchEncoder>(
-    mut batches: BatchReader<E>,
-    sender: SyncSender<Result<E::Batch, ReadError>>,
+/// The producer thread's body. `batches` (and with it the file) is dropped when it returns. With
+/// `feed`, it says when it has used up the chunks pushed, then waits for the next push.
+fn produce<B>(
+    mut batches: Box<dyn Batches<B>>,
+    sender: SyncSender<Result<Produced<B>, ReadError>>,
     path: PathBuf,
+    feed: Option<ChunkFeed>,
 ) {
     loop {
         match batches.next_batch() {
             Ok(Some(batch)) => {
-                if sender.send(Ok(batch)).is_err() {
+                if sender.send(Ok(Produced::Batch(batch))).is_err() {
                     break; // the consumer closed the reader
                 }
             }
-            Ok(None) => break,
+            Ok(None) => {
+                let Some(feed) = feed.as_ref().filter(|_| batches.awaits_input()) else { break };
+                let used = feed.starved_at();
+                if sender.send(Ok(Produced::Starved(used))).is_err() || !feed.wait_for_push(used) {
+                    break;
+                }
+            }
             Err(error) => {
                 let _ = sender.send(Err(ReadError::io(&path, &error)));
                 break;

@@ -6,8 +6,11 @@ import { type Handoff, handoffFor } from './handoff'
 
 /** What the generated binding (`native/binding.js`, written by `napi build`) exports. */
 export interface NativeBinding {
-  NativeReader: new (options: NativeReaderOptions) => NativeReaderHandle
-  NativeChunkParser: new (options: NativeReaderOptions) => NativeChunkParserHandle
+  NativeReader: {
+    new (options: NativeReaderOptions): NativeReaderHandle
+    /** A reader of pushed chunks, parsed in columns on the producer thread. */
+    forChunks(options: NativeReaderOptions): NativeChunkReaderHandle
+  }
   nativeMemoryBytes(options: NativeReaderOptions, averageRecordBytes: number): number
   nativeHeadLines(path: string, compression: string, limitBytes: number, enoughLines: number): HeadLines
   nativeHeadBytes(path: string, compression: string, limitBytes: number): Uint8Array
@@ -30,15 +33,6 @@ export interface NativeReaderOptions {
   handoff?: Handoff
 }
 
-/** `NativeChunkParser` in src/chunk_parser.rs. */
-export interface NativeChunkParserHandle {
-  push(chunk: Buffer): void
-  end(): void
-  /** The next batch of what the chunks so far hold (copied into `arena` when it fits); `null` when it awaits input or has ended. */
-  nextBatch(arena: ArrayBuffer | null): NativeColumnarBatch | null
-  readonly awaitsInput: boolean
-}
-
 export interface NativeReaderHandle {
   /** Blocks until the next batch is ready; copies it into `arena` when it fits. */
   nextBatchSync(arena: ArrayBuffer | null): NativeBatch | null
@@ -51,6 +45,19 @@ export interface NativeReaderHandle {
   waitForBatch(): Promise<void>
   close(): void
   readonly bytesRead: number
+}
+
+/** `NativeReader.forChunks`: a reader whose bytes are pushed. */
+export interface NativeChunkReaderHandle extends NativeReaderHandle {
+  nextBatchSync(arena: ArrayBuffer | null): NativeColumnarBatch | null
+  /** Queues a copy of the next chunk for the producer thread. */
+  push(chunk: Buffer): void
+  /** No more chunks will come. */
+  end(): void
+  /** Bytes pushed that the producer has not read yet. */
+  readonly pendingBytes: number
+  /** The last `nextBatchSync` returned `null` because every chunk pushed was parsed. */
+  readonly awaitsInput: boolean
 }
 
 export function nativeOptions(r: FileReadRequest): NativeReaderOptions {

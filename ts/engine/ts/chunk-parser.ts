@@ -20,6 +20,8 @@ export class TsChunkParser implements ChunkParser {
   /** Every byte has reached the parser, and the parser has ended. */
   private inputEnded = false
   awaitsInput = false
+  /** Chunks are parsed as batches are asked for: none is wanted before then. */
+  readonly wantsInput = false
 
   constructor(private readonly request: ChunkParseRequest) {
     this.parser = parserFor(request.format)(request, this.queue)
@@ -61,5 +63,17 @@ export class TsChunkParser implements ChunkParser {
       }
     }
     return queue.isEmpty ? null : queue.take(this.request.batchSize)
+  }
+
+  ready(): boolean {
+    return true
+  }
+
+  whenReady(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  close(): void {
+    this.pending.length = 0
   }
 }
