@@ -182,6 +182,13 @@ impl AnyReader {
         }
     }
 
+    fn fits_one_read(&self) -> bool {
+        match self {
+            AnyReader::Json(reader) => reader.fits_one_read(),
+            AnyReader::Columnar(reader) => reader.fits_one_read(),
+        }
+    }
+
     fn awaits_input(&self) -> bool {
         match self {
             AnyReader::Json(reader) => reader.awaits_input(),
@@ -313,13 +320,12 @@ impl NativeReader {
     ) -> Result<Option<AnyNativeBatch>> {
         let (batch, smallest) = {
             let mut state = lock(&self.state)?;
-            // A file read in place (it fits one read) makes few, small batches: a first arena
-            // just big enough serves them.
-            let smallest = if state.reader.reads_ahead() {
-                MIN_NEW_ARENA_BYTES
-            } else {
-                MIN_IN_PLACE_ARENA_BYTES
-            };
+            // Input read in place that may be small — a file that fits one read, pushed chunks
+            // before their thread takes over — makes few, small batches: a first arena just big
+            // enough serves them.
+            let in_place = state.reader.fits_one_read()
+                || (self.feed.is_some() && !state.reader.reads_ahead());
+            let smallest = if in_place { MIN_IN_PLACE_ARENA_BYTES } else { MIN_NEW_ARENA_BYTES };
             (state.take().map_err(read_error)?, smallest)
         };
         batch.map(|b| to_js(&env, b, arena, smallest)).transpose()
@@ -661,7 +667,7 @@ const POSITION_BYTES: usize = 16;
 /// The smallest arena made: room for the first batches of most files.
 const MIN_NEW_ARENA_BYTES: usize = 64 << 10;
 
-/// The smallest arena made for a file read in place (see `Reader::reads_ahead`): it has a batch
+/// The smallest arena made for a file read in place (see `Reader::fits_one_read`): it has a batch
 /// or two from one read. Every reader makes its own first arena, which V8 zero-fills, and at
 /// 64 KiB that was a third of the time of a folder of 3,000 two-record files
 /// (`bench/small-files.mjs`).

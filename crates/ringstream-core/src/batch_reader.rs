@@ -107,6 +107,12 @@ impl<E: BatchEncoder> BatchReader<E> {
         self.stop = Some(flag);
     }
 
+    /// Makes the next batch small again, then each twice the one before, as at the start: for a
+    /// consumer that waits for it, as when a producer thread takes over from the calling thread.
+    pub fn ramp_up_again(&mut self) {
+        self.limits.batch_size = self.full_batch_size.min(FIRST_BATCH_SIZE);
+    }
+
     /// Raw bytes read from the source so far (compressed bytes for a compressed source).
     pub fn bytes_read(&self) -> u64 {
         self.source.bytes_read()

@@ -53,8 +53,6 @@ struct Chunks {
     pending: usize,
     /// Chunks pushed so far.
     pushes: u64,
-    /// Their bytes.
-    pushed_bytes: u64,
     /// `pushes` when a read last found no bytes.
     starved_at: u64,
     ended: bool,
@@ -76,7 +74,6 @@ impl ChunkFeed {
             chunks.queue.push_back(chunk.to_vec());
             chunks.pending += chunk.len();
             chunks.pushes += 1;
-            chunks.pushed_bytes += chunk.len() as u64;
             self.shared.changed.notify_all();
         }
     }
@@ -105,11 +102,6 @@ impl ChunkFeed {
     /// Whether the input has ended (by [`end`](Self::end)).
     pub fn has_ended(&self) -> bool {
         self.shared.lock().ended
-    }
-
-    /// Bytes pushed so far.
-    pub fn pushed_bytes(&self) -> u64 {
-        self.shared.lock().pushed_bytes
     }
 
     /// Chunks pushed so far.

@@ -1,11 +1,14 @@
 //! The threaded reader: a producer thread reads and parses ahead into a bounded queue of
-//! batches, so I/O and parsing overlap with the consumer's work. A file that fits in one read
-//! is read on the calling thread instead, batch by batch as they are asked for: there is nothing
-//! to overlap, and starting a thread and waking the consumer from it cost more than reading it
-//! (a folder of 3,000 two-record files took the native engine seven times as long as the
-//! TypeScript engine; `bench/small-files.mjs`). Chunks pushed by the caller
-//! ([`Reader::open_pushed`]) are parsed on the calling thread too until they pass 1 MiB, and
-//! then by a producer thread that waits for the next push when it has used them up.
+//! batches, so I/O and parsing overlap with the consumer's work. The first buffer of a regular,
+//! uncompressed file is read on the calling thread instead, batch by batch as they are asked
+//! for, and the producer thread takes over from the second: a file that fits in one read has
+//! nothing to overlap, and starting a thread and waking the consumer from it cost more than
+//! reading it (a folder of 3,000 two-record files took the native engine seven times as long as
+//! the TypeScript engine; `bench/small-files.mjs`); a larger file's first records come sooner.
+//! Chunks pushed by the caller ([`Reader::open_pushed`]) are parsed on the calling thread until
+//! 1 MiB of them has been read, then by a producer thread that waits for the next push when it
+//! has used them up. A compressed file (whose first buffer may hold any amount) and a pipe
+//! (whose reads wait for its writer) get their thread at once.
 //!
 //! Memory is bounded by the read buffer plus the batches in flight: the producer's read buffer
 //! (`buffer_size`), up to `queue_depth` finished batches in the queue, the one it is filling and
@@ -74,13 +77,17 @@ impl<B> Polled<B> {
 pub struct Reader<B: Send + 'static = Batch> {
     receiver: Option<Receiver<Result<Produced<B>, ReadError>>>,
     thread: Option<JoinHandle<()>>,
-    /// Batches made on the calling thread: set instead of `receiver` and `thread` for a file that
-    /// fits in one read, and for pushed chunks until they pass `INLINE_PUSHED_BYTES`.
+    /// Batches made on the calling thread: set instead of `receiver` and `thread` until more
+    /// than `inline_bytes` have been read (see the module's documentation).
     inline: Option<Box<dyn Batches<B>>>,
+    inline_bytes: u64,
     /// The producer's queue, in batches, for a thread started later.
     queue_depth: usize,
     /// Whether a producer thread was started, for the life of the reader.
     reads_ahead: bool,
+    /// The whole input is one read on the calling thread: a regular file no longer than the
+    /// read buffer, uncompressed.
+    fits_one_read: bool,
     stop: Arc<AtomicBool>,
     bytes_read: Arc<AtomicU64>,
     path: PathBuf,
@@ -118,10 +125,13 @@ impl<B: Send + 'static> Reader<B> {
     {
         let source = open_source(&config)?;
         let live = source.is_live();
-        let fits = fits_one_read(&config);
-        let mut reader = Reader::on_calling_thread(source, config, encoder, None);
+        let read_here = !live && compression_of(&config) == Compression::None;
+        let inline_bytes = config.batch.buffer_size as u64;
+        let fits_one_read = read_here && source.file_len().is_some_and(|len| len <= inline_bytes);
+        let mut reader = Reader::on_calling_thread(source, config, encoder, None, inline_bytes);
         reader.live = live;
-        if !fits {
+        reader.fits_one_read = fits_one_read;
+        if !read_here {
             reader.start_thread()?;
         }
         Ok(reader)
@@ -161,16 +171,24 @@ impl<B: Send + 'static> Reader<B> {
         let compression = config.compression.unwrap_or(Compression::None);
         let source = ByteSource::from_reader(chunks, compression)
             .map_err(|e| ReadError::io(&config.path, &e))?;
-        let reader = Reader::on_calling_thread(source, config, encoder, Some(feed.clone()));
+        let reader = Reader::on_calling_thread(
+            source,
+            config,
+            encoder,
+            Some(feed.clone()),
+            INLINE_PUSHED_BYTES,
+        );
         Ok((feed, reader))
     }
 
-    /// A reader that makes its batches on the calling thread until `start_thread`.
+    /// A reader that makes its batches on the calling thread until more than `inline_bytes`
+    /// have been read, or `start_thread`.
     fn on_calling_thread<E>(
         source: ByteSource,
         config: ReaderConfig,
         encoder: E,
         feed: Option<ChunkFeed>,
+        inline_bytes: u64,
     ) -> Reader<B>
     where
         E: BatchEncoder<Batch = B> + 'static,
@@ -183,8 +201,10 @@ impl<B: Send + 'static> Reader<B> {
             receiver: None,
             thread: None,
             inline: Some(Box::new(batches)),
+            inline_bytes,
             queue_depth: config.queue_depth,
             reads_ahead: false,
+            fits_one_read: false,
             stop,
             bytes_read,
             path: config.path,
@@ -197,7 +217,9 @@ impl<B: Send + 'static> Reader<B> {
 
     /// Moves the making of batches to a producer thread.
     fn start_thread(&mut self) -> Result<(), ReadError> {
-        let Some(batches) = self.inline.take() else { return Ok(()) };
+        let Some(mut batches) = self.inline.take() else { return Ok(()) };
+        // The consumer waits for the thread's first batch as for a reader's first.
+        batches.ramp_up_again();
         let (sender, receiver) = sync_channel(self.queue_depth);
         let path = self.path.clone();
         let feed = self.feed.clone();
@@ -213,13 +235,13 @@ impl<B: Send + 'static> Reader<B> {
         Ok(())
     }
 
-    /// Whether the batches are still made on the calling thread: for pushed chunks, until more
-    /// than `INLINE_PUSHED_BYTES` came (a thread then takes over, between two batches).
+    /// Whether the batches are still made on the calling thread: until more than
+    /// `inline_bytes` have been read (a thread then takes over, between two batches).
     fn stays_inline(&mut self) -> Result<bool, ReadError> {
         if self.inline.is_none() {
             return Ok(false);
         }
-        if self.feed.as_ref().is_some_and(|feed| feed.pushed_bytes() > INLINE_PUSHED_BYTES) {
+        if self.bytes_read() > self.inline_bytes {
             self.start_thread()?;
             return Ok(false);
         }
@@ -296,8 +318,14 @@ impl<B: Send + 'static> Reader<B> {
         }
     }
 
-    /// Whether a producer thread reads ahead; `false` for a file read on the calling thread
-    /// because it fits in one read.
+    /// Whether the whole input is one read made on the calling thread: a regular, uncompressed
+    /// file no longer than the read buffer, which never gets a producer thread.
+    pub fn fits_one_read(&self) -> bool {
+        self.fits_one_read
+    }
+
+    /// Whether a producer thread reads ahead; `false` while the batches are made on the calling
+    /// thread (for good for a file that fits in one read).
     pub fn reads_ahead(&self) -> bool {
         self.reads_ahead
     }
@@ -421,6 +449,7 @@ impl<B: Send + 'static> std::fmt::Debug for Reader<B> {
 trait Batches<B>: Send {
     fn next_batch(&mut self) -> io::Result<Option<B>>;
     fn awaits_input(&self) -> bool;
+    fn ramp_up_again(&mut self);
 }
 
 impl<E: BatchEncoder + Send> Batches<E::Batch> for BatchReader<E> {
@@ -431,21 +460,16 @@ impl<E: BatchEncoder + Send> Batches<E::Batch> for BatchReader<E> {
     fn awaits_input(&self) -> bool {
         BatchReader::awaits_input(self)
     }
+
+    fn ramp_up_again(&mut self) {
+        BatchReader::ramp_up_again(self);
+    }
 }
 
 /// Bytes of pushed chunks parsed on the calling thread before a producer thread takes over: a
 /// small input (a short HTTP body) would spend more on starting the thread and waking the
 /// consumer from it than on its parsing.
 const INLINE_PUSHED_BYTES: u64 = 1 << 20;
-
-/// Whether the file is read whole by the first read: a regular file, not compressed (a small
-/// compressed file may hold any amount), no longer than the read buffer, read from its start.
-fn fits_one_read(config: &ReaderConfig) -> bool {
-    config.range.is_none()
-        && compression_of(config) == Compression::None
-        && std::fs::metadata(&config.path)
-            .is_ok_and(|m| m.is_file() && m.len() <= config.batch.buffer_size as u64)
-}
 
 fn compression_of(config: &ReaderConfig) -> Compression {
     config.compression.unwrap_or_else(|| Compression::from_path(&config.path))

@@ -86,6 +86,8 @@ pub struct ByteSource {
     bytes_read: Arc<AtomicU64>,
     start_offset: u64,
     live: bool,
+    /// The length of the regular file opened whole.
+    file_len: Option<u64>,
 }
 
 impl std::fmt::Debug for ByteSource {
@@ -106,13 +108,16 @@ impl ByteSource {
     pub fn open(path: impl AsRef<Path>, compression: Compression) -> io::Result<ByteSource> {
         let path = path.as_ref();
         // Statting a FIFO does not wait for a writer, as opening one does.
-        let kind = std::fs::metadata(path)?.file_type();
+        let metadata = std::fs::metadata(path)?;
+        let kind = metadata.file_type();
         if is_fifo(kind) {
             let opened = OpenOnRead { path: path.to_owned(), file: None };
             return Ok(ByteSource::from_reader(opened, compression)?.live(true));
         }
         let file = File::open(path)?;
-        Ok(ByteSource::from_reader(file, compression)?.live(!kind.is_file()))
+        let mut source = ByteSource::from_reader(file, compression)?.live(!kind.is_file());
+        source.file_len = kind.is_file().then_some(metadata.len());
+        Ok(source)
     }
 
     /// Opens bytes `range` of an uncompressed file (a range of compressed bytes cannot be
@@ -160,7 +165,7 @@ impl ByteSource {
                 Arc::clone(&bytes_read),
             ))),
         };
-        Ok(ByteSource { reader, bytes_read, start_offset: 0, live: false })
+        Ok(ByteSource { reader, bytes_read, start_offset: 0, live: false, file_len: None })
     }
 
     /// Marks the source as live (or not): its reads may wait for bytes that do not exist yet,
@@ -168,6 +173,12 @@ impl ByteSource {
     pub fn live(mut self, live: bool) -> ByteSource {
         self.live = live;
         self
+    }
+
+    /// The length of the file, when a regular file was [opened](Self::open) whole (compressed
+    /// bytes for a compressed file); `None` for a pipe, a device, a range or any other reader.
+    pub fn file_len(&self) -> Option<u64> {
+        self.file_len
     }
 
     /// Whether a read may wait for bytes still to come (a pipe, a device): a

@@ -365,7 +365,7 @@ fn polling_is_pending_while_the_producer_waits_for_input() {
 }
 
 #[test]
-fn a_file_that_fits_one_read_is_read_on_the_calling_thread_alike() {
+fn a_file_s_first_buffer_is_read_on_the_calling_thread_alike_then_a_thread_takes_over() {
     let text = jsonl_lines(300);
     let file = TempFile::new("small.jsonl", text.as_bytes());
     let path = std::fs::canonicalize(&file.path).unwrap();
@@ -375,14 +375,26 @@ fn a_file_that_fits_one_read_is_read_on_the_calling_thread_alike() {
         config.batch.buffer_size = buffer_size;
         Reader::open(config).unwrap()
     };
-    // One byte short of the file: a producer thread reads ahead.
-    let threaded = open(text.len() - 1);
+    // One byte short of the file: the first buffer's batches come from this thread, then a
+    // producer thread reads the rest.
+    let mut threaded = open(text.len() - 1);
+    assert!(!threaded.reads_ahead());
+    let mut batches = Vec::new();
+    while let Some(batch) = threaded.next_batch().unwrap() {
+        batches.push(batch);
+    }
     assert!(threaded.reads_ahead());
-    let expected = flatten(&drain(threaded));
+    let expected = flatten(&batches);
+    assert_eq!(expected.len(), 300);
 
-    let inline = open(text.len());
+    // The whole file in one read: never a thread.
+    let mut inline = open(text.len());
+    let mut batches = Vec::new();
+    while let Some(batch) = inline.next_batch().unwrap() {
+        batches.push(batch);
+    }
     assert!(!inline.reads_ahead());
-    assert_eq!(flatten(&drain(inline)), expected);
+    assert_eq!(flatten(&batches), expected);
 
     // Polled, every batch is ready at once; the file closes at the end and on close.
     let mut polled = open(text.len());
@@ -405,13 +417,18 @@ fn a_file_that_fits_one_read_is_read_on_the_calling_thread_alike() {
 }
 
 #[test]
-fn compressed_and_partial_reads_of_small_files_still_read_ahead() {
+fn compressed_files_read_ahead_at_once_and_ranges_read_their_first_buffer_here() {
+    // A small compressed file may hold any amount.
     let gz = TempFile::new("small.jsonl.gz", &gzip(&[b"{\"a\":1}\n"]));
     assert!(Reader::open(ReaderConfig::new(&gz.path, Format::JsonLines)).unwrap().reads_ahead());
     let plain = TempFile::new("ranged.jsonl", b"{\"a\":1}\n{\"a\":2}\n");
     let mut config = ReaderConfig::new(&plain.path, Format::JsonLines);
-    config.range = Some(0..8);
-    assert!(Reader::open(config).unwrap().reads_ahead());
+    config.range = Some(8..16);
+    let mut ranged = Reader::open(config).unwrap();
+    assert!(!ranged.reads_ahead());
+    let batch = ranged.next_batch().unwrap().expect("the range's record");
+    assert_eq!(flatten(&[batch]), [r(1, 8, json!({"a": 2}))]);
+    assert!(ranged.next_batch().unwrap().is_none() && !ranged.reads_ahead());
 }
 
 /// A named pipe whose writer sends `{}\n`, then keeps it open until told to go (at most five
