@@ -30,30 +30,32 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     order: string
   }
 
+  /** A reading's start: where the records and errors go, and the `onError` that records the errors. */
+  const startReading = (path: unknown): { reading: Reading; onError: (e: ItemError) => void } => {
+    const reading: Reading = { records: [], errors: [], order: '' }
+    const onError = (e: ItemError) => {
+      reading.errors.push({
+        code: e.code,
+        line: e.line,
+        byteOffset: e.byteOffset,
+        excerpt: e.excerpt,
+        kind: e.kind,
+        stage: e.stage,
+        // The compressed copy of an input has a path of its own.
+        message: typeof path === 'string' ? e.message.replaceAll(path, '<input>') : e.message,
+      })
+      reading.order += 'e'
+    }
+    return { reading, onError }
+  }
+
   /** `handoff` picks the native engine's hand-off (RINGSTREAM_NATIVE_HANDOFF, read per file). */
   const read = (path: string | (() => Iterable<Uint8Array>), engine: 'ts' | 'native', options: ReadOptions, handoff = ''): Reading => {
-    const reading: Reading = { records: [], errors: [], order: '' }
+    const { reading, onError } = startReading(path)
     const saved = process.env.RINGSTREAM_NATIVE_HANDOFF
     process.env.RINGSTREAM_NATIVE_HANDOFF = handoff
     try {
-      const records = stream<unknown>(path as string, {
-        ...options,
-        engine,
-        onError: (e) => {
-          reading.errors.push({
-            code: e.code,
-            line: e.line,
-            byteOffset: e.byteOffset,
-            excerpt: e.excerpt,
-            kind: e.kind,
-            stage: e.stage,
-            // The compressed copy of an input has a path of its own.
-            message: typeof path === 'string' ? e.message.replaceAll(path, '<input>') : e.message,
-          })
-          reading.order += 'e'
-        },
-      })
-      for (const record of records) {
+      for (const record of stream<unknown>(path as string, { ...options, engine, onError })) {
         reading.records.push(record)
         reading.order += 'r'
       }
@@ -62,6 +64,16 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       if (saved === undefined) delete process.env.RINGSTREAM_NATIVE_HANDOFF
       else process.env.RINGSTREAM_NATIVE_HANDOFF = saved
     }
+  }
+
+  /** `read`, with `for await` over chunks an async generator hands out. */
+  const readAsync = async (chunks: () => AsyncIterable<Uint8Array>, engine: 'ts' | 'native', options: ReadOptions & { format: Format }): Promise<Reading> => {
+    const { reading, onError } = startReading(chunks)
+    for await (const record of stream<unknown>(chunks, { ...options, engine, onError })) {
+      reading.records.push(record)
+      reading.order += 'r'
+    }
+    return reading
   }
 
   interface ReadOptions {
@@ -412,6 +424,38 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         expect(native.records.map((r) => JSON.stringify(r))).toEqual(ts.records.map((r) => JSON.stringify(r)))
       }),
       runs,
+    )
+  })
+
+  it('more than a MiB of chunks (the native engine parses past it on a thread), for…of and for await, read as the same file', async () => {
+    const large = fc.oneof(
+      withNoise(manyJsonLines).map((bytes) => ({ bytes, format: 'jsonl' as const })),
+      withNoise(manyCsvRows).map((bytes) => ({ bytes, format: 'csv' as const })),
+    )
+    const withoutMessage = ({ message: _, ...rest }: Reading['errors'][number]) => rest
+    await fc.assert(
+      fc.asyncProperty(large, fc.integer({ min: 1000, max: 1 << 18 }), fc.boolean(), fc.constantFrom('none' as const, 'zstd' as const), async ({ bytes, format }, piece, useAsync, compression) => {
+        // Copies of the random text, past the MiB the native engine parses on the calling thread.
+        const whole = Buffer.concat(Array.from({ length: Math.ceil((1.2 * (1 << 20)) / Math.max(1, bytes.length)) }, () => bytes))
+        const options: ReadOptions = { format, header: false, bufferSize: 64 << 10, maxRecordBytes: 64 << 20 }
+        const file = read(tmp.file(`large-${fileNumber++}.${format}`, whole), 'ts', options)
+        // zstd in raw blocks, so that the bytes pushed pass the MiB too.
+        const packed = compression === 'zstd' ? zstdStored(whole) : whole
+        const parts: Uint8Array[] = []
+        for (let at = 0; at < packed.length; at += piece) parts.push(packed.subarray(at, at + piece))
+        for (const engine of ['ts', 'native'] as const) {
+          const chunked = { ...options, compression }
+          const got = useAsync
+            ? await readAsync(async function* () {
+                yield* parts
+              }, engine, chunked)
+            : read(() => parts.values(), engine, chunked)
+          expect(got.records, engine).toEqual(file.records)
+          expect(got.order, engine).toBe(file.order)
+          expect(got.errors.map(withoutMessage), engine).toEqual(file.errors.map(withoutMessage))
+        }
+      }),
+      { numRuns: 6 },
     )
   })
 
