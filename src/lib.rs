@@ -189,6 +189,13 @@ impl AnyReader {
         }
     }
 
+    fn is_closed(&self) -> bool {
+        match self {
+            AnyReader::Json(reader) => reader.is_closed(),
+            AnyReader::Columnar(reader) => reader.is_closed(),
+        }
+    }
+
     fn awaits_input(&self) -> bool {
         match self {
             AnyReader::Json(reader) => reader.awaits_input(),
@@ -208,6 +215,7 @@ impl ReaderState {
     /// Waits for the next batch (or the end) unless `closing` is set meanwhile: `close` sets it
     /// before it takes the lock this holds, so that it never waits on a stalled pipe's writer.
     fn wait(&mut self, closing: &AtomicBool) -> std::result::Result<(), ReadError> {
+        self.forget_stale_starving();
         if self.ready.is_none() {
             self.ready = self.reader.next_batch_unless(closing)?;
         }
@@ -217,10 +225,23 @@ impl ReaderState {
     /// Whether `take` would return without blocking: the batch (or the end) is taken from the
     /// producer into `ready` if it has one.
     fn poll(&mut self) -> std::result::Result<bool, ReadError> {
+        self.forget_stale_starving();
         if self.ready.is_none() {
             self.ready = self.reader.poll_batch()?;
         }
         Ok(self.ready.is_some())
+    }
+
+    /// Forgets a `None` kept for want of input (pushed chunks) that a push or the end has made
+    /// stale since: the reader is parsing on, and its next batch is to be waited for, not a
+    /// chunk the source may take long to give.
+    fn forget_stale_starving(&mut self) {
+        if matches!(self.ready, Some(None))
+            && !self.reader.is_closed()
+            && !self.reader.awaits_input()
+        {
+            self.ready = None;
+        }
     }
 
     fn take(&mut self) -> std::result::Result<Option<AnyBatch>, ReadError> {

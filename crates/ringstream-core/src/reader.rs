@@ -96,8 +96,10 @@ pub struct Reader<B: Send + 'static = Batch> {
     live: bool,
     /// The chunks read, for a reader of pushed chunks ([`open_pushed`](Self::open_pushed)).
     feed: Option<ChunkFeed>,
-    /// The last batch asked for was `None` because the producer used up every chunk pushed.
+    /// The last batch asked for was `None` because the chunks pushed were used up: the first
+    /// `starved_pushes` of them.
     awaits_input: bool,
+    starved_pushes: u64,
 }
 
 /// What the producer thread sends.
@@ -212,6 +214,7 @@ impl<B: Send + 'static> Reader<B> {
             live: false,
             feed,
             awaits_input: false,
+            starved_pushes: 0,
         }
     }
 
@@ -305,6 +308,7 @@ impl<B: Send + 'static> Reader<B> {
             Ok(Some(batch)) => Ok(Some(batch)),
             Ok(None) if batches.awaits_input() => {
                 self.awaits_input = true;
+                self.starved_pushes = self.feed.as_ref().map_or(0, ChunkFeed::starved_at);
                 Ok(None)
             }
             Ok(None) => {
@@ -354,10 +358,15 @@ impl<B: Send + 'static> Reader<B> {
         }
     }
 
-    /// Whether the last batch asked for was `None` because the producer used up every chunk
-    /// pushed ([`open_pushed`](Self::open_pushed)), rather than at the end.
+    /// Whether the last batch asked for was `None` because every chunk pushed was used up
+    /// ([`open_pushed`](Self::open_pushed)), rather than at the end; `false` again once a chunk
+    /// is pushed or the feed ends (the reader is then parsing on: ask for the next batch).
     pub fn awaits_input(&self) -> bool {
         self.awaits_input
+            && self
+                .feed
+                .as_ref()
+                .is_some_and(|feed| feed.pushes() == self.starved_pushes && !feed.has_ended())
     }
 
     /// What to hand out for what came from the producer (`message`; `None` when it has gone),
@@ -375,6 +384,7 @@ impl<B: Send + 'static> Reader<B> {
                     return None;
                 }
                 self.awaits_input = true;
+                self.starved_pushes = pushes;
                 Ok(None)
             }
             Some(Err(error)) => {

@@ -126,11 +126,15 @@ fn a_producer_thread_hands_out_what_each_push_completed_and_stops_when_closed() 
         Some(b"[{\"n\":1},{\"n\":2}]".to_vec())
     );
     assert!(reader.next_batch().unwrap().is_none() && reader.awaits_input());
+    // A push since makes that stale: the producer parses on.
+    feed.push(b"\":3");
+    assert!(!reader.awaits_input());
+    assert!(reader.next_batch().unwrap().is_none() && reader.awaits_input());
     // The producer now waits for a push; closing ends its thread before `close` returns.
     reader.close();
     assert!(reader.is_closed());
     assert!(reader.next_batch().unwrap().is_none() && !reader.awaits_input());
-    feed.push(b"\":3}\n");
+    feed.push(b"}\n");
     assert_eq!(feed.pending(), 0, "a push after the close is dropped");
 }
 
