@@ -125,6 +125,17 @@ pub enum AnyBatch {
     Columnar(Box<ColumnarBatch>),
 }
 
+/// Runs `$body` on the reader inside an `AnyReader`, whichever hand-off it has: what does not
+/// depend on the batch type is written once.
+macro_rules! on_either {
+    ($any:expr, $reader:ident => $body:expr) => {
+        match $any {
+            AnyReader::Json($reader) => $body,
+            AnyReader::Columnar($reader) => $body,
+        }
+    };
+}
+
 impl AnyReader {
     fn next_batch(&mut self) -> std::result::Result<Option<AnyBatch>, ReadError> {
         Ok(match self {
@@ -162,45 +173,27 @@ impl AnyReader {
     }
 
     fn close(&mut self) {
-        match self {
-            AnyReader::Json(reader) => reader.close(),
-            AnyReader::Columnar(reader) => reader.close(),
-        }
+        on_either!(self, reader => reader.close())
     }
 
     fn bytes_read(&self) -> u64 {
-        match self {
-            AnyReader::Json(reader) => reader.bytes_read(),
-            AnyReader::Columnar(reader) => reader.bytes_read(),
-        }
+        on_either!(self, reader => reader.bytes_read())
     }
 
     fn reads_ahead(&self) -> bool {
-        match self {
-            AnyReader::Json(reader) => reader.reads_ahead(),
-            AnyReader::Columnar(reader) => reader.reads_ahead(),
-        }
+        on_either!(self, reader => reader.reads_ahead())
     }
 
     fn fits_one_read(&self) -> bool {
-        match self {
-            AnyReader::Json(reader) => reader.fits_one_read(),
-            AnyReader::Columnar(reader) => reader.fits_one_read(),
-        }
+        on_either!(self, reader => reader.fits_one_read())
     }
 
     fn is_closed(&self) -> bool {
-        match self {
-            AnyReader::Json(reader) => reader.is_closed(),
-            AnyReader::Columnar(reader) => reader.is_closed(),
-        }
+        on_either!(self, reader => reader.is_closed())
     }
 
     fn awaits_input(&self) -> bool {
-        match self {
-            AnyReader::Json(reader) => reader.awaits_input(),
-            AnyReader::Columnar(reader) => reader.awaits_input(),
-        }
+        on_either!(self, reader => reader.awaits_input())
     }
 }
 
