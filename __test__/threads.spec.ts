@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -84,4 +85,40 @@ describe('worker threads', () => {
     ])
     for (const result of results) expect(result).toEqual(expected)
   })
+
+  it.runIf(process.platform === 'linux' && ENGINES.includes('native'))(
+    'a worker terminated while the native engine parses bytes it was handed leaves no parser thread behind',
+    async () => {
+      // The source hands over 2 MiB, past what is parsed on the calling thread, then never ends.
+      const code = `
+        const { parentPort, workerData } = require('node:worker_threads')
+        const { stream } = require(workerData.bundle)
+        const line = (i) => JSON.stringify({ i, pad: 'x'.repeat(40) }) + '\\n'
+        const bytes = Array.from({ length: 40000 }, (_, i) => line(i)).join('')
+        const source = async function* () { yield bytes; await new Promise(() => {}) }
+        ;(async () => {
+          let n = 0
+          for await (const _ of stream(source, { engine: 'native', format: 'jsonl' })) if (++n === 39000) parentPort.postMessage('reading')
+        })()
+      `
+      const parserThreads = () =>
+        readdirSync('/proc/self/task').filter((task) => {
+          try {
+            return readFileSync(`/proc/self/task/${task}/comm`, 'utf8').startsWith('ringstream-push')
+          } catch {
+            return false // ended while the folder was read
+          }
+        }).length
+      const worker = new Worker(code, { eval: true, workerData: { bundle: files.bundle } })
+      await new Promise((resolve, reject) => {
+        worker.once('message', resolve)
+        worker.once('error', reject)
+      })
+      expect(parserThreads()).toBe(1)
+      await worker.terminate()
+      // Linux lists a thread a little after it was joined.
+      for (let waited = 0; parserThreads() > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(parserThreads()).toBe(0)
+    },
+  )
 })
