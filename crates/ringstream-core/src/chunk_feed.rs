@@ -99,14 +99,11 @@ impl ChunkFeed {
         self.shared.lock().pending
     }
 
-    /// Whether the input has ended (by [`end`](Self::end)).
-    pub fn has_ended(&self) -> bool {
-        self.shared.lock().ended
-    }
-
-    /// Chunks pushed so far.
-    pub fn pushes(&self) -> u64 {
-        self.shared.lock().pushes
+    /// Whether nothing has changed since `pushes` chunks had been pushed: no chunk pushed since,
+    /// and no [`end`](Self::end). A reader that used up those chunks still awaits input.
+    pub fn unchanged_since(&self, pushes: u64) -> bool {
+        let chunks = self.shared.lock();
+        chunks.pushes == pushes && !chunks.ended
     }
 
     /// How many chunks had been pushed when a read last found none to read: the reader has

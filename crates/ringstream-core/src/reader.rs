@@ -363,10 +363,7 @@ impl<B: Send + 'static> Reader<B> {
     /// is pushed or the feed ends (the reader is then parsing on: ask for the next batch).
     pub fn awaits_input(&self) -> bool {
         self.awaits_input
-            && self
-                .feed
-                .as_ref()
-                .is_some_and(|feed| feed.pushes() == self.starved_pushes && !feed.has_ended())
+            && self.feed.as_ref().is_some_and(|feed| feed.unchanged_since(self.starved_pushes))
     }
 
     /// What to hand out for what came from the producer (`message`; `None` when it has gone),
@@ -380,7 +377,7 @@ impl<B: Send + 'static> Reader<B> {
             Some(Ok(Produced::Batch(batch))) => Ok(Some(batch)),
             Some(Ok(Produced::Starved(pushes))) => {
                 let feed = self.feed.as_ref()?;
-                if feed.pushes() != pushes || feed.has_ended() {
+                if !feed.unchanged_since(pushes) {
                     return None;
                 }
                 self.awaits_input = true;
