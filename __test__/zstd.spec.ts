@@ -141,6 +141,11 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
       ['text, not zstd', "not zstd data: it starts with 7b 22 69 64 ('{\"id'), and a zstd frame starts with 28 b5 2f fd", () => Buffer.from(jsonl(ids(3)))],
       ['a reserved block type', damaged, () => Buffer.from([...MAGIC, 0x20, 0x09, 0x01 | (3 << 1) | (9 << 3), 0x00, 0x00, ...text('{"id":0}\n')])],
       ['a block over 128 KiB', damaged, () => Buffer.from([...MAGIC, 0x00, 7 << 3, 0x01 | ((200_000 & 0x1f) << 3), (200_000 >> 5) & 0xff, (200_000 >> 13) & 0xff])],
+      // A header is judged before the bytes it claims are looked for, as zstd judges it.
+      ['a block past the end that is larger than the window', damaged, () => Buffer.from([...MAGIC, 0x20, 0x09, 0x01 | ((20_000 & 0x1f) << 3), (20_000 >> 5) & 0xff, (20_000 >> 13) & 0xff])],
+      // An RLE block holds one byte whatever size it gives: the size is judged with that byte.
+      ['an RLE block over 128 KiB', damaged, () => Buffer.from([...MAGIC, 0x00, 7 << 3, 0x01 | (1 << 1) | ((200_000 & 0x1f) << 3), (200_000 >> 5) & 0xff, (200_000 >> 13) & 0xff, 0x78])],
+      ['a cut RLE block over 128 KiB', cut, () => Buffer.from([...MAGIC, 0x00, 7 << 3, 0x01 | (1 << 1) | ((200_000 & 0x1f) << 3), (200_000 >> 5) & 0xff, (200_000 >> 13) & 0xff])],
       ['a reserved bit in the frame header', 'Unsupported frame parameter: a frame header sets a bit that zstd reserves', () => Buffer.from([...MAGIC, 0x28, 0x09, 0x01, 0x00, 0x00])],
     ])('%s', (name, reason, bytes) => {
       const path = tmp.file(`damaged-${name.replace(/\W+/g, '-')}.jsonl.zst`, bytes())

@@ -20,7 +20,7 @@ const SKIPPABLE_MAGIC: u32 = 0x184d_2a50;
 const BLOCK_HEADER_BYTES: usize = 3;
 const RLE_BLOCK: u32 = 1;
 /// The largest block content zstd allows; a block header that says more is damage, which
-/// libzstd reports when it reads the header.
+/// libzstd reports when it is given the header.
 const MAX_BLOCK_BYTES: usize = 128 * 1024;
 const CHECKSUM_BYTES: usize = 4;
 
@@ -114,7 +114,8 @@ impl<R: Read> ZstdUnits<R> {
 
     /// Gathers the next unit whole, as its header says how long it is; an input that ends inside
     /// one, or before any frame, is an `incomplete frame`, as the `zstd` crate says. Nothing
-    /// changes until the unit is whole, so a read that fails part way can be made again.
+    /// changes until the unit is whole but a block's header, which libzstd takes once, so a read
+    /// that fails part way can be made again.
     fn next_unit(&mut self) -> io::Result<Unit> {
         let (len, next, checksum_bytes) = match self.next {
             Next::Magic => {
@@ -155,15 +156,20 @@ impl<R: Read> ZstdUnits<R> {
                 if !self.gather(BLOCK_HEADER_BYTES)? {
                     return Err(incomplete_frame());
                 }
+                if self.fed == 0 {
+                    self.feed_block_header()?;
+                }
                 let bits = u32::from_le_bytes([self.unit[0], self.unit[1], self.unit[2], 0]);
                 let last = bits & 1 == 1;
                 let size = (bits >> 3) as usize;
                 let next = if last { Next::Magic } else { self.next };
-                if size > MAX_BLOCK_BYTES {
-                    // libzstd refuses the header itself.
+                // An RLE block holds one byte whatever size it gives; libzstd checks that size
+                // with the byte.
+                let body = if (bits >> 1) & 3 == RLE_BLOCK { 1 } else { size };
+                if body > MAX_BLOCK_BYTES {
+                    // libzstd has refused the header: this is never gathered.
                     (BLOCK_HEADER_BYTES, next, 0)
                 } else {
-                    let body = if (bits >> 1) & 3 == RLE_BLOCK { 1 } else { size };
                     let checksum_bytes = if last && checksum { CHECKSUM_BYTES } else { 0 };
                     (BLOCK_HEADER_BYTES + body + checksum_bytes, next, checksum_bytes)
                 }
@@ -179,6 +185,21 @@ impl<R: Read> ZstdUnits<R> {
         self.unit_len = len;
         self.pause_at = len - checksum_bytes;
         Ok(Unit::Whole)
+    }
+
+    /// Gives libzstd a block's header before its body is gathered: libzstd judges the header
+    /// alone (a reserved block type, a size past the frame's window), and a damaged header that
+    /// claims more bytes than the input holds is then the damage it is, not a cut-short input.
+    /// A header makes no output.
+    fn feed_block_header(&mut self) -> io::Result<()> {
+        let mut input = InBuffer::around(&self.unit[..BLOCK_HEADER_BYTES]);
+        let mut output = OutBuffer::around(&mut [][..]);
+        let hint = self.decoder.run(&mut input, &mut output)?;
+        self.fed = input.pos();
+        if hint == 0 {
+            self.frame_ended = true;
+        }
+        Ok(())
     }
 
     /// libzstd's output into `buf` for what it has been given, after it takes what it will of
@@ -364,6 +385,38 @@ mod tests {
         let mut reserved = frame.clone();
         reserved[blocks_start + 2 * 4003] |= 0b110;
         assert_eq!(outcome(&reserved), (8000, true, Some("Data corruption detected".into())));
+    }
+
+    #[test]
+    fn a_damaged_block_header_that_claims_more_than_the_input_holds_is_damage() {
+        let content: Vec<u8> =
+            (0..1000u32).flat_map(|i| format!("{i:>9}\n").into_bytes()).collect();
+        let frame = stored(&content, 4000);
+        let third = 7 + 2 * 4003;
+        let with_header = |bits: u32| {
+            let mut damaged = frame.clone();
+            damaged[third..third + 3].copy_from_slice(&bits.to_le_bytes()[..3]);
+            damaged
+        };
+        // A reserved type that says 60,000 bytes follow, and a raw block past the frame's window
+        // (its 10,000 bytes of content): libzstd refuses either header before any body is read.
+        for damaged in [with_header(0b110 | (60_000 << 3)), with_header(20_000 << 3)] {
+            for step in [1, 4096] {
+                let (out, error) = decode(&damaged, step);
+                assert_eq!((out.len(), error), (8000, Some("Data corruption detected".into())));
+            }
+        }
+    }
+
+    #[test]
+    fn an_rle_block_size_is_judged_with_its_byte() {
+        // Window 128 KiB; a last RLE block of 200,000 bytes, with its byte and without.
+        let header = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3];
+        let rle = (1 | (1 << 1) | (200_000u32 << 3)).to_le_bytes();
+        let cut = [&header[..], &rle[..3]].concat();
+        let whole = [&cut[..], b"x"].concat();
+        assert_eq!(decode(&whole, 1), (vec![], Some("Data corruption detected".into())));
+        assert_eq!(decode(&cut, 1), (vec![], Some("incomplete frame".into())));
     }
 
     #[test]

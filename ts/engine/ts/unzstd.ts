@@ -219,9 +219,11 @@ export class Unzstd {
     const type = (bits >>> 1) & 3
     const size = bits >>> 3
     if (type === RESERVED_BLOCK) fail(CORRUPTED, 'reserved block type')
-    if (size > MAX_BLOCK_BYTES) fail(CORRUPTED, 'a block larger than 128 KiB')
+    // zstd's checks of a block, in its order: what it holds (from the header alone), then, with
+    // the block whole, where its output goes and what it makes. An RLE block holds one byte
+    // whatever size it gives, which is checked with its output.
     const body = type === RLE_BLOCK ? 1 : size
-    // zstd's checks of a block, in its order: what it holds, where its output goes, what it makes.
+    if (body > MAX_BLOCK_BYTES) fail(CORRUPTED, 'a block larger than 128 KiB')
     if (body > frame.blockMax) fail(CORRUPTED, "a block larger than the frame's window")
     const checksumBytes = last && frame.hash !== null ? CHECKSUM_BYTES : 0
     const unit = this.take(BLOCK_HEADER_BYTES + body + checksumBytes)
