@@ -9,6 +9,9 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
   echo "== installing cargo-fuzz"
   cargo install cargo-fuzz --locked --quiet
 fi
+echo "== lint the fuzz targets (a workspace of their own, which the root's checks leave out)"
+cargo fmt --check
+cargo clippy --all-targets --quiet -- -D warnings
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 for target in parsers jsonl_vs_serde_json csv_vs_csv_crate columns_vs_json_text decoders; do

@@ -10,6 +10,8 @@ use ringstream_core::testing::{normalize, ColumnarDecoder};
 use serde_json::Value;
 
 #[path = "common.rs"]
+// Each target uses part of what the targets share.
+#[allow(dead_code)]
 mod common;
 
 use common::Item;

@@ -31,8 +31,11 @@ pub enum Item {
     Fault(Fault),
 }
 
+/// The sizes an input is read with: the buffer, each read, each batch.
+pub type ReadSizes = (usize, usize, usize);
+
 /// The options and read sizes a fuzz input's first four bytes choose, and the rest: the data.
-pub fn setup(input: &[u8]) -> Option<(ParseOptions, (usize, usize, usize), &[u8])> {
+pub fn setup(input: &[u8]) -> Option<(ParseOptions, ReadSizes, &[u8])> {
     let (&[format, buffer, chunk, flags], data) = input.split_first_chunk::<4>()?;
     let format =
         [Format::JsonLines, Format::Csv, Format::Tsv, Format::JsonArray][format as usize % 4];

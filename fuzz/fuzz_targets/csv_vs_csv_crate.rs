@@ -8,6 +8,8 @@ use libfuzzer_sys::fuzz_target;
 use ringstream_core::{ErrorCode, Format, ParseOptions};
 
 #[path = "common.rs"]
+// Each target uses part of what the targets share.
+#[allow(dead_code)]
 mod common;
 use common::Item;
 

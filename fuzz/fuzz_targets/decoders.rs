@@ -33,7 +33,12 @@ impl Read for Trickle {
 
 /// Everything decoded from `data` read `step` bytes at a time, read into `out_step` bytes at a
 /// time, and the error that ended it.
-fn decode(compression: Compression, data: &[u8], step: usize, out_step: usize) -> (Vec<u8>, Option<String>) {
+fn decode(
+    compression: Compression,
+    data: &[u8],
+    step: usize,
+    out_step: usize,
+) -> (Vec<u8>, Option<String>) {
     let trickle = Trickle { data: data.to_vec(), at: 0, step, blocked: false };
     let mut source = match ByteSource::from_reader(trickle, compression) {
         Ok(source) => source,
@@ -62,7 +67,9 @@ fuzz_target!(|input: &[u8]| {
     for compression in [Compression::Gzip, Compression::Zstd] {
         let whole = decode(compression, data, usize::MAX, 1 << 16);
         let cut = decode(compression, data, step, out_step);
-        if whole.1.as_deref() == Some("too much output") || cut.1.as_deref() == Some("too much output") {
+        if whole.1.as_deref() == Some("too much output")
+            || cut.1.as_deref() == Some("too much output")
+        {
             continue;
         }
         assert_eq!(cut, whole, "{compression:?}, read {step} bytes at a time into {out_step}");

@@ -9,6 +9,8 @@ use ringstream_core::{push_ascii_json, ErrorCode, Format, ParseOptions};
 use serde_json::Value;
 
 #[path = "common.rs"]
+// Each target uses part of what the targets share.
+#[allow(dead_code)]
 mod common;
 use common::Item;
 

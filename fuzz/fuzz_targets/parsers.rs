@@ -6,6 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
+// Each target uses part of what the targets share.
+#[allow(dead_code)]
 mod common;
 
 fuzz_target!(|input: &[u8]| {
