@@ -223,7 +223,7 @@ export class Unzstd {
     // the block whole, where its output goes and what it makes. An RLE block holds one byte
     // whatever size it gives, which is checked with its output.
     const body = type === RLE_BLOCK ? 1 : size
-    if (body > MAX_BLOCK_BYTES) fail(CORRUPTED, 'a block larger than 128 KiB')
+    // `blockMax` is the window capped at 128 KiB: this also refuses a block over 128 KiB.
     if (body > frame.blockMax) fail(CORRUPTED, "a block larger than the frame's window")
     const checksumBytes = last && frame.hash !== null ? CHECKSUM_BYTES : 0
     const unit = this.take(BLOCK_HEADER_BYTES + body + checksumBytes)
