@@ -371,7 +371,8 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       // libzstd refuses the first block of this one, fzstd decodes it into 572 records; both then
       // say "Data corruption detected". The last block's header made a raw block, then a header
       // (of a reserved type; of an RLE block over 128 KiB) claiming more bytes than are left:
-      // damage, judged on the header alone, not an input cut short.
+      // damage, judged on the header alone, not an input cut short. scripts/zstd-damage-scan.mjs
+      // goes through the changes in order.
       { numRuns: 150, examples: [[written[2], 8834, 173, 134], [written[1], 38955, 173, 134], [written[1], 38955, 13, 134]] },
     )
   })
