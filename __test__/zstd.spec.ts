@@ -147,6 +147,7 @@ describe.each(ENGINES)('.zst files (%s engine)', (engine) => {
       ['an RLE block over 128 KiB', damaged, () => Buffer.from([...MAGIC, 0x00, 7 << 3, 0x01 | (1 << 1) | ((200_000 & 0x1f) << 3), (200_000 >> 5) & 0xff, (200_000 >> 13) & 0xff, 0x78])],
       ['a cut RLE block over 128 KiB', cut, () => Buffer.from([...MAGIC, 0x00, 7 << 3, 0x01 | (1 << 1) | ((200_000 & 0x1f) << 3), (200_000 >> 5) & 0xff, (200_000 >> 13) & 0xff])],
       ['a reserved bit in the frame header', 'Unsupported frame parameter: a frame header sets a bit that zstd reserves', () => Buffer.from([...MAGIC, 0x28, 0x09, 0x01, 0x00, 0x00])],
+      ['a cut frame header with a reserved bit', cut, () => Buffer.from([...MAGIC, 0x28])],
     ])('%s', (name, reason, bytes) => {
       const path = tmp.file(`damaged-${name.replace(/\W+/g, '-')}.jsonl.zst`, bytes())
       const { records, error } = readUntilError(path, { engine })

@@ -175,10 +175,11 @@ export class Unzstd {
     if (start === null) return false
     const descriptor = start[4]
     const hasChecksum = (descriptor >>> 2) & 1
-    if (descriptor & 8) fail('Unsupported frame parameter', 'a reserved bit is set')
     const { singleSegment, windowAt, dictionaryAt, dictionaryIdBytes, contentSizeAt, contentSizeBytes, length } = frameHeaderLayout(descriptor)
     const header = this.take(length)
     if (header === null) return false
+    // As zstd: the header's fields are judged once it is whole, so a file cut inside one is cut.
+    if (descriptor & 8) fail('Unsupported frame parameter', 'a reserved bit is set')
     if (dictionaryIdBytes > 0 && readUint(header, dictionaryAt, dictionaryIdBytes) !== 0) {
       fail('Dictionary mismatch', `dictionary ${readUint(header, dictionaryAt, dictionaryIdBytes)}`)
     }
