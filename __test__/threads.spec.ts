@@ -128,11 +128,13 @@ describe('worker threads', () => {
       expect(parserThreads()).toBe(0)
     },
   )
+
   it.runIf(process.platform === 'linux' && ENGINES.includes('native'))(
     'a loop left waiting on a quiet source that nothing can wake gives its parser thread back once collected',
     async () => {
-      // Nothing refers to the promise the source waits on, so the loop, the stream and the
-      // native reader are all garbage: the reader's finalizer must end its thread.
+      // Once nothing refers to the promise the source waits on, the loop, the stream and the
+      // native reader are all garbage: the reader's finalizer must end its thread. The promise
+      // is held until the thread has been counted, so no collection can come first.
       const code = `
         const { readdirSync, readFileSync } = require('node:fs')
         const { stream } = require(process.argv[1])
@@ -143,13 +145,15 @@ describe('worker threads', () => {
         const bytes = Array.from({ length: 40000 }, (_, i) => line(i)).join('')
         let n = 0
         ;(async () => {
-          const source = async function* () { yield bytes; await new Promise(() => {}) }
+          globalThis.held = new Promise(() => {})
+          const source = async function* () { yield bytes; await globalThis.held }
           for await (const _ of stream(source, { engine: 'native', format: 'jsonl' })) n++
         })()
         const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
         ;(async () => {
           while (n < 40000) await sleep(5)
           const before = parserThreads()
+          globalThis.held = null
           for (let waited = 0; parserThreads() > 0 && waited < 2000; waited += 10) {
             globalThis.gc()
             await sleep(10)
