@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod batch_queue;
 mod batch_reader;
 mod carry_buffer;
 mod chunk_feed;

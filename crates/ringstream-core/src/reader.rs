@@ -18,11 +18,12 @@ use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
+use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::batch_queue::{batch_queue, QueueReceiver, QueueSender};
 use crate::batch_reader::BatchReader;
 use crate::chunk_feed::ChunkFeed;
 use crate::config::ReaderConfig;
@@ -75,7 +76,7 @@ impl<B> Polled<B> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Reader<B: Send + 'static = Batch> {
-    receiver: Option<Receiver<Result<Produced<B>, ReadError>>>,
+    receiver: Option<QueueReceiver<Result<Produced<B>, ReadError>>>,
     thread: Option<JoinHandle<()>>,
     /// Batches made on the calling thread: set instead of `receiver` and `thread` until more
     /// than `inline_bytes` have been read (see the module's documentation).
@@ -223,7 +224,7 @@ impl<B: Send + 'static> Reader<B> {
         let Some(mut batches) = self.inline.take() else { return Ok(()) };
         // The consumer waits for the thread's first batch as for a reader's first.
         batches.ramp_up_again();
-        let (sender, receiver) = sync_channel(self.queue_depth);
+        let (sender, mut receiver) = batch_queue(self.queue_depth);
         let path = self.path.clone();
         let feed = self.feed.clone();
         // Named for what it reads, in debuggers and /proc (Linux keeps 15 bytes).
@@ -232,6 +233,7 @@ impl<B: Send + 'static> Reader<B> {
             .name(name.to_owned())
             .spawn(move || produce(batches, sender, path, feed))
             .map_err(|e| ReadError::io(&self.path, &e))?;
+        receiver.set_producer(thread.thread().clone());
         self.receiver = Some(receiver);
         self.thread = Some(thread);
         self.reads_ahead = true;
@@ -262,7 +264,7 @@ impl<B: Send + 'static> Reader<B> {
         }
         loop {
             let Some(receiver) = self.receiver.as_ref() else { return Ok(None) };
-            let message = receiver.recv().ok();
+            let message = receiver.recv();
             if let Some(batch) = self.received(message) {
                 return batch;
             }
@@ -505,26 +507,26 @@ const CANCEL_CHECK: Duration = Duration::from_millis(20);
 /// `feed`, it says when it has used up the chunks pushed, then waits for the next push.
 fn produce<B>(
     mut batches: Box<dyn Batches<B>>,
-    sender: SyncSender<Result<Produced<B>, ReadError>>,
+    sender: QueueSender<Result<Produced<B>, ReadError>>,
     path: PathBuf,
     feed: Option<ChunkFeed>,
 ) {
     loop {
         match batches.next_batch() {
             Ok(Some(batch)) => {
-                if sender.send(Ok(Produced::Batch(batch))).is_err() {
+                if !sender.send(Ok(Produced::Batch(batch))) {
                     break; // the consumer closed the reader
                 }
             }
             Ok(None) => {
                 let Some(feed) = feed.as_ref().filter(|_| batches.awaits_input()) else { break };
                 let used = feed.starved_at();
-                if sender.send(Ok(Produced::Starved(used))).is_err() || !feed.wait_for_push(used) {
+                if !sender.send(Ok(Produced::Starved(used))) || !feed.wait_for_push(used) {
                     break;
                 }
             }
             Err(error) => {
-                let _ = sender.send(Err(ReadError::io(&path, &error)));
+                sender.send(Err(ReadError::io(&path, &error)));
                 break;
             }
         }
