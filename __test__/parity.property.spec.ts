@@ -82,6 +82,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     maxRecordBytes: number
     header?: boolean
     types?: 'string' | 'infer'
+    delimiter?: string
     /** `null`: no quoting. */
     quote?: string | null
     batchSize?: number
@@ -176,7 +177,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     trickyText,
   )
 
-  const runs = { numRuns: 150 }
+  const runs = { numRuns: Number(process.env.PARITY_RUNS ?? 150) }
 
   it('JSON Lines', () => {
     fc.assert(
@@ -200,6 +201,32 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       fc.property(withNoise(csvText), bufferSize, maxRecordBytes, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), quote, (bytes, size, max, header, types, q) =>
         compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: max, header, types, ...(q === undefined ? {} : { quote: q }) }),
       ),
+      runs,
+    )
+  })
+
+  it('CSV with any delimiter and quote character, TSV among them', () => {
+    // Characters a delimiter or quote may be (any ASCII but a line break), the awkward ones most:
+    // what numbers and JSON are made of, a space, a backslash, NUL.
+    const special = fc.constantFrom(',', '\t', ';', '|', ' ', "'", '"', '.', '-', '0', 'e', '\\', '\0', '#', 'a')
+    const dialect = fc.tuple(special, fc.oneof(fc.constant(undefined), fc.constant(null), special)).filter(([delimiter, quote]) => delimiter !== (quote === undefined ? '"' : quote))
+    const text = dialect.chain(([delimiter, quote]) => {
+      const q = quote === undefined ? '"' : quote
+      const unit = fc.constantFrom(delimiter, q ?? '"', 'a', 'b', ' ', '0', '1', '.', '-', 'e', '\n', '\r', 'é', '😀', '"', ',')
+      const field = fc.oneof(
+        { weight: 3, arbitrary: fc.string({ unit, maxLength: 8 }) },
+        { weight: 1, arbitrary: fc.string({ unit, maxLength: 6 }).map((s) => (q === null ? s : `${q}${s.replaceAll(q, q + q)}${q}`)) },
+      )
+      const rows = fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { maxLength: 10 })
+      return fc.tuple(fc.constant(delimiter), fc.constant(quote), rows, fc.constantFrom('\n', '\r\n', '\r'), fc.boolean())
+    })
+    fc.assert(
+      fc.property(text, bufferSize, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), fc.boolean(), ([delimiter, quote, rows, eol, trailing], size, header, types, tsv) => {
+        const bytes = encoder.encode(rows.map((row) => row.join(delimiter)).join(eol) + (trailing ? eol : ''))
+        // A tab-delimited dialect read as `format: 'tsv'` (its default delimiter) as well as `csv`.
+        const format = tsv && delimiter === '\t' ? 'tsv' : 'csv'
+        compare(bytes, { format, bufferSize: size, maxRecordBytes: 64 << 20, header, types, ...(format === 'tsv' ? {} : { delimiter }), ...(quote === undefined ? {} : { quote }) })
+      }),
       runs,
     )
   })
