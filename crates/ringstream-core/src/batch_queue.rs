@@ -5,8 +5,8 @@
 //! finds the queue full again and sleeps, so every batch costs the consumer a wake-up system
 //! call (a futex wake, which in a virtual machine is an inter-processor interrupt) and the
 //! producer a context switch. This queue lets a producer that found it full sleep until the
-//! consumer has taken it down to `resume_at` batches (half of it, rounded down, less one), so that
-//! it then makes several batches in a row and is woken once per several batches.
+//! consumer has taken it down to `resume_at` batches (`(depth - 1) / 2`, rounded down: none for a
+//! queue of two), so that it then makes several batches in a row and is woken once per several.
 //!
 //! The queue is a `std::sync::mpsc::sync_channel` plus a count of the batches in it: the
 //! producer counts before it sends, the consumer after it takes, and each looks at the other's
