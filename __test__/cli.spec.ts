@@ -157,6 +157,14 @@ describe.concurrent('ringstream cat', () => {
     expect(result.code).toBe(0)
   })
 
+  it('a compressed file whose name does not say so fails with --compression in its hint (exit 1)', async () => {
+    const path = tmp.file('packed.csv', gzipSync(readFileSync(join(tmp.dir, 'cities.csv'))))
+    const r = await run(['count', path])
+    expect(r).toMatchObject({ code: 1, stdout: '' })
+    expect(r.stderr).toContain('packed.csv holds gzip-compressed data')
+    expect(r.stderr).toContain('hint: pass --compression gzip, or rename the file to end in .gz')
+  })
+
   it('--quote none reads quotes as data', async () => {
     const result = await run(['cat', path('titles.tsv'), '--quote', 'none'])
     expect(result.code).toBe(0)

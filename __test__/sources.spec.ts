@@ -163,6 +163,56 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       expect([...stream(plain, { engine, compression: 'none' })]).toEqual([{ a: 1 }])
     })
 
+    describe('a compressed file whose name does not say so', () => {
+      const zstdEvents = () => readFileSync(join(__dirname, 'fixtures', 'events.jsonl.zst'))
+      it.each([
+        ['gzip', 'events.jsonl', () => gzipSync(jsonl(ids(50))), '1f 8b', '.gz'],
+        ['zstd', 'events.jsonl', zstdEvents, '28 b5 2f fd', '.zst'],
+        ['gzip', 'table.csv', () => gzipSync('a,b\n1,2\n'), '1f 8b', '.gz'],
+        ['gzip', 'list.json', () => gzipSync('[1,2]'), '1f 8b', '.gz'],
+      ] as const)('%s in %s is one ERR_UNSUPPORTED error that names the compression, whatever onError says', async (compression, name, bytes, signature, extension) => {
+        const path = tmp.file(name, bytes())
+        const errors: unknown[] = []
+        for (const onError of ['skip', 'raise', (e: unknown) => void errors.push(e)] as const) {
+          const error = thrownBy(() => [...stream(path, { engine, onError })])
+          expect(codeOf(error)).toBe('ERR_UNSUPPORTED')
+          expect((error as RingstreamError).message.split('\n')[0]).toBe(`${path} holds ${compression}-compressed data (it starts with ${compression}'s signature, ${signature}), but its name does not end in ${extension}`)
+          expect((error as RingstreamError).hint).toBe(`pass { compression: '${compression}' }, or rename the file to end in ${extension}`)
+        }
+        expect(errors).toEqual([])
+        expect(codeOf(await rejectionOf(stream(path, { engine }).metadata()))).toBe('ERR_UNSUPPORTED')
+        // As its advice says.
+        expect((await stream(path, { engine, compression }).toArray()).length).toBeGreaterThan(0)
+      })
+
+      it('is read as it is when options.compression says none', () => {
+        const path = tmp.file('events.jsonl', gzipSync(jsonl(ids(50))))
+        const codes: string[] = []
+        expect([...stream(path, { engine, compression: 'none', onError: (e) => void codes.push(e.code) })]).toEqual([])
+        expect(codes.length).toBeGreaterThan(0)
+        expect(new Set(codes)).toEqual(new Set(['ERR_INVALID_UTF8']))
+      })
+
+      it('is found in each file of a folder, after the records of the files before it', () => {
+        tmp.file('shards/a.jsonl', jsonl(ids(3)))
+        tmp.file('shards/b.jsonl', gzipSync(jsonl(ids(3))))
+        const records: unknown[] = []
+        const error = thrownBy(() => {
+          for (const record of stream(tmp.path('shards'), { engine })) records.push(record)
+        })
+        expect(records).toEqual(ids(3))
+        expect((error as RingstreamError).message).toContain(`b.jsonl holds gzip-compressed data`)
+      })
+
+      it('leaves a text file whose first record is bad to the usual item errors', () => {
+        // `(` is also the first byte of zstd's signature.
+        const path = tmp.file('bad-first.jsonl', '({"id":0}\n{"id":1}\n')
+        const codes: string[] = []
+        expect([...stream(path, { engine, onError: (e) => void codes.push(e.code) })]).toEqual([{ id: 1 }])
+        expect(codes).toEqual(['ERR_PARSE'])
+      })
+    })
+
     it('reports line and byte positions in the decompressed bytes of a .gz file', async () => {
       const path = tmp.file('bad.jsonl.gz', gzipSync('{"id":0}\nbroken\n'))
       const errors: Array<[number | null, number | null]> = []

@@ -1,6 +1,7 @@
 import type { ParseSink } from './engine/ts/format-parser'
 import { parserFor } from './engine/ts/parsers'
 import type { Compression, Engine, Format } from './engine/types'
+import { signatureCompression, unnamedCompressionError } from './sources/compression-signature'
 import type { PlannedFile } from './sources/resolve-source'
 
 /**
@@ -101,6 +102,10 @@ const ENOUGH_LINES = 64
  */
 export function sampleHead(file: PlannedFile, engine: Engine, limit = SAMPLE_BYTES): HeadSample {
   const head = engine.headBytes(file.path, file.compression, limit)
+  if (file.plainByName) {
+    const compression = signatureCompression(head)
+    if (compression !== null) throw unnamedCompressionError(file.path, compression)
+  }
   let records = 0
   let lastStart = 0
   const sink: ParseSink = {

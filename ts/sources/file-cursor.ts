@@ -1,5 +1,6 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
+import { fileSignatureCompression, unnamedCompressionError } from './compression-signature'
 import { type PlannedFile, totalSize } from './resolve-source'
 
 /** Reads planned files one after the other; a file is opened only when its turn comes. */
@@ -79,6 +80,12 @@ export class FileCursor implements BatchCursor {
 
   private wrap(batch: EngineBatch): SourceBatch {
     const file = this.files[this.index]
+    if (file.plainByName && batch.faults.length > 0 && batch.faults[0].byteOffset === 0) {
+      // Its first record is bad: a compressed file with a name that does not say so fails here,
+      // once, rather than as one bad record after another.
+      const compression = fileSignatureCompression(file.path)
+      if (compression !== null) throw unnamedCompressionError(file.path, compression)
+    }
     return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: file.path, format: file.format, parse: file.parse }
   }
 }

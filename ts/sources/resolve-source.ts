@@ -20,6 +20,12 @@ export interface PlannedFile {
    */
   size: number | null
   parse: ParseOptions
+  /**
+   * A regular file read uncompressed only because its name names no compression (no
+   * `compression` option): if its first record is bad, its first bytes are checked for a
+   * compression signature (`compression-signature.ts`).
+   */
+  plainByName: boolean
 }
 
 /** Files to read one after the other, as one stream. */
@@ -152,7 +158,8 @@ function planFile(path: string, options: StreamOptions): PlannedFile {
   const stat = statOrNull(path)
   if (stat === null) throw notFound(path)
   const compression = options.compression ?? kind.compression
-  return { path, format, compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options) }
+  const plainByName = options.compression === undefined && compression === 'none' && stat.isFile()
+  return { path, format, compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options), plainByName }
 }
 
 /** The files' sizes added up; `null` when one of them has none (a pipe or a device). */
