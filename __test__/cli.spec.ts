@@ -165,6 +165,16 @@ describe.concurrent('ringstream cat', () => {
     expect(r.stderr).toContain('hint: pass --compression gzip, or rename the file to end in .gz')
   })
 
+  it('a CSV read as one column gets a note with the --delimiter to pass', async () => {
+    const semicolons = await run(['count', tmp.file('export.csv', 'id;name\n1;Ann\n2;Bob\n')])
+    expect(semicolons).toMatchObject({ code: 0, stdout: '2\n' })
+    expect(semicolons.stderr).toContain("ringstream: note: ")
+    expect(semicolons.stderr).toContain("if it is ';'-delimited, pass --delimiter ';'")
+    const tabs = await run(['count', tmp.file('tabs.csv', 'id\tname\n1\tAnn\n')])
+    expect(tabs.stderr).toContain("if it is '\\t'-delimited, pass --delimiter tab")
+    expect((await run(['count', tmp.file('tabs.csv', 'id\tname\n1\tAnn\n'), '--delimiter', 'tab'])).stderr).toBe('')
+  })
+
   it('--quote none reads quotes as data', async () => {
     const result = await run(['cat', path('titles.tsv'), '--quote', 'none'])
     expect(result.code).toBe(0)

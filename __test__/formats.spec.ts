@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { StreamOptions } from '../ts/index'
+import { type StreamOptions, stream } from '../ts/index'
 import { readAll, summarize } from './support/collect'
 import { ENGINES } from './support/engines'
 import { useTempDir } from './support/temp'
+import { recordWarnings, warningCode } from './support/warnings'
 
 /** Read sizes that put buffer edges everywhere: inside BOMs, CRLFs, UTF-8 sequences and quotes. */
 const BUFFER_SIZES = [1, 2, 3, 7, 64, 1 << 20] as const
@@ -360,6 +361,53 @@ describe.each(ENGINES)('formats at stream level (%s engine)', (engine) => {
         expect(items).toEqual([1, 3])
         expect(summarize(errors)).toEqual([{ code: 'ERR_RECORD_TOO_LARGE', line: 1, byteOffset: 4 }])
       })
+    })
+  })
+
+  describe('a CSV file read as one column', () => {
+    const warningsOf = async (path: string, options: StreamOptions = {}) => {
+      await new Promise((resolve) => setImmediate(resolve)) // let earlier tests' warnings go by
+      const recorder = recordWarnings()
+      try {
+        const records = [...stream(path, { engine, ...options })]
+        await recorder.settle()
+        return { records, warnings: recorder.warnings.filter((w) => warningCode(w) === 'RINGSTREAM_ONE_COLUMN').map((w) => w.message) }
+      } finally {
+        recorder.stop()
+      }
+    }
+
+    it.each([
+      [';', 'id;name;city\n1;Ann;Paris\n2;Bob;Lyon\n', "';'", 3],
+      ['tab', 'id\tname\n1\tAnn\n', "'\\t'", 2],
+      ['|', 'id|name\n1|Ann\n', "'|'", 2],
+    ])('delimited by %s warns once, naming the delimiter to pass, and reads it as it is', async (_name, text, shown, fields) => {
+      const path = tmp.file('export.csv', text)
+      const { records, warnings } = await warningsOf(path)
+      expect(records).toHaveLength(text.split('\n').length - 2)
+      expect(Object.keys(records[0] as object)).toHaveLength(1)
+      expect(warnings).toEqual([
+        `${path} was read as one column, ${JSON.stringify(text.split('\n')[0])}, but its header and first record both split on ${shown} into ${fields} fields: if it is ${shown}-delimited, pass { delimiter: ${shown} }`,
+      ])
+    })
+
+    it('warns once per iteration, for the first file of a folder that is so', async () => {
+      tmp.file('parts/a.csv', 'id,name\n1,Ann\n')
+      tmp.file('parts/b.csv', 'id;name\n2;Bob\n')
+      tmp.file('parts/c.csv', 'id;name\n3;Cy\n')
+      const { warnings } = await warningsOf(tmp.path('parts'), { onError: () => undefined })
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain('b.csv was read as one column')
+    })
+
+    it.each([
+      ['a delimiter given', 'id;name\n1;Ann\n', { delimiter: ',' }],
+      ['no header', 'id;name\n1;Ann\n', { header: false }],
+      ['a one-column file whose values do not split alike', 'note;s\nfine\n', {}],
+      ['a file of two columns', 'id,note\n1,a;b\n', {}],
+    ] as const)('does not warn with %s', async (_name, text, options) => {
+      const { warnings } = await warningsOf(tmp.file('quiet.csv', text), options)
+      expect(warnings).toEqual([])
     })
   })
 

@@ -9,6 +9,7 @@ export function inCliWords(text: string): string {
     .replace(/\{ maxRecordBytes \}/g, '--max-record-bytes')
     .replace(/\(maxErrors is/g, '(--max-errors is')
     .replace(/\{ onError: handler \}/g, '--verbose')
+    .replace(/\{ delimiter: '\\t' \}/g, '--delimiter tab')
     .replace(/\{ (\w+): (['"])([^'"]*)\2 \}/g, (_m, key: string, _q: string, value: string) => `--${kebab(key)} ${shellWord(value)}`)
 }
 

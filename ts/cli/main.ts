@@ -3,6 +3,7 @@
  * Wires the process to {@link runCli}: its streams, warnings, Ctrl-C and the exit code.
  */
 import { fstatSync } from 'node:fs'
+import { inCliWords } from './cli-words'
 import { ExitCode } from './exit-codes'
 import { runCli } from './program'
 
@@ -14,7 +15,7 @@ process.removeAllListeners('warning')
 process.on('warning', (warning: Error & { code?: unknown }) => {
   if (warning.code === 'RINGSTREAM_SKIPPED_ERRORS') return
   if (warning.code === 'RINGSTREAM_NATIVE_UNAVAILABLE' && !verbose) return
-  process.stderr.write(`ringstream: note: ${warning.message}\n`)
+  process.stderr.write(`ringstream: note: ${inCliWords(warning.message)}\n`)
 })
 
 // Nothing useful can be done about a stderr that went away.

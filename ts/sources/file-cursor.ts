@@ -1,6 +1,7 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
 import { fileSignatureCompression, unnamedCompressionError } from './compression-signature'
+import { likelyDelimiter, oneColumnWarning } from './one-column-check'
 import { type PlannedFile, totalSize } from './resolve-source'
 
 /** Reads planned files one after the other; a file is opened only when its turn comes. */
@@ -9,6 +10,10 @@ export class FileCursor implements BatchCursor {
   private reader: FileBatchReader | null = null
   private finishedBytes = 0
   private closed = false
+  /** The current file's first record has been looked at (see `wrap`). */
+  private firstRecordSeen = false
+  /** This iteration warned of a file read as one column; once is enough. */
+  private warnedOneColumn = false
   readonly totalBytes: number | null
 
   constructor(
@@ -60,6 +65,7 @@ export class FileCursor implements BatchCursor {
       this.index++
       const file = this.files[this.index]
       if (file === undefined) return null
+      this.firstRecordSeen = false
       this.reader = this.engineFor(file).openFile({
         ...file.parse,
         path: file.path,
@@ -78,6 +84,14 @@ export class FileCursor implements BatchCursor {
     this.reader = null
   }
 
+  /** Warns when `first`, the first record of `file`, suggests it was read with the wrong delimiter. */
+  private checkColumns(file: PlannedFile, first: unknown): void {
+    const delimiter = file.format === 'csv' || file.format === 'tsv' ? likelyDelimiter(first, file.parse) : null
+    if (delimiter === null) return
+    this.warnedOneColumn = true
+    process.emitWarning(oneColumnWarning(file.path, Object.keys(first as object)[0], delimiter), { code: 'RINGSTREAM_ONE_COLUMN' })
+  }
+
   private wrap(batch: EngineBatch): SourceBatch {
     const file = this.files[this.index]
     if (file.plainByName && batch.faults.length > 0 && batch.faults[0].byteOffset === 0) {
@@ -85,6 +99,10 @@ export class FileCursor implements BatchCursor {
       // once, rather than as one bad record after another.
       const compression = fileSignatureCompression(file.path)
       if (compression !== null) throw unnamedCompressionError(file.path, compression)
+    }
+    if (!this.firstRecordSeen && batch.records.length > 0) {
+      this.firstRecordSeen = true
+      if (file.delimiterByDefault && !this.warnedOneColumn) this.checkColumns(file, batch.records[0])
     }
     return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: file.path, format: file.format, parse: file.parse }
   }

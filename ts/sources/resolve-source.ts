@@ -26,6 +26,8 @@ export interface PlannedFile {
    * compression signature (`compression-signature.ts`).
    */
   plainByName: boolean
+  /** No `delimiter` option was given: a CSV read as one column is checked for another (`one-column-check.ts`). */
+  delimiterByDefault: boolean
 }
 
 /** Files to read one after the other, as one stream. */
@@ -159,7 +161,7 @@ function planFile(path: string, options: StreamOptions): PlannedFile {
   if (stat === null) throw notFound(path)
   const compression = options.compression ?? kind.compression
   const plainByName = options.compression === undefined && compression === 'none' && stat.isFile()
-  return { path, format, compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options), plainByName }
+  return { path, format, compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options), plainByName, delimiterByDefault: options.delimiter === undefined }
 }
 
 /** The files' sizes added up; `null` when one of them has none (a pipe or a device). */
