@@ -163,6 +163,34 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       expect([...stream(plain, { engine, compression: 'none' })]).toEqual([{ a: 1 }])
     })
 
+    describe('a file whose first bytes cannot start UTF-8 text', () => {
+      const utf32le = (text: string) =>
+        Buffer.from(
+          Array.from(`\ufeff${text}`).flatMap((c) => {
+            const cp = c.codePointAt(0) ?? 0
+            return [cp & 0xff, (cp >> 8) & 0xff, cp >> 16, 0]
+          }),
+        )
+      it.each([
+        ['UTF-16LE', 'ff fe', () => Buffer.from('\ufeffid,name\r\n1,Ann\r\n', 'utf16le')],
+        ['UTF-16BE', 'fe ff', () => Buffer.from('\ufeffid,name\r\n1,Ann\r\n', 'utf16le').swap16()],
+        ['UTF-32LE', 'ff fe 00 00', () => utf32le('id,name\n1,Ann\n')],
+      ] as const)('%s text is one ERR_UNSUPPORTED error that says how to convert it, not records of NULs', async (encoding, mark, bytes) => {
+        const path = tmp.file('excel.csv', bytes())
+        const records: unknown[] = []
+        const error = thrownBy(() => {
+          for (const record of stream(path, { engine, onError: () => undefined })) records.push(record)
+        })
+        expect(records).toEqual([])
+        expect(codeOf(error)).toBe('ERR_UNSUPPORTED')
+        expect((error as RingstreamError).message.split('\n')[0]).toBe(`${path} holds ${encoding} text (it starts with a ${encoding} byte-order mark, ${mark}); ringstream reads UTF-8`)
+        expect((error as RingstreamError).hint).toBe(`convert it to UTF-8 first, for example: iconv -f ${encoding} -t UTF-8 in > out`)
+        expect(codeOf(await rejectionOf(stream(path, { engine }).metadata()))).toBe('ERR_UNSUPPORTED')
+        // Whatever compression option is given for it.
+        expect(codeOf(thrownBy(() => [...stream(path, { engine, compression: 'none' })]))).toBe('ERR_UNSUPPORTED')
+      })
+    })
+
     describe('a compressed file whose name does not say so', () => {
       const zstdEvents = () => readFileSync(join(__dirname, 'fixtures', 'events.jsonl.zst'))
       it.each([

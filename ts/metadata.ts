@@ -1,7 +1,7 @@
 import type { ParseSink } from './engine/ts/format-parser'
 import { parserFor } from './engine/ts/parsers'
 import type { Compression, Engine, Format } from './engine/types'
-import { signatureCompression, unnamedCompressionError } from './sources/compression-signature'
+import { signatureError, signatureOf } from './sources/file-signature'
 import type { PlannedFile } from './sources/resolve-source'
 
 /**
@@ -102,10 +102,9 @@ const ENOUGH_LINES = 64
  */
 export function sampleHead(file: PlannedFile, engine: Engine, limit = SAMPLE_BYTES): HeadSample {
   const head = engine.headBytes(file.path, file.compression, limit)
-  if (file.plainByName) {
-    const compression = signatureCompression(head)
-    if (compression !== null) throw unnamedCompressionError(file.path, compression)
-  }
+  const signature = signatureOf(head)
+  const error = signature === null ? null : signatureError(file.path, signature, file.plainByName)
+  if (error !== null) throw error
   let records = 0
   let lastStart = 0
   const sink: ParseSink = {

@@ -1,6 +1,6 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
-import { fileSignatureCompression, unnamedCompressionError } from './compression-signature'
+import { fileSignature, signatureError } from './file-signature'
 import { likelyDelimiter, oneColumnWarning } from './one-column-check'
 import { type PlannedFile, totalSize } from './resolve-source'
 
@@ -94,11 +94,12 @@ export class FileCursor implements BatchCursor {
 
   private wrap(batch: EngineBatch): SourceBatch {
     const file = this.files[this.index]
-    if (file.plainByName && batch.faults.length > 0 && batch.faults[0].byteOffset === 0) {
-      // Its first record is bad: a compressed file with a name that does not say so fails here,
-      // once, rather than as one bad record after another.
-      const compression = fileSignatureCompression(file.path)
-      if (compression !== null) throw unnamedCompressionError(file.path, compression)
+    if (file.compression === 'none' && file.size !== null && batch.faults.length > 0 && batch.faults[0].byteOffset === 0) {
+      // The first record of a regular file is bad: compressed data whose name does not say so,
+      // or UTF-16 text, fails here, once, rather than as one bad record after another.
+      const signature = fileSignature(file.path)
+      const error = signature === null ? null : signatureError(file.path, signature, file.plainByName)
+      if (error !== null) throw error
     }
     if (!this.firstRecordSeen && batch.records.length > 0) {
       this.firstRecordSeen = true

@@ -21,9 +21,8 @@ export interface PlannedFile {
   size: number | null
   parse: ParseOptions
   /**
-   * A regular file read uncompressed only because its name names no compression (no
-   * `compression` option): if its first record is bad, its first bytes are checked for a
-   * compression signature (`compression-signature.ts`).
+   * Read uncompressed because its name names no compression (no `compression` option): a
+   * compression signature at its start is an error (`file-signature.ts`).
    */
   plainByName: boolean
   /** No `delimiter` option was given: a CSV read as one column is checked for another (`one-column-check.ts`). */
@@ -160,7 +159,7 @@ function planFile(path: string, options: StreamOptions): PlannedFile {
   const stat = statOrNull(path)
   if (stat === null) throw notFound(path)
   const compression = options.compression ?? kind.compression
-  const plainByName = options.compression === undefined && compression === 'none' && stat.isFile()
+  const plainByName = options.compression === undefined && compression === 'none'
   return { path, format, compression, size: stat.isFile() ? stat.size : null, parse: parseOptionsFor(format, options), plainByName, delimiterByDefault: options.delimiter === undefined }
 }
 
