@@ -172,10 +172,10 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
           }),
         )
       it.each([
-        ['UTF-16LE', 'ff fe', () => Buffer.from('\ufeffid,name\r\n1,Ann\r\n', 'utf16le')],
-        ['UTF-16BE', 'fe ff', () => Buffer.from('\ufeffid,name\r\n1,Ann\r\n', 'utf16le').swap16()],
-        ['UTF-32LE', 'ff fe 00 00', () => utf32le('id,name\n1,Ann\n')],
-      ] as const)('%s text is one ERR_UNSUPPORTED error that says how to convert it, not records of NULs', async (encoding, mark, bytes) => {
+        ['UTF-16LE', 'UTF-16', () => Buffer.from('\ufeffid,name\r\n1,Ann\r\n', 'utf16le')],
+        ['UTF-16BE', 'UTF-16', () => Buffer.from('\ufeffid,name\r\n1,Ann\r\n', 'utf16le').swap16()],
+        ['UTF-32LE', 'UTF-32', () => utf32le('id,name\n1,Ann\n')],
+      ] as const)('%s text is one ERR_UNSUPPORTED error that says how to convert it, not records of NULs', async (_written, encoding, bytes) => {
         const path = tmp.file('excel.csv', bytes())
         const records: unknown[] = []
         const error = thrownBy(() => {
@@ -183,7 +183,7 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
         })
         expect(records).toEqual([])
         expect(codeOf(error)).toBe('ERR_UNSUPPORTED')
-        expect((error as RingstreamError).message.split('\n')[0]).toBe(`${path} holds ${encoding} text (it starts with a ${encoding} byte-order mark, ${mark}); ringstream reads UTF-8`)
+        expect((error as RingstreamError).message.split('\n')[0]).toBe(`${path} holds ${encoding} text (it starts with a byte-order mark); ringstream reads UTF-8`)
         expect((error as RingstreamError).hint).toBe(`convert it to UTF-8 first, for example: iconv -f ${encoding} -t UTF-8 in > out`)
         expect(codeOf(await rejectionOf(stream(path, { engine }).metadata()))).toBe('ERR_UNSUPPORTED')
         // Whatever compression option is given for it.
@@ -232,12 +232,18 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
         expect((error as RingstreamError).message).toContain(`b.jsonl holds gzip-compressed data`)
       })
 
-      it('leaves a text file whose first record is bad to the usual item errors', () => {
+      it.each([
         // `(` is also the first byte of zstd's signature.
-        const path = tmp.file('bad-first.jsonl', '({"id":0}\n{"id":1}\n')
+        ['( before a record', Buffer.from('({"id":0}\n{"id":1}\n'), 'ERR_PARSE'],
+        // Bytes that are not UTF-8 look alike in an excerpt (one U+FFFD each), marks or not.
+        ['ff ff', Buffer.from([0xff, 0xff, 0x0a, ...Buffer.from('{"id":1}\n')]), 'ERR_INVALID_UTF8'],
+        ['a JPEG signature, ff d8 ff', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x0a, ...Buffer.from('{"id":1}\n')]), 'ERR_INVALID_UTF8'],
+        ['1f and another byte that is not gzip', Buffer.from([0x1f, 0x8c, 0x0a, ...Buffer.from('{"id":1}\n')]), 'ERR_INVALID_UTF8'],
+      ] as const)('leaves a file whose first record is bad, starting with %s, to the usual item errors', (_name, bytes, code) => {
+        const path = tmp.file('bad-first.jsonl', bytes)
         const codes: string[] = []
         expect([...stream(path, { engine, onError: (e) => void codes.push(e.code) })]).toEqual([{ id: 1 }])
-        expect(codes).toEqual(['ERR_PARSE'])
+        expect(codes).toEqual([code])
       })
     })
 
@@ -296,6 +302,17 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       const { path, writer } = pipeOf('stdin', gzipSync(jsonl(records)))
       try {
         expect([...stream(path, { engine, format: 'jsonl', compression: 'gzip' })]).toEqual(records)
+      } finally {
+        writer.kill()
+      }
+    })
+
+    it('of gzip without options.compression is one ERR_UNSUPPORTED error that says to give it', () => {
+      const { path, writer } = pipeOf('stdin', gzipSync(jsonl(records)))
+      try {
+        const error = thrownBy(() => [...stream(path, { engine, format: 'jsonl' })])
+        expect((error as RingstreamError).message.split('\n')[0]).toBe(`${path} holds gzip-compressed data (it starts with gzip's signature, 1f 8b), but no compression was given`)
+        expect((error as RingstreamError).hint).toBe("pass { compression: 'gzip' }")
       } finally {
         writer.kill()
       }
@@ -899,6 +916,28 @@ describe('custom sources', () => {
         }
         return { records, error: null }
       }
+
+      it('refuses gzip or zstd bytes, or UTF-16 text, given without options.compression, with one error that says what they are', async () => {
+        const zstd = readFileSync(join(__dirname, 'fixtures', 'events.jsonl.zst'))
+        for (const [data, what] of [
+          [gzipSync(csv), "the source's bytes are gzip-compressed data (they start with gzip's signature, 1f 8b), but no compression was given"],
+          [zstd, "the source's bytes are zstd-compressed data (they start with zstd's signature, 28 b5 2f fd), but no compression was given"],
+          [Buffer.from(`\ufeff${csv}`, 'utf16le'), "the source's bytes are UTF-16 text (they start with a byte-order mark); ringstream reads UTF-8"],
+        ] as const) {
+          for (const size of [1, 4096]) {
+            const { records, error } = await readToError(bytes(data, size), { engine, format: 'csv' })
+            expect(records).toEqual([])
+            expect(codeOf(error)).toBe('ERR_UNSUPPORTED')
+            expect((error as Error).message.split('\n')[0]).toBe(what)
+          }
+        }
+        expect((await readToError(bytes(gzipSync(csv), 100), { engine, format: 'csv' })).error).toMatchObject({ hint: "pass { compression: 'gzip' }" })
+        // compression: 'none' reads the bytes as they are, one bad record after another.
+        const codes: string[] = []
+        const { error } = await readToError(bytes(gzipSync(csv), 100), { engine, format: 'csv', compression: 'none', onError: (e) => void codes.push(e.code) })
+        expect(error).toBe(null)
+        expect(codes).toContain('ERR_INVALID_UTF8')
+      })
 
       it('gunzips a gzip Readable, whatever its chunks', async () => {
         const gzipped = gzipSync(csv)

@@ -3,6 +3,7 @@ import type { ChunkParser, Compression, Engine, EngineBatch, ParseOptions } from
 import { RingstreamError } from '../errors'
 import { type BatchCursor, NO_FAULTS, type SourceBatch } from './batch-cursor'
 import { type DataSource, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
+import { refuseSignature } from './file-signature'
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
 
@@ -22,12 +23,16 @@ export class CustomCursor implements BatchCursor {
   private asyncIterator: AsyncIterator<unknown> | null = null
   private closed = false
   private ended = false
+  /** The source's first bytes, for `refuseSignature`. */
+  private head: Uint8Array = new Uint8Array(0)
 
   constructor(
     private readonly source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable,
     private readonly parse: ParseOptions | null,
     private readonly batchSize: number,
     private readonly compression: Compression,
+    /** No compression option was given: bytes that start compressed are refused (`file-signature.ts`). */
+    private readonly compressionOmitted: boolean,
     /** The engine whose chunk parser parses the items, when they are bytes (`parse` is set). */
     private readonly engine: Engine | null,
   ) {}
@@ -205,6 +210,7 @@ export class CustomCursor implements BatchCursor {
 
   private parsedBatch(batch: EngineBatch): SourceBatch {
     const parse = this.parse as ParseOptions
+    if (this.compression === 'none') refuseSignature(batch.faults, null, this.compressionOmitted, false, () => this.head)
     return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: null, format: parse.format, parse }
   }
 
@@ -221,6 +227,7 @@ export class CustomCursor implements BatchCursor {
       return
     }
     const chunk = this.bytesOf(step.value)
+    if (this.head.length < HEAD_BYTES && chunk.length > 0) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)])
     this.chunkIndex++
     parser.push(chunk)
   }
@@ -237,6 +244,9 @@ export class CustomCursor implements BatchCursor {
 }
 
 const DONE: IteratorResult<unknown> = { done: true, value: undefined }
+
+/** Bytes a source's head keeps: enough for every signature `file-signature.ts` knows. */
+const HEAD_BYTES = 4
 
 /** An async source's answer to `next()`: its step, or why it failed. */
 type Pulled = { step: IteratorResult<unknown> } | { error: unknown }

@@ -1,6 +1,6 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
-import { fileSignature, signatureError } from './file-signature'
+import { fileHead, refuseSignature } from './file-signature'
 import { likelyDelimiter, oneColumnWarning } from './one-column-check'
 import { type PlannedFile, totalSize } from './resolve-source'
 
@@ -94,12 +94,11 @@ export class FileCursor implements BatchCursor {
 
   private wrap(batch: EngineBatch): SourceBatch {
     const file = this.files[this.index]
-    if (file.compression === 'none' && file.size !== null && batch.faults.length > 0 && batch.faults[0].byteOffset === 0) {
-      // The first record of a regular file is bad: compressed data whose name does not say so,
-      // or UTF-16 text, fails here, once, rather than as one bad record after another.
-      const signature = fileSignature(file.path)
-      const error = signature === null ? null : signatureError(file.path, signature, file.plainByName)
-      if (error !== null) throw error
+    // Compressed data whose name does not say so, or UTF-16 text, fails at its first record,
+    // once, rather than as one bad record after another.
+    if (file.compression === 'none') {
+      const regular = file.size !== null
+      refuseSignature(batch.faults, file.path, file.plainByName, regular, () => (regular ? fileHead(file.path) : null))
     }
     if (!this.firstRecordSeen && batch.records.length > 0) {
       this.firstRecordSeen = true

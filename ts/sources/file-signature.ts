@@ -1,69 +1,110 @@
 import { closeSync, openSync, readSync } from 'node:fs'
-import type { Compression } from '../engine/types'
+import type { Compression, SourceFault } from '../engine/types'
 import { RingstreamError } from '../errors'
 
 /**
- * What a file's first bytes say it is when they cannot start UTF-8 text: compressed data whose
- * name does not say so (`events.jsonl` holding gzip), or text in UTF-16 or UTF-32 (Excel's
- * "Unicode text"). Read as UTF-8, the first is one "not valid UTF-8" error per record with advice
- * to re-encode from Latin-1, and the second is worse: its ASCII characters are valid UTF-8 with a
- * NUL after each, so most of its records come out as garbage without an error. Each signature
- * below holds a byte that no UTF-8 text can start with (gzip's 8b, zstd's b5, the marks' fe and
- * ff), so a file that starts with one is never a text file with a bad first record.
+ * What a source's first bytes say it is when they cannot start UTF-8 text: compressed data whose
+ * name (or options) did not say so (`events.jsonl` holding gzip), or text in UTF-16 or UTF-32
+ * (Excel's "Unicode text"). Read as UTF-8, the first is one "not valid UTF-8" error per record
+ * with advice to re-encode from Latin-1, and the second is worse: its ASCII characters are valid
+ * UTF-8 with NULs between them, so most of its records come out as garbage without an error.
+ * Each signature holds a byte that no UTF-8 text starts with (gzip's 8b, zstd's b5, the marks'
+ * fe and ff), so a source that starts with one is never text with a bad first record.
  */
-export type FileSignature = { compression: Exclude<Compression, 'none'> } | { encoding: 'UTF-16LE' | 'UTF-16BE' | 'UTF-32LE' | 'UTF-32BE' }
+export type FileSignature = { compression: Exclude<Compression, 'none'> } | { encoding: 'UTF-16' | 'UTF-32' }
 
-const SIGNATURES: ReadonlyArray<{ bytes: readonly number[]; is: FileSignature; name: string }> = [
-  { bytes: [0x1f, 0x8b], is: { compression: 'gzip' }, name: "gzip's signature" },
-  { bytes: [0x28, 0xb5, 0x2f, 0xfd], is: { compression: 'zstd' }, name: "zstd's signature" },
-  // UTF-32LE's mark begins with UTF-16LE's, so it is tried first.
-  { bytes: [0xff, 0xfe, 0x00, 0x00], is: { encoding: 'UTF-32LE' }, name: 'a UTF-32LE byte-order mark' },
-  { bytes: [0x00, 0x00, 0xfe, 0xff], is: { encoding: 'UTF-32BE' }, name: 'a UTF-32BE byte-order mark' },
-  { bytes: [0xff, 0xfe], is: { encoding: 'UTF-16LE' }, name: 'a UTF-16LE byte-order mark' },
-  { bytes: [0xfe, 0xff], is: { encoding: 'UTF-16BE' }, name: 'a UTF-16BE byte-order mark' },
+const GZIP: FileSignature = { compression: 'gzip' }
+const ZSTD: FileSignature = { compression: 'zstd' }
+const UTF16: FileSignature = { encoding: 'UTF-16' }
+const UTF32: FileSignature = { encoding: 'UTF-32' }
+
+/** Each signature's bytes. A UTF-32 mark begins with a UTF-16 one, so it is tried first. */
+const SIGNATURES: ReadonlyArray<{ bytes: readonly number[]; is: FileSignature }> = [
+  { bytes: [0x1f, 0x8b], is: GZIP },
+  { bytes: [0x28, 0xb5, 0x2f, 0xfd], is: ZSTD },
+  { bytes: [0xff, 0xfe, 0x00, 0x00], is: UTF32 },
+  { bytes: [0x00, 0x00, 0xfe, 0xff], is: UTF32 },
+  { bytes: [0xff, 0xfe], is: UTF16 },
+  { bytes: [0xfe, 0xff], is: UTF16 },
+]
+
+/**
+ * The compression signatures as the start of the excerpt of a first record made of them (its
+ * bytes decoded with U+FFFD for each byte that is not UTF-8, alike on both engines), for a
+ * source whose bytes cannot be looked at again (a pipe). Only these: gzip's third byte is always
+ * 08 (deflate) and zstd's four are fixed, so no text starts so; a byte-order mark's excerpt is
+ * two U+FFFD, as is that of any binary file.
+ */
+const EXCERPT_SIGNATURES: ReadonlyArray<{ excerpt: string; is: FileSignature }> = [
+  { excerpt: '\x1f\ufffd\x08', is: GZIP },
+  { excerpt: '(\ufffd/\ufffd', is: ZSTD },
 ]
 
 const EXTENSIONS: Record<Exclude<Compression, 'none'>, string> = { gzip: '.gz', zstd: '.zst' }
 
-/** What `head`, a file's first bytes, starts with, if it is one of the signatures above. */
+/** What `head`, a source's first bytes, starts with, if it is one of the signatures. */
 export function signatureOf(head: Uint8Array): FileSignature | null {
   return SIGNATURES.find(({ bytes }) => head.length >= bytes.length && bytes.every((b, i) => head[i] === b))?.is ?? null
 }
 
-/** What the file at `path` starts with (see `signatureOf`); `null` also when it cannot be read. */
-export function fileSignature(path: string): FileSignature | null {
+/**
+ * The error for a source read as uncompressed UTF-8 that starts with `signature`, or `null` when
+ * that is no error: a compression signature where the compression was given as `'none'` (the
+ * bytes are then read as they are; `compressionOmitted` false). `path` is `null` for chunks of
+ * bytes; `renamable` is false for a path whose name does not choose the compression anyway (a
+ * pipe, a device: `/dev/stdin`).
+ */
+export function signatureError(path: string | null, signature: FileSignature, compressionOmitted: boolean, renamable = path !== null): RingstreamError | null {
+  const subject = path ?? "the source's bytes"
+  if ('compression' in signature) {
+    if (!compressionOmitted) return null
+    const { compression } = signature
+    const bytes = SIGNATURES.find((s) => s.is === signature)?.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')
+    const extension = EXTENSIONS[compression]
+    const [is, starts] = path === null ? ['are', 'they start'] : ['holds', 'it starts']
+    return new RingstreamError(
+      'ERR_UNSUPPORTED',
+      `${subject} ${is} ${compression}-compressed data (${starts} with ${compression}'s signature, ${bytes}), but ${renamable ? `its name does not end in ${extension}` : 'no compression was given'}`,
+      { hint: renamable ? `pass { compression: '${compression}' }, or rename the file to end in ${extension}` : `pass { compression: '${compression}' }` },
+    )
+  }
+  const { encoding } = signature
+  return new RingstreamError('ERR_UNSUPPORTED', `${subject} ${path === null ? 'are' : 'holds'} ${encoding} text (${path === null ? 'they start' : 'it starts'} with a byte-order mark); ringstream reads UTF-8`, {
+    hint: `convert it to UTF-8 first, for example: iconv -f ${encoding} -t UTF-8 in > out`,
+  })
+}
+
+/**
+ * Throws the error for a source read as uncompressed UTF-8 whose first record is bad because the
+ * source starts with a signature: `head()` gives its first bytes (`null` where they cannot be
+ * had again: a pipe's, judged by the fault's excerpt instead). Asked only when the first fault is
+ * an `ERR_INVALID_UTF8` at byte 0, so a good source costs nothing.
+ */
+export function refuseSignature(
+  faults: ReadonlyArray<SourceFault>,
+  path: string | null,
+  compressionOmitted: boolean,
+  renamable: boolean,
+  head: () => Uint8Array | null,
+): void {
+  const first = faults[0]
+  if (first === undefined || first.byteOffset !== 0 || first.code !== 'ERR_INVALID_UTF8') return
+  const bytes = head()
+  const signature = bytes !== null ? signatureOf(bytes) : (EXCERPT_SIGNATURES.find(({ excerpt }) => first.excerpt.startsWith(excerpt))?.is ?? null)
+  const error = signature === null ? null : signatureError(path, signature, compressionOmitted, renamable)
+  if (error !== null) throw error
+}
+
+/** The first four bytes of the file at `path`; `null` when it cannot be read. */
+export function fileHead(path: string): Uint8Array | null {
   let fd: number | null = null
   try {
     fd = openSync(path, 'r')
     const head = new Uint8Array(4)
-    const n = readSync(fd, head, 0, head.length, 0)
-    return signatureOf(head.subarray(0, n))
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0))
   } catch {
     return null
   } finally {
     if (fd !== null) closeSync(fd)
   }
-}
-
-/**
- * The error for the file at `path`, read as uncompressed UTF-8, that starts with `signature`;
- * `null` when that is no error: a compression signature when the compression was chosen by an
- * option rather than by the name (`compressionByName` false: `compression: 'none'` reads bytes as
- * they are).
- */
-export function signatureError(path: string, signature: FileSignature, compressionByName: boolean): RingstreamError | null {
-  const found = SIGNATURES.find((s) => s.is === signature)
-  const bytes = found?.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ') ?? ''
-  if ('compression' in signature) {
-    if (!compressionByName) return null
-    const { compression } = signature
-    const extension = EXTENSIONS[compression]
-    return new RingstreamError('ERR_UNSUPPORTED', `${path} holds ${compression}-compressed data (it starts with ${found?.name}, ${bytes}), but its name does not end in ${extension}`, {
-      hint: `pass { compression: '${compression}' }, or rename the file to end in ${extension}`,
-    })
-  }
-  const { encoding } = signature
-  return new RingstreamError('ERR_UNSUPPORTED', `${path} holds ${encoding} text (it starts with ${found?.name}, ${bytes}); ringstream reads UTF-8`, {
-    hint: `convert it to UTF-8 first, for example: iconv -f ${encoding} -t UTF-8 in > out`,
-  })
 }
