@@ -3,7 +3,7 @@ import type { ChunkParser, Compression, Engine, EngineBatch, ParseOptions } from
 import { RingstreamError } from '../errors'
 import { type BatchCursor, NO_FAULTS, type SourceBatch } from './batch-cursor'
 import { type DataSource, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
-import { refuseSignature } from './file-signature'
+import { refuseSignature, SIGNATURE_BYTES } from './file-signature'
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
 
@@ -227,7 +227,7 @@ export class CustomCursor implements BatchCursor {
       return
     }
     const chunk = this.bytesOf(step.value)
-    if (this.head.length < HEAD_BYTES && chunk.length > 0) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)])
+    if (this.head.length < SIGNATURE_BYTES && chunk.length > 0) this.head = Buffer.concat([this.head, chunk.subarray(0, SIGNATURE_BYTES - this.head.length)])
     this.chunkIndex++
     parser.push(chunk)
   }
@@ -244,9 +244,6 @@ export class CustomCursor implements BatchCursor {
 }
 
 const DONE: IteratorResult<unknown> = { done: true, value: undefined }
-
-/** Bytes a source's head keeps: enough for every signature `file-signature.ts` knows. */
-const HEAD_BYTES = 4
 
 /** An async source's answer to `next()`: its step, or why it failed. */
 type Pulled = { step: IteratorResult<unknown> } | { error: unknown }

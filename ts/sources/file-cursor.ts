@@ -1,6 +1,6 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
-import { fileHead, refuseSignature } from './file-signature'
+import { refuseSignature, SIGNATURE_BYTES } from './file-signature'
 import { likelyDelimiter, oneColumnWarning } from './one-column-check'
 import { type PlannedFile, totalSize } from './resolve-source'
 
@@ -98,7 +98,7 @@ export class FileCursor implements BatchCursor {
     // once, rather than as one bad record after another.
     if (file.compression === 'none') {
       const regular = file.size !== null
-      refuseSignature(batch.faults, file.path, file.plainByName, regular, () => (regular ? fileHead(file.path) : null))
+      refuseSignature(batch.faults, file.path, file.plainByName, regular, () => (regular ? this.engineFor(file).headBytes(file.path, 'none', SIGNATURE_BYTES) : null))
     }
     if (!this.firstRecordSeen && batch.records.length > 0) {
       this.firstRecordSeen = true

@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs'
 import type { Compression, SourceFault } from '../engine/types'
+import { GZIP_MAGIC, skippableMagicByte, ZSTD_MAGIC } from '../engine/ts/compressed-head'
 import { RingstreamError } from '../errors'
 
 /**
@@ -11,17 +11,22 @@ import { RingstreamError } from '../errors'
  * Each signature holds a byte that no UTF-8 text starts with (gzip's 8b, zstd's b5, the marks'
  * fe and ff), so a source that starts with one is never text with a bad first record.
  */
-export type FileSignature = { compression: Exclude<Compression, 'none'> } | { encoding: 'UTF-16' | 'UTF-32' }
+export type FileSignature = { compression: Exclude<Compression, 'none'>; shown: string } | { encoding: 'UTF-16' | 'UTF-32' }
 
-const GZIP: FileSignature = { compression: 'gzip' }
-const ZSTD: FileSignature = { compression: 'zstd' }
+const GZIP: FileSignature = { compression: 'gzip', shown: "gzip's signature, 1f 8b" }
+const ZSTD: FileSignature = { compression: 'zstd', shown: "zstd's signature, 28 b5 2f fd" }
+const ZSTD_SKIPPABLE: FileSignature = { compression: 'zstd', shown: 'a skippable zstd frame, 5? 2a 4d 18' }
 const UTF16: FileSignature = { encoding: 'UTF-16' }
 const UTF32: FileSignature = { encoding: 'UTF-32' }
 
-/** Each signature's bytes. A UTF-32 mark begins with a UTF-16 one, so it is tried first. */
-const SIGNATURES: ReadonlyArray<{ bytes: readonly number[]; is: FileSignature }> = [
-  { bytes: [0x1f, 0x8b], is: GZIP },
-  { bytes: [0x28, 0xb5, 0x2f, 0xfd], is: ZSTD },
+/**
+ * Each signature's bytes; a zstd file may also open with a skippable frame (`5? 2a 4d 18`, as
+ * pzstd writes). A UTF-32 mark begins with a UTF-16 one, so it is tried first.
+ */
+const SIGNATURES: ReadonlyArray<{ bytes: readonly number[]; is: FileSignature; matches?: (i: number, byte: number) => boolean }> = [
+  { bytes: GZIP_MAGIC, is: GZIP },
+  { bytes: ZSTD_MAGIC, is: ZSTD },
+  { bytes: [0x50, 0x2a, 0x4d, 0x18], is: ZSTD_SKIPPABLE, matches: skippableMagicByte },
   { bytes: [0xff, 0xfe, 0x00, 0x00], is: UTF32 },
   { bytes: [0x00, 0x00, 0xfe, 0xff], is: UTF32 },
   { bytes: [0xff, 0xfe], is: UTF16 },
@@ -40,11 +45,14 @@ const EXCERPT_SIGNATURES: ReadonlyArray<{ excerpt: string; is: FileSignature }> 
   { excerpt: '(\ufffd/\ufffd', is: ZSTD },
 ]
 
+/** Bytes of a source's head that every signature fits in. */
+export const SIGNATURE_BYTES = 4
+
 const EXTENSIONS: Record<Exclude<Compression, 'none'>, string> = { gzip: '.gz', zstd: '.zst' }
 
 /** What `head`, a source's first bytes, starts with, if it is one of the signatures. */
 export function signatureOf(head: Uint8Array): FileSignature | null {
-  return SIGNATURES.find(({ bytes }) => head.length >= bytes.length && bytes.every((b, i) => head[i] === b))?.is ?? null
+  return SIGNATURES.find(({ bytes, matches }) => head.length >= bytes.length && bytes.every((b, i) => (matches === undefined ? head[i] === b : matches(i, head[i]))))?.is ?? null
 }
 
 /**
@@ -58,13 +66,12 @@ export function signatureError(path: string | null, signature: FileSignature, co
   const subject = path ?? "the source's bytes"
   if ('compression' in signature) {
     if (!compressionOmitted) return null
-    const { compression } = signature
-    const bytes = SIGNATURES.find((s) => s.is === signature)?.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')
+    const { compression, shown } = signature
     const extension = EXTENSIONS[compression]
     const [is, starts] = path === null ? ['are', 'they start'] : ['holds', 'it starts']
     return new RingstreamError(
       'ERR_UNSUPPORTED',
-      `${subject} ${is} ${compression}-compressed data (${starts} with ${compression}'s signature, ${bytes}), but ${renamable ? `its name does not end in ${extension}` : 'no compression was given'}`,
+      `${subject} ${is} ${compression}-compressed data (${starts} with ${shown}), but ${renamable ? `its name does not end in ${extension}` : 'no compression was given'}`,
       { hint: renamable ? `pass { compression: '${compression}' }, or rename the file to end in ${extension}` : `pass { compression: '${compression}' }` },
     )
   }
@@ -93,18 +100,4 @@ export function refuseSignature(
   const signature = bytes !== null ? signatureOf(bytes) : (EXCERPT_SIGNATURES.find(({ excerpt }) => first.excerpt.startsWith(excerpt))?.is ?? null)
   const error = signature === null ? null : signatureError(path, signature, compressionOmitted, renamable)
   if (error !== null) throw error
-}
-
-/** The first four bytes of the file at `path`; `null` when it cannot be read. */
-export function fileHead(path: string): Uint8Array | null {
-  let fd: number | null = null
-  try {
-    fd = openSync(path, 'r')
-    const head = new Uint8Array(4)
-    return head.subarray(0, readSync(fd, head, 0, head.length, 0))
-  } catch {
-    return null
-  } finally {
-    if (fd !== null) closeSync(fd)
-  }
 }

@@ -3,6 +3,15 @@ import type { Compression } from '../types'
 /** Bytes looked at: enough for a zstd frame's magic number. */
 export const HEAD_BYTES = 4
 
+/** What every gzip member starts with. */
+export const GZIP_MAGIC: readonly number[] = [0x1f, 0x8b]
+/** What a zstd frame starts with. */
+export const ZSTD_MAGIC: readonly number[] = [0x28, 0xb5, 0x2f, 0xfd]
+/** Whether byte `i` of a skippable zstd frame's magic number (`5? 2a 4d 18`) may be `byte`. */
+export function skippableMagicByte(i: number, byte: number): boolean {
+  return [(byte & 0xf0) === 0x50, byte === 0x2a, byte === 0x4d, byte === 0x18][i] ?? false
+}
+
 /**
  * Why `head` (an input's first bytes, up to four; fewer only at its end) cannot open
  * `compression`'s data, or `null` when it can, or when there are too few bytes to tell (the
@@ -14,10 +23,9 @@ export function notCompressedReason(compression: Compression, head: Uint8Array):
   if (compression === 'none' || head.length === 0) return null
   const opens =
     compression === 'gzip'
-      ? mayOpen(head, (i, byte) => byte === [0x1f, 0x8b][i], 2)
-      : // A frame (28 b5 2f fd), or a skippable frame (5? 2a 4d 18).
-        mayOpen(head, (i, byte) => byte === [0x28, 0xb5, 0x2f, 0xfd][i], 4) ||
-        mayOpen(head, (i, byte) => [(byte & 0xf0) === 0x50, byte === 0x2a, byte === 0x4d, byte === 0x18][i], 4)
+      ? mayOpen(head, (i, byte) => byte === GZIP_MAGIC[i], GZIP_MAGIC.length)
+      : // A frame, or a skippable frame.
+        mayOpen(head, (i, byte) => byte === ZSTD_MAGIC[i], ZSTD_MAGIC.length) || mayOpen(head, skippableMagicByte, 4)
   if (opens) return null
   const expected = compression === 'gzip' ? 'gzip data starts with 1f 8b' : 'a zstd frame starts with 28 b5 2f fd'
   const shown = head.subarray(0, HEAD_BYTES)
