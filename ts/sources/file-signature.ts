@@ -9,7 +9,8 @@ import { RingstreamError } from '../errors'
  * with advice to re-encode from Latin-1, and the second is worse: its ASCII characters are valid
  * UTF-8 with NULs between them, so most of its records come out as garbage without an error.
  * Each signature holds a byte that no UTF-8 text starts with (gzip's 8b, zstd's b5, the marks'
- * fe and ff), so a source that starts with one is never text with a bad first record.
+ * fe and ff; a skippable zstd frame's `P*M` and a control character open no text either), so a
+ * source that starts with one is never text with a bad first record.
  */
 export type FileSignature = { compression: Exclude<Compression, 'none'>; shown: string } | { encoding: 'UTF-16' | 'UTF-32' }
 
@@ -64,11 +65,11 @@ export function signatureOf(head: Uint8Array): FileSignature | null {
  */
 export function signatureError(path: string | null, signature: FileSignature, compressionOmitted: boolean, renamable = path !== null): RingstreamError | null {
   const subject = path ?? "the source's bytes"
+  const [is, starts] = path === null ? ['are', 'they start'] : ['holds', 'it starts']
   if ('compression' in signature) {
     if (!compressionOmitted) return null
     const { compression, shown } = signature
     const extension = EXTENSIONS[compression]
-    const [is, starts] = path === null ? ['are', 'they start'] : ['holds', 'it starts']
     return new RingstreamError(
       'ERR_UNSUPPORTED',
       `${subject} ${is} ${compression}-compressed data (${starts} with ${shown}), but ${renamable ? `its name does not end in ${extension}` : 'no compression was given'}`,
@@ -76,7 +77,7 @@ export function signatureError(path: string | null, signature: FileSignature, co
     )
   }
   const { encoding } = signature
-  return new RingstreamError('ERR_UNSUPPORTED', `${subject} ${path === null ? 'are' : 'holds'} ${encoding} text (${path === null ? 'they start' : 'it starts'} with a byte-order mark); ringstream reads UTF-8`, {
+  return new RingstreamError('ERR_UNSUPPORTED', `${subject} ${is} ${encoding} text (${starts} with a byte-order mark); ringstream reads UTF-8`, {
     hint: `convert it to UTF-8 first, for example: iconv -f ${encoding} -t UTF-8 in > out`,
   })
 }
