@@ -9,6 +9,7 @@ import { readUntilError } from './support/collect'
 import { ENGINES } from './support/engines'
 import { codeOf, rejectionOf, thrownBy } from './support/errors'
 import { ids, jsonl, useTempDir } from './support/temp'
+import { recordWarnings, warningCode } from './support/warnings'
 
 const FIXTURES = join(__dirname, 'fixtures')
 
@@ -1083,6 +1084,27 @@ describe('custom sources', () => {
       for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size))
       return out
     }
+
+    it('warns once of semicolon-separated text read as one column, unless a delimiter is given', async () => {
+      const text = 'id;city\n1;Paris\n2;Lyon\n'
+      const oneColumnWarnings = async (options: StreamOptions) => {
+        await new Promise((resolve) => setImmediate(resolve)) // let earlier tests' warnings go by
+        const recorder = recordWarnings()
+        try {
+          const records = await stream(pieces(Buffer.from(text), 5), { engine, format: 'csv', ...options }).toArray()
+          await recorder.settle()
+          return { records, messages: recorder.warnings.filter((w) => warningCode(w) === 'RINGSTREAM_ONE_COLUMN').map((w) => w.message) }
+        } finally {
+          recorder.stop()
+        }
+      }
+      const read = await oneColumnWarnings({})
+      expect(read.records).toEqual([{ 'id;city': '1;Paris' }, { 'id;city': '2;Lyon' }])
+      expect(read.messages).toEqual([`the source was read as one column, "id;city", but its header and first record both split on ';' into 2 fields: if it is ';'-delimited, pass { delimiter: ';' }`])
+      const given = await oneColumnWarnings({ delimiter: ';' })
+      expect(given.records).toEqual([{ id: '1', city: 'Paris' }, { id: '2', city: 'Lyon' }])
+      expect(given.messages).toEqual([])
+    })
 
     it('parses a generator of strings in for…of, records split across chunks', () => {
       const s = stream(

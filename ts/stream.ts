@@ -300,7 +300,7 @@ function openCursor(source: Source<unknown>, options: StreamOptions): BatchCurso
   const plan = resolveSource(source, options)
   if (plan.kind === 'custom') {
     const batchSize = plan.batchSize ?? suggestedBatchSize(plan.source) ?? DEFAULT_BATCH_SIZE
-    return new CustomCursor(plan.source, plan.parse, batchSize, plan.compression, options.compression === undefined, plan.parse === null ? null : selectEngine(options.engine))
+    return new CustomCursor(plan.source, plan.parse, batchSize, plan.compression, { compression: options.compression === undefined, delimiter: options.delimiter === undefined }, plan.parse === null ? null : selectEngine(options.engine))
   }
   const engine = selectEngine(options.engine)
   const batchSize = fileBatchSize(plan.batchSize, plan.files[0], engine)

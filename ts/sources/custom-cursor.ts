@@ -4,6 +4,7 @@ import { RingstreamError } from '../errors'
 import { type BatchCursor, NO_FAULTS, type SourceBatch } from './batch-cursor'
 import { type DataSource, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
 import { refuseSignature, SIGNATURE_BYTES } from './file-signature'
+import { warnIfOneColumn } from './one-column-check'
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
 
@@ -25,14 +26,20 @@ export class CustomCursor implements BatchCursor {
   private ended = false
   /** The source's first bytes, for `refuseSignature`. */
   private head: Uint8Array = new Uint8Array(0)
+  /** The first record parsed from bytes has been looked at (`warnIfOneColumn`). */
+  private firstRecordSeen = false
 
   constructor(
     private readonly source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable,
     private readonly parse: ParseOptions | null,
     private readonly batchSize: number,
     private readonly compression: Compression,
-    /** No compression option was given: bytes that start compressed are refused (`file-signature.ts`). */
-    private readonly compressionOmitted: boolean,
+    /**
+     * Which options were left to their defaults: `compression` (bytes that start compressed are
+     * then refused, `file-signature.ts`) and `delimiter` (a CSV that comes out as one column is
+     * then looked at, `one-column-check.ts`).
+     */
+    private readonly defaulted: { compression: boolean; delimiter: boolean },
     /** The engine whose chunk parser parses the items, when they are bytes (`parse` is set). */
     private readonly engine: Engine | null,
   ) {}
@@ -210,7 +217,11 @@ export class CustomCursor implements BatchCursor {
 
   private parsedBatch(batch: EngineBatch): SourceBatch {
     const parse = this.parse as ParseOptions
-    if (this.compression === 'none') refuseSignature(batch.faults, null, this.compressionOmitted, false, () => this.head)
+    if (this.compression === 'none') refuseSignature(batch.faults, null, this.defaulted.compression, false, () => this.head)
+    if (!this.firstRecordSeen && batch.records.length > 0) {
+      this.firstRecordSeen = true
+      if (this.defaulted.delimiter) warnIfOneColumn(batch.records[0], parse, 'the source')
+    }
     return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: null, format: parse.format, parse }
   }
 

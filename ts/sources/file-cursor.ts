@@ -1,7 +1,7 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
 import { refuseSignature, SIGNATURE_BYTES } from './file-signature'
-import { likelyDelimiter, oneColumnWarning } from './one-column-check'
+import { warnIfOneColumn } from './one-column-check'
 import { type PlannedFile, totalSize } from './resolve-source'
 
 /** Reads planned files one after the other; a file is opened only when its turn comes. */
@@ -84,14 +84,6 @@ export class FileCursor implements BatchCursor {
     this.reader = null
   }
 
-  /** Warns when `first`, the first record of `file`, suggests it was read with the wrong delimiter. */
-  private checkColumns(file: PlannedFile, first: unknown): void {
-    const delimiter = file.format === 'csv' || file.format === 'tsv' ? likelyDelimiter(first, file.parse) : null
-    if (delimiter === null) return
-    this.warnedOneColumn = true
-    process.emitWarning(oneColumnWarning(file.path, Object.keys(first as object)[0], delimiter), { code: 'RINGSTREAM_ONE_COLUMN' })
-  }
-
   private wrap(batch: EngineBatch): SourceBatch {
     const file = this.files[this.index]
     // Compressed data whose name does not say so, or UTF-16 text, fails at its first record,
@@ -102,7 +94,7 @@ export class FileCursor implements BatchCursor {
     }
     if (!this.firstRecordSeen && batch.records.length > 0) {
       this.firstRecordSeen = true
-      if (file.delimiterByDefault && !this.warnedOneColumn) this.checkColumns(file, batch.records[0])
+      if (file.delimiterByDefault && !this.warnedOneColumn) this.warnedOneColumn = warnIfOneColumn(batch.records[0], file.parse, file.path)
     }
     return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: file.path, format: file.format, parse: file.parse }
   }

@@ -25,9 +25,19 @@ export function likelyDelimiter(first: unknown, parse: ParseOptions): string | n
   return null
 }
 
-/** The warning for a file read as one column, `name`, that `delimiter` would split. */
-export function oneColumnWarning(path: string, name: string, delimiter: string): string {
+/**
+ * Emits `RINGSTREAM_ONE_COLUMN` when `first`, the first record of the CSV source `subject` (a
+ * path, or words for chunks of bytes), suggests another delimiter (`likelyDelimiter`); returns
+ * whether it did.
+ */
+export function warnIfOneColumn(first: unknown, parse: ParseOptions, subject: string): boolean {
+  if (parse.format !== 'csv' && parse.format !== 'tsv') return false
+  const delimiter = likelyDelimiter(first, parse)
+  if (delimiter === null) return false
+  const name = Object.keys(first as object)[0]
   const shown = delimiter === '\t' ? '\\t' : delimiter
   const fields = name.split(delimiter).length
-  return `${path} was read as one column, ${JSON.stringify(name)}, but its header and first record both split on '${shown}' into ${fields} fields: if it is '${shown}'-delimited, pass { delimiter: '${shown}' }`
+  const message = `${subject} was read as one column, ${JSON.stringify(name)}, but its header and first record both split on '${shown}' into ${fields} fields: if it is '${shown}'-delimited, pass { delimiter: '${shown}' }`
+  process.emitWarning(message, { code: 'RINGSTREAM_ONE_COLUMN' })
+  return true
 }
