@@ -1,6 +1,6 @@
 //! Splitting a CSV record without quotes: one pass over its bytes finds its delimiters, the `\n`
-//! or `\r` that ends it, and any quote byte (which leaves the record to `csv-core`), eight bytes
-//! at a time. Records of a few short fields are the common case, and for them a `memchr` call
+//! or `\r` that ends it, and any quote byte (which leaves the record to `csv-core`), sixteen or
+//! eight bytes at a time. Records of a few short fields are the common case, and for them a `memchr` call
 //! per record and per field cost more in setting up than in searching.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -55,28 +55,25 @@ fn split<const QUOTED: bool>(
     ends: &mut Vec<usize>,
 ) -> Option<usize> {
     let mut at = 0;
+    // Sixteen bytes at a time where SSE2 is at hand: on narrow.csv's 25-byte records the reader
+    // ran 13% fewer instructions than with eight at a time alone.
+    #[cfg(target_arch = "x86_64")]
+    while let Some(block) = data.get(at..at + 16).and_then(|w| <&[u8; 16]>::try_from(w).ok()) {
+        if let Some(end) = settle::<QUOTED>(at, sse2::masks(block, delimiter, quote), 0, ends) {
+            return end;
+        }
+        at += 16;
+    }
     while let Some(word) = data.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
         let word = u64::from_le_bytes(word);
-        let delimiters = equal_bytes(word, delimiter);
-        let terminators = equal_bytes(word, b'\n') | equal_bytes(word, b'\r');
-        let quotes = if QUOTED { equal_bytes(word, quote) } else { 0 };
-        if terminators | quotes != 0 {
-            let stop = (terminators | quotes).trailing_zeros();
-            if quotes & (1u64 << stop) != 0 {
-                return None;
-            }
-            // The delimiters below the terminator.
-            let mut below = delimiters & ((1u64 << stop) - 1);
-            while below != 0 {
-                ends.push(at + (below.trailing_zeros() / 8) as usize);
-                below &= below - 1;
-            }
-            return Some(at + (stop / 8) as usize);
-        }
-        let mut found = delimiters;
-        while found != 0 {
-            ends.push(at + (found.trailing_zeros() / 8) as usize);
-            found &= found - 1;
+        let masks = Masks {
+            delimiters: equal_bytes(word, delimiter),
+            terminators: equal_bytes(word, b'\n') | equal_bytes(word, b'\r'),
+            quotes: if QUOTED { equal_bytes(word, quote) } else { 0 },
+        };
+        // Byte `i` is bit `8 i + 7`.
+        if let Some(end) = settle::<QUOTED>(at, masks, 3, ends) {
+            return end;
         }
         at += 8;
     }
@@ -92,6 +89,76 @@ fn split<const QUOTED: bool>(
         }
     }
     None
+}
+
+/// Which bytes of a block starting at byte `at` are delimiters, line breaks and quotes: byte
+/// `i` of the block is bit `i << shift` (or a bit above it within its byte's share).
+struct Masks {
+    delimiters: u64,
+    terminators: u64,
+    quotes: u64,
+}
+
+/// Appends the block's delimiters before the record's end to `ends`, and says whether the block
+/// settles the record: `Some(Some(end))` when a line break ends it, `Some(None)` when a quote
+/// comes first, `None` when the record goes on past the block.
+#[inline(always)]
+fn settle<const QUOTED: bool>(
+    at: usize,
+    masks: Masks,
+    shift: u32,
+    ends: &mut Vec<usize>,
+) -> Option<Option<usize>> {
+    let stops = masks.terminators | if QUOTED { masks.quotes } else { 0 };
+    let mut delimiters = masks.delimiters;
+    let mut settled = None;
+    if stops != 0 {
+        let stop = stops.trailing_zeros();
+        if QUOTED && masks.quotes & (1u64 << stop) != 0 {
+            return Some(None);
+        }
+        delimiters &= (1u64 << stop) - 1;
+        settled = Some(Some(at + (stop >> shift) as usize));
+    }
+    while delimiters != 0 {
+        ends.push(at + (delimiters.trailing_zeros() >> shift) as usize);
+        delimiters &= delimiters - 1;
+    }
+    settled
+}
+
+/// Sixteen bytes compared at once, through `safe_arch`'s safe wrappers of the SSE2 intrinsics
+/// (SSE2 is part of every x86-64 processor, so no detection is needed).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use safe_arch::{
+        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+
+    use super::Masks;
+
+    #[inline(always)]
+    pub(super) fn masks(block: &[u8; 16], delimiter: u8, quote: u8) -> Masks {
+        let bytes = load_unaligned_m128i(block);
+        let terminators = bitor_m128i(equal(bytes, b'\n'), equal(bytes, b'\r'));
+        Masks {
+            delimiters: bits(equal(bytes, delimiter)),
+            terminators: bits(terminators),
+            quotes: bits(equal(bytes, quote)),
+        }
+    }
+
+    #[inline(always)]
+    fn equal(bytes: m128i, byte: u8) -> m128i {
+        cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(byte as i8))
+    }
+
+    /// The high bit of each byte, as bit `i` for byte `i`.
+    #[inline(always)]
+    fn bits(mask: m128i) -> u64 {
+        u64::from(move_mask_i8_m128i(mask) as u16)
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +189,30 @@ mod tests {
                     assert_eq!(end, expected_end, "{delimiter:#x} {quote:?} {start}..{len}");
                     if end.is_some() {
                         assert_eq!(ends, expected);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finds_the_end_at_every_place_in_a_block() {
+        // Records long enough for blocks of sixteen and of eight bytes and a tail after them,
+        // with the byte that ends or leaves them at every place.
+        for len in 1..=41 {
+            for stop_at in 0..len {
+                for stop in [b'\n', b'\r', b'"'] {
+                    let mut data: Vec<u8> =
+                        (0..len).map(|i| if i % 3 == 1 { b',' } else { b'7' }).collect();
+                    data[stop_at] = stop;
+                    for quote in [Some(b'"'), None] {
+                        let mut ends = Vec::new();
+                        let end = split_delimited(&data, b',', quote, &mut ends);
+                        let (expected_end, expected) = naive(&data, b',', quote);
+                        assert_eq!(end, expected_end, "{len} {stop_at} {stop} {quote:?}");
+                        if end.is_some() {
+                            assert_eq!(ends, expected, "{len} {stop_at} {stop} {quote:?}");
+                        }
                     }
                 }
             }
