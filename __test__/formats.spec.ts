@@ -391,6 +391,15 @@ describe.each(ENGINES)('formats at stream level (%s engine)', (engine) => {
       ])
     })
 
+    it('without a header, warns when the first two records split alike', async () => {
+      const path = tmp.file('rows.csv', '1;Ann;Paris\n2;Bob;Lyon\n3;Cy;Nice\n')
+      const { records, warnings } = await warningsOf(path, { header: false })
+      expect(records).toEqual([['1;Ann;Paris'], ['2;Bob;Lyon'], ['3;Cy;Nice']])
+      expect(warnings).toEqual([
+        `${path} was read as one column, but its first two records, "1;Ann;Paris" and "2;Bob;Lyon", both split on ';' into 3 fields: if it is ';'-delimited, pass { delimiter: ';' }`,
+      ])
+    })
+
     it('warns once per iteration, for the first file of a folder that is so', async () => {
       tmp.file('parts/a.csv', 'id,name\n1,Ann\n')
       tmp.file('parts/b.csv', 'id;name\n2;Bob\n')
@@ -402,7 +411,8 @@ describe.each(ENGINES)('formats at stream level (%s engine)', (engine) => {
 
     it.each([
       ['a delimiter given', 'id;name\n1;Ann\n', { delimiter: ',' }],
-      ['no header', 'id;name\n1;Ann\n', { header: false }],
+      ['no header and one record', '1;Ann\n', { header: false }],
+      ['no header and records that do not split alike', '1;Ann\n2\n', { header: false }],
       ['a one-column file whose values do not split alike', 'note;s\nfine\n', {}],
       ['a file of two columns', 'id,note\n1,a;b\n', {}],
     ] as const)('does not warn with %s', async (_name, text, options) => {

@@ -1104,6 +1104,12 @@ describe('custom sources', () => {
       const given = await oneColumnWarnings({ delimiter: ';' })
       expect(given.records).toEqual([{ id: '1', city: 'Paris' }, { id: '2', city: 'Lyon' }])
       expect(given.messages).toEqual([])
+      // Without a header it takes two records, which chunks of 5 bytes bring in different batches.
+      const headerless = await oneColumnWarnings({ header: false })
+      expect(headerless.records).toEqual([['id;city'], ['1;Paris'], ['2;Lyon']])
+      expect(headerless.messages).toEqual([
+        `the source was read as one column, but its first two records, "id;city" and "1;Paris", both split on ';' into 2 fields: if it is ';'-delimited, pass { delimiter: ';' }`,
+      ])
     })
 
     it('parses a generator of strings in for…of, records split across chunks', () => {

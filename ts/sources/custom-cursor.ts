@@ -4,7 +4,7 @@ import { RingstreamError } from '../errors'
 import { type BatchCursor, NO_FAULTS, type SourceBatch } from './batch-cursor'
 import { type DataSource, isAsyncIterable, isDataSource, isIterable, isReadable } from './data-source'
 import { refuseSignature, SIGNATURE_BYTES } from './file-signature'
-import { warnIfOneColumn } from './one-column-check'
+import { OneColumnCheck } from './one-column-check'
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
 
@@ -26,8 +26,8 @@ export class CustomCursor implements BatchCursor {
   private ended = false
   /** The source's first bytes, for `refuseSignature`. */
   private head: Uint8Array = new Uint8Array(0)
-  /** The first record parsed from bytes has been looked at (`warnIfOneColumn`). */
-  private firstRecordSeen = false
+  /** The first records parsed from bytes, while they may say they were read as one column. */
+  private oneColumn: OneColumnCheck | null = null
 
   constructor(
     private readonly source: DataSource | Iterable<unknown> | AsyncIterable<unknown> | Readable,
@@ -218,9 +218,9 @@ export class CustomCursor implements BatchCursor {
   private parsedBatch(batch: EngineBatch): SourceBatch {
     const parse = this.parse as ParseOptions
     if (this.compression === 'none') refuseSignature(batch.faults, null, this.defaulted.compression, false, () => this.head)
-    if (!this.firstRecordSeen && batch.records.length > 0) {
-      this.firstRecordSeen = true
-      if (this.defaulted.delimiter) warnIfOneColumn(batch.records[0], parse, 'the source')
+    if (this.defaulted.delimiter) {
+      this.oneColumn ??= new OneColumnCheck(parse, 'the source')
+      this.oneColumn.look(batch.records)
     }
     return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: null, format: parse.format, parse }
   }

@@ -1,7 +1,7 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
 import { refuseSignature, SIGNATURE_BYTES } from './file-signature'
-import { warnIfOneColumn } from './one-column-check'
+import { OneColumnCheck } from './one-column-check'
 import { type PlannedFile, totalSize } from './resolve-source'
 
 /** Reads planned files one after the other; a file is opened only when its turn comes. */
@@ -10,8 +10,8 @@ export class FileCursor implements BatchCursor {
   private reader: FileBatchReader | null = null
   private finishedBytes = 0
   private closed = false
-  /** The current file's first record has been looked at (see `wrap`). */
-  private firstRecordSeen = false
+  /** The current file's first records, while they may say it was read as one column. */
+  private oneColumn: OneColumnCheck | null = null
   /** This iteration warned of a file read as one column; once is enough. */
   private warnedOneColumn = false
   readonly totalBytes: number | null
@@ -65,7 +65,7 @@ export class FileCursor implements BatchCursor {
       this.index++
       const file = this.files[this.index]
       if (file === undefined) return null
-      this.firstRecordSeen = false
+      this.oneColumn = file.delimiterByDefault && !this.warnedOneColumn ? new OneColumnCheck(file.parse, file.path) : null
       this.reader = this.engineFor(file).openFile({
         ...file.parse,
         path: file.path,
@@ -92,10 +92,7 @@ export class FileCursor implements BatchCursor {
       const regular = file.size !== null
       refuseSignature(batch.faults, file.path, file.plainByName, regular, () => (regular ? this.engineFor(file).headBytes(file.path, 'none', SIGNATURE_BYTES) : null))
     }
-    if (!this.firstRecordSeen && batch.records.length > 0) {
-      this.firstRecordSeen = true
-      if (file.delimiterByDefault && !this.warnedOneColumn) this.warnedOneColumn = warnIfOneColumn(batch.records[0], file.parse, file.path)
-    }
+    if (this.oneColumn?.look(batch.records)) this.warnedOneColumn = true
     return { records: batch.records, lines: batch.lines, byteOffsets: batch.byteOffsets, first: batch.first, faults: batch.faults, path: file.path, format: file.format, parse: file.parse }
   }
 }
