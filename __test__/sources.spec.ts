@@ -935,6 +935,15 @@ describe('custom sources', () => {
             expect((error as Error).message.split('\n')[0]).toBe(what)
           }
         }
+        // A JSON array's parser sees a first byte that is not '[' before any bad UTF-8, and
+        // says so once the source's first chunk is in: it must hold the whole signature.
+        for (const data of [gzipSync('[{"a":1},{"a":2}]'), zstd]) {
+          for (const size of [4, 4096]) {
+            const { records, error } = await readToError(bytes(data, size), { engine, format: 'json' })
+            expect(records).toEqual([])
+            expect(codeOf(error)).toBe('ERR_UNSUPPORTED')
+          }
+        }
         expect((await readToError(bytes(gzipSync(csv), 100), { engine, format: 'csv' })).error).toMatchObject({ hint: "pass { compression: 'gzip' }" })
         // compression: 'none' reads the bytes as they are, one bad record after another.
         const codes: string[] = []

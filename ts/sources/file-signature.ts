@@ -46,6 +46,12 @@ const EXCERPT_SIGNATURES: ReadonlyArray<{ excerpt: string; is: FileSignature }> 
   { excerpt: '(\ufffd/\ufffd', is: ZSTD },
 ]
 
+/**
+ * The faults a signature makes at byte 0: not UTF-8, or (a JSON array's parser, which can see the
+ * first byte before the bad ones after it) not a '['.
+ */
+const FIRST_FAULTS: ReadonlyArray<SourceFault['code']> = ['ERR_INVALID_UTF8', 'ERR_NOT_AN_ARRAY']
+
 /** Bytes of a source's head that every signature fits in. */
 export const SIGNATURE_BYTES = 4
 
@@ -86,7 +92,7 @@ export function signatureError(path: string | null, signature: FileSignature, co
  * Throws the error for a source read as uncompressed UTF-8 whose first record is bad because the
  * source starts with a signature: `head()` gives its first bytes (`null` where they cannot be
  * had again: a pipe's, judged by the fault's excerpt instead). Asked only when the first fault is
- * an `ERR_INVALID_UTF8` at byte 0, so a good source costs nothing.
+ * one of `FIRST_FAULTS` at byte 0, so a good source costs nothing.
  */
 export function refuseSignature(
   faults: ReadonlyArray<SourceFault>,
@@ -96,7 +102,7 @@ export function refuseSignature(
   head: () => Uint8Array | null,
 ): void {
   const first = faults[0]
-  if (first === undefined || first.byteOffset !== 0 || first.code !== 'ERR_INVALID_UTF8') return
+  if (first === undefined || first.byteOffset !== 0 || !FIRST_FAULTS.includes(first.code)) return
   const bytes = head()
   const signature = bytes !== null ? signatureOf(bytes) : (EXCERPT_SIGNATURES.find(({ excerpt }) => first.excerpt.startsWith(excerpt))?.is ?? null)
   const error = signature === null ? null : signatureError(path, signature, compressionOmitted, renamable)
