@@ -275,23 +275,39 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
     const rows = Array.from({ length: 400 }, (_, k) => `${k},${k === 200 ? 'h'.repeat(2 * MiB) : `${k % 7 === 0 ? 'ü' : 'x'}`.repeat((k * 37) % 3000)},${k / 8}`)
     const path = tmp.file('arena.csv', ['id,text,n', ...rows].join('\n'))
 
-    it('reuses it while the batches fit, and makes a new one when a batch outgrows it or is far smaller', () => {
+    it('reuses a few arenas while the batches fit, and makes a bigger one when a batch outgrows them', () => {
       const reader = open(path, 10)
       const arenas: ArrayBuffer[] = []
       let arena: ArrayBuffer | null = null
       let lines: number[] = []
+      let batches = 0
       for (let batch = reader.nextBatchSync(arena); batch !== null; batch = reader.nextBatchSync(arena)) {
         arena = batch.arena
+        batches++
         if (!arenas.includes(arena)) arenas.push(arena)
         lines = lines.concat(Array.from(batch.positions.subarray(0, batch.positions.length / 2)))
       }
       reader.close()
       expect(lines).toEqual(rows.map((_, k) => k + 2))
-      // Every batch of ten rows fits the first arena; the batch of the 2 MiB row needs a bigger
-      // one, and the batches after it, far smaller, a small one again.
-      expect(arenas).toHaveLength(3)
-      expect(arenas[1].byteLength).toBeGreaterThan(2 * MiB)
-      expect(arenas[2].byteLength).toBeLessThan(MiB)
+      // The first batches, made before the reader thread takes over, are copied into one arena
+      // after another; then the reader thread lays them out in a few arenas of its own (its
+      // queue's depth plus three at most), and the 2 MiB row's batch needs a bigger one.
+      expect(batches).toBe(rows.length / 10)
+      expect(arenas.length).toBeLessThanOrEqual(10)
+      expect(arenas.some((a) => a.byteLength > 2 * MiB)).toBe(true)
+    })
+
+    it("leaves a batch's arrays as they are until the next batch is taken, while the reader thread reads on", () => {
+      const reader = open(path, 10)
+      let arena: ArrayBuffer | null = null
+      const sleep = new Int32Array(new SharedArrayBuffer(4))
+      for (let batch = reader.nextBatchSync(arena); batch !== null; batch = reader.nextBatchSync(arena)) {
+        arena = batch.arena
+        const before = Buffer.from(new Uint8Array(arena)).toString('base64')
+        Atomics.wait(sleep, 0, 0, 2) // the reader thread fills the queue meanwhile
+        expect(Buffer.from(new Uint8Array(arena)).toString('base64')).toBe(before)
+      }
+      reader.close()
     })
 
     it('is small for a file that fits one read, which the core reads in place', () => {

@@ -4,12 +4,18 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use napi::bindgen_prelude::{AsyncTask, Buffer};
+use napi::bindgen_prelude::{AsyncTask, Buffer, ObjectFinalize};
 use napi::{
     Either, Env, Error, JsArrayBuffer, JsArrayBufferValue, JsString, JsTypedArray, NapiRaw,
     NapiValue, Result, Task, TypedArrayType,
 };
 use napi_derive::napi;
+
+mod shared_arenas;
+
+use shared_arenas::{
+    raw_buffer, write_columns, ArenaPool, ColumnLens, PlacedBatch, PlacingEncoder, SharedArenas,
+};
 
 use ringstream_core::{
     decoded_length, estimate_memory, head_bytes, head_lines, Batch, BatchOptions, ChunkFeed,
@@ -116,13 +122,13 @@ pub type AnyNativeBatch = Either<NativeBatch, NativeColumnarBatch>;
 /// A reader of either hand-off.
 pub enum AnyReader {
     Json(Reader<Batch>),
-    Columnar(Reader<ColumnarBatch>),
+    Columnar(Reader<PlacedBatch>),
 }
 
 /// A batch of either hand-off, before conversion.
 pub enum AnyBatch {
     Json(Batch),
-    Columnar(Box<ColumnarBatch>),
+    Columnar(Box<PlacedBatch>),
 }
 
 /// Runs `$body` on the reader inside an `AnyReader`, whichever hand-off it has: what does not
@@ -188,6 +194,14 @@ impl AnyReader {
         on_either!(self, reader => reader.fits_one_read())
     }
 
+    /// Whether the reader thread may lay batches out in shared arenas (see shared_arenas.rs): it
+    /// reads ahead, and closing it waits for it (a live source's thread is not waited for).
+    fn shares_arenas(&self) -> bool {
+        matches!(self, AnyReader::Columnar(_))
+            && self.reads_ahead()
+            && !on_either!(self, reader => reader.is_live())
+    }
+
     fn is_closed(&self) -> bool {
         on_either!(self, reader => reader.is_closed())
     }
@@ -249,9 +263,11 @@ impl ReaderState {
 /// thread. `nextBatchSync` blocks the calling thread until the next batch is ready;
 /// `waitForBatch` waits for it on libuv's thread pool instead, so that `nextBatchSync` then
 /// returns at once.
-#[napi]
+#[napi(custom_finalize)]
 pub struct NativeReader {
     state: Arc<Mutex<ReaderState>>,
+    /// The arenas its reader thread lays batches out in, once it reads ahead.
+    arenas: Mutex<SharedArenas>,
     /// Set by `close` before it takes the lock, so that a `waitForBatch` holding it gives up.
     closing: Arc<AtomicBool>,
     /// Where pushed chunks go, for a reader of chunks; outside `state`, so that a push never
@@ -264,15 +280,20 @@ impl NativeReader {
     #[napi(constructor)]
     pub fn new(options: NativeReaderOptions) -> Result<NativeReader> {
         let config = reader_config(&options)?;
+        let pool = Arc::new(ArenaPool::default());
+        let queue_depth = config.queue_depth;
         let reader = match options.handoff.as_deref().unwrap_or("json") {
             "json" => AnyReader::Json(Reader::open(config).map_err(read_error)?),
             "columnar" => {
-                let encoder = ColumnarEncoder::new(config.parse.types);
+                let encoder = PlacingEncoder::new(
+                    ColumnarEncoder::new(config.parse.types),
+                    Arc::clone(&pool),
+                );
                 AnyReader::Columnar(Reader::open_with(config, encoder).map_err(read_error)?)
             }
             other => return Err(invalid(format!("unknown handoff {other:?}"))),
         };
-        Ok(NativeReader::over(reader, None))
+        Ok(NativeReader::over(reader, None, SharedArenas::new(pool, queue_depth)))
     }
 
     /// A reader of chunks of bytes that JavaScript has (an HTTP body, a socket, any iterable
@@ -282,14 +303,20 @@ impl NativeReader {
     #[napi(factory)]
     pub fn for_chunks(options: NativeReaderOptions) -> Result<NativeReader> {
         let config = reader_config(&options)?;
-        let encoder = ColumnarEncoder::new(config.parse.types);
+        // Once its thread takes over it shares arenas too: closing it ends the feed and waits for it.
+        let pool = Arc::new(ArenaPool::default());
+        let encoder =
+            PlacingEncoder::new(ColumnarEncoder::new(config.parse.types), Arc::clone(&pool));
+        let queue_depth = config.queue_depth;
         let (feed, reader) = Reader::open_pushed(config, encoder).map_err(read_error)?;
-        Ok(NativeReader::over(AnyReader::Columnar(reader), Some(feed)))
+        let arenas = SharedArenas::new(pool, queue_depth);
+        Ok(NativeReader::over(AnyReader::Columnar(reader), Some(feed), arenas))
     }
 
-    fn over(reader: AnyReader, feed: Option<ChunkFeed>) -> NativeReader {
+    fn over(reader: AnyReader, feed: Option<ChunkFeed>, arenas: SharedArenas) -> NativeReader {
         NativeReader {
             state: Arc::new(Mutex::new(ReaderState { reader, ready: None })),
+            arenas: Mutex::new(arenas),
             closing: Arc::new(AtomicBool::new(false)),
             feed,
         }
@@ -324,15 +351,23 @@ impl NativeReader {
         Ok(lock(&self.state)?.reader.awaits_input())
     }
 
-    /// The next batch, or `null` at the end. It is copied into `arena` (the previous batch's,
-    /// whose arrays the caller no longer reads) when it fits, else into a new one.
+    /// The next batch, or `null` at the end. Pass `arena`, the previous batch's, once that
+    /// batch's arrays are no longer read: the next batch is copied into it when it fits (or, for
+    /// a file read ahead, laid out by the reader thread in one of the reader's arenas, which that
+    /// one goes back to). Without it the previous batch keeps its memory, and this one gets new.
     #[napi]
     pub fn next_batch_sync(
         &self,
         env: Env,
         arena: Option<JsArrayBuffer>,
     ) -> Result<Option<AnyNativeBatch>> {
-        let (batch, smallest) = {
+        let mut arenas = lock(&self.arenas)?;
+        if arena.is_some() {
+            arenas.give_back();
+        } else {
+            arenas.let_go_of_lent(env)?;
+        }
+        let (batch, smallest, shares) = {
             let mut state = lock(&self.state)?;
             // Input read in place that may be small — a file that fits one read, pushed chunks
             // before their thread takes over — makes few, small batches: a first arena just big
@@ -340,9 +375,38 @@ impl NativeReader {
             let in_place = state.reader.fits_one_read()
                 || (self.feed.is_some() && !state.reader.reads_ahead());
             let smallest = if in_place { MIN_IN_PLACE_ARENA_BYTES } else { MIN_NEW_ARENA_BYTES };
-            (state.take().map_err(read_error)?, smallest)
+            let batch = state.take().map_err(read_error)?;
+            (batch, smallest, state.reader.shares_arenas())
         };
-        batch.map(|b| to_js(&env, b, arena, smallest)).transpose()
+        let Some(batch) = batch else { return Ok(None) };
+        let columnar = match batch {
+            AnyBatch::Json(batch) => {
+                return json_to_js(&env, batch, arena, smallest).map(|b| Some(Either::A(b)))
+            }
+            AnyBatch::Columnar(placed) => *placed,
+        };
+        let PlacedBatch { batch, placed } = columnar;
+        let converted = if let Some((slot, lens)) = placed {
+            let buffer = arenas.lend(env, slot)?;
+            columnar_views(&env, raw_buffer(&buffer), lens, batch)
+        } else if shares {
+            // No free arena fitted it on the reader thread: copied here, into one of the reader's.
+            refuse_overflow(&batch)?;
+            let needed = ColumnLens::of(&batch).bytes();
+            let len = (needed + needed / ARENA_HEADROOM).max(smallest);
+            match arenas.lend_for_copy(env, needed, len, |bytes| write_columns(&batch, bytes))? {
+                Some((lens, buffer)) => columnar_views(
+                    &env,
+                    raw_buffer(&buffer),
+                    lens.ok_or_else(arena_overrun)?,
+                    batch,
+                ),
+                None => columnar_to_js(&env, batch, None, smallest),
+            }
+        } else {
+            columnar_to_js(&env, batch, arena, smallest)
+        };
+        converted.map(|b| Some(Either::B(b)))
     }
 
     /// Whether `nextBatchSync` would return at once: the producer has the next batch (or the
@@ -365,12 +429,13 @@ impl NativeReader {
 
     /// Stops the producer thread and closes the file before returning. Idempotent.
     #[napi]
-    pub fn close(&self) -> Result<()> {
+    pub fn close(&self, env: Env) -> Result<()> {
         self.closing.store(true, Ordering::Relaxed);
         let mut state = lock(&self.state)?;
         state.ready = None;
         state.reader.close();
-        Ok(())
+        // The reader thread has ended (a reader that shares arenas is waited for).
+        lock(&self.arenas)?.close(env)
     }
 
     /// Bytes read from the file so far (compressed bytes for a compressed file).
@@ -380,17 +445,30 @@ impl NativeReader {
     }
 }
 
+impl ObjectFinalize for NativeReader {
+    /// A reader dropped without `close()`: stops its thread before letting go of its arenas.
+    fn finalize(self, env: Env) -> Result<()> {
+        self.close(env)
+    }
+}
+
 /// Bytes a reader opened with `options` holds besides its records while they are shorter than
-/// its buffer: the read buffer, the batches in flight, any decompressor, and the room an arena
-/// keeps to spare (half a batch; see `Arena`). With records of `average_record_bytes`, a batch
-/// is handed off before it reaches its byte cap.
+/// its buffer: the read buffer, any decompressor, the batch being filled, and the arenas the
+/// batches are laid out in (a file read ahead keeps its queue's depth plus three, each a
+/// sixteenth bigger than a batch: see shared_arenas.rs), which is more than a reader that copies
+/// each batch into one arena holds. With records of `average_record_bytes`, a batch is handed off
+/// before it reaches its byte cap.
 #[napi]
 pub fn native_memory_bytes(options: NativeReaderOptions, average_record_bytes: f64) -> Result<f64> {
     let mut config = reader_config(&options)?;
     let typical_batch = (average_record_bytes.max(1.0) * config.batch.batch_size as f64) as usize;
     config.batch.max_batch_bytes = config.batch.max_batch_bytes.min(typical_batch.max(1));
-    let arena_spare = config.batch.max_batch_bytes / 2;
-    Ok((estimate_memory(&config).steady() + arena_spare as u64) as f64)
+    let core = estimate_memory(&config);
+    let depth = config.queue_depth as u64;
+    // The core counts its queue's batches, the one being filled and the one JavaScript holds.
+    let batch = core.batches / (depth + 2);
+    let arenas = (depth + 3) * (batch + batch / ARENA_HEADROOM as u64);
+    Ok((core.buffer + core.decoder + batch + arenas) as f64)
 }
 
 /// The line breaks at a file's head (see `head_lines` in the core).
@@ -463,19 +541,6 @@ impl Task for WaitForBatch {
     }
 }
 
-/// `smallest`: the least a new arena holds (see `Arena::for_bytes`).
-fn to_js(
-    env: &Env,
-    batch: AnyBatch,
-    arena: Option<JsArrayBuffer>,
-    smallest: usize,
-) -> Result<AnyNativeBatch> {
-    match batch {
-        AnyBatch::Json(batch) => json_to_js(env, batch, arena, smallest).map(Either::A),
-        AnyBatch::Columnar(batch) => columnar_to_js(env, *batch, arena, smallest).map(Either::B),
-    }
-}
-
 fn json_to_js(
     env: &Env,
     batch: Batch,
@@ -495,50 +560,65 @@ fn json_to_js(
     Ok(NativeBatch { arena: arena.buffer(env), json, positions, faults: faults(batch.faults) })
 }
 
+/// `batch` copied into `arena` (the previous batch's) when it fits, else into a new arena of at
+/// least `smallest` bytes, and viewed there (see `Arena`).
 pub(crate) fn columnar_to_js(
     env: &Env,
     batch: ColumnarBatch,
     arena: Option<JsArrayBuffer>,
     smallest: usize,
 ) -> Result<NativeColumnarBatch> {
+    refuse_overflow(&batch)?;
+    let mut arena = Arena::for_bytes(env, ColumnLens::of(&batch).bytes(), arena, smallest)?;
+    let lens = write_columns(&batch, &mut arena.bytes).ok_or_else(arena_overrun)?;
+    columnar_views(env, arena.handle, lens, batch)
+}
+
+fn refuse_overflow(batch: &ColumnarBatch) -> Result<()> {
     if batch.offsets_overflow {
         return Err(Error::from_reason(
             "ERR_IO: a batch of more than 4 GiB of text cannot be handed to JavaScript",
         ));
     }
-    let needed = POSITION_BYTES * batch.lines.len()
-        + 8 * batch.numbers.len()
-        + 4 * (batch.row_starts.len() + batch.ends.len() + batch.shapes.len())
-        + batch.text.len()
-        + batch.row_encodings.len()
-        + batch.row_longest.len()
-        + batch.kinds.len();
-    let mut arena = Arena::for_bytes(env, needed, arena, smallest)?;
-    // Widest elements first, so that every column starts aligned for its element type.
-    let positions = arena.put_positions(env, &batch.lines, &batch.byte_offsets)?;
-    let numbers = arena.put(env, TypedArrayType::Float64, &batch.numbers, f64::to_ne_bytes)?;
-    let row_starts = arena.put(env, TypedArrayType::Uint32, &batch.row_starts, u32::to_ne_bytes)?;
-    let ends = arena.put(env, TypedArrayType::Uint32, &batch.ends, u32::to_ne_bytes)?;
-    let shapes = arena.put(env, TypedArrayType::Uint32, &batch.shapes, u32::to_ne_bytes)?;
-    let text = arena.put_bytes(env, &batch.text)?;
-    let row_encodings = arena.put_bytes(env, &batch.row_encodings)?;
-    let row_longest = arena.put_bytes(env, &batch.row_longest)?;
-    let kinds = arena.put_bytes(env, &batch.kinds)?;
+    Ok(())
+}
+
+/// The batch whose columns `lens` describes, laid out in the `ArrayBuffer` `buffer`, as
+/// JavaScript takes it: views of its columns and the rest of `batch`.
+fn columnar_views(
+    env: &Env,
+    buffer: napi::sys::napi_value,
+    lens: ColumnLens,
+    batch: ColumnarBatch,
+) -> Result<NativeColumnarBatch> {
+    let at = lens.offsets();
+    let view = |kind, offset, len| {
+        // SAFETY: `buffer` is the live `ArrayBuffer` of this call.
+        #[allow(unsafe_code)]
+        let buffer = unsafe { JsArrayBuffer::from_raw_unchecked(env.raw(), buffer) };
+        buffer.into_typedarray(kind, len, offset)
+    };
     Ok(NativeColumnarBatch {
-        arena: arena.buffer(env),
+        arena: {
+            // SAFETY: as above.
+            #[allow(unsafe_code)]
+            unsafe {
+                JsArrayBuffer::from_raw_unchecked(env.raw(), buffer)
+            }
+        },
         width: batch.width as u32,
         value_gap: batch.value_gap as u32,
         names: batch.names,
-        text,
-        row_starts,
-        row_encodings,
-        row_longest,
-        ends,
-        kinds,
-        numbers,
-        shapes,
+        text: view(TypedArrayType::Uint8, at.text, lens.text)?,
+        row_starts: view(TypedArrayType::Uint32, at.row_starts, lens.row_starts)?,
+        row_encodings: view(TypedArrayType::Uint8, at.row_encodings, lens.row_encodings)?,
+        row_longest: view(TypedArrayType::Uint8, at.row_longest, lens.row_longest)?,
+        ends: view(TypedArrayType::Uint32, at.ends, lens.ends)?,
+        kinds: view(TypedArrayType::Uint8, at.kinds, lens.kinds)?,
+        numbers: view(TypedArrayType::Float64, at.numbers, lens.numbers)?,
+        shapes: view(TypedArrayType::Uint32, at.shapes, lens.shapes)?,
         new_shapes: Some(batch.new_shapes).filter(|shapes| !shapes.is_empty()),
-        positions,
+        positions: view(TypedArrayType::Float64, at.positions, 2 * lens.records)?,
         faults: faults(batch.faults),
     })
 }
@@ -617,28 +697,6 @@ impl Arena {
         self.view(env, TypedArrayType::Float64, start, lines.len() + byte_offsets.len())
     }
 
-    /// Copies `values` after the columns before (as the `SIZE` bytes `encode` gives for each)
-    /// and views them as `kind`.
-    fn put<T: Copy, const SIZE: usize>(
-        &mut self,
-        env: &Env,
-        kind: TypedArrayType,
-        values: &[T],
-        encode: impl Fn(T) -> [u8; SIZE],
-    ) -> Result<JsTypedArray> {
-        let start = self.write(values, encode)?;
-        self.view(env, kind, start, values.len())
-    }
-
-    /// Copies `bytes` after the columns before and views them as a `Uint8Array`.
-    fn put_bytes(&mut self, env: &Env, bytes: &[u8]) -> Result<JsTypedArray> {
-        let start = self.used;
-        let end = start + bytes.len();
-        self.bytes.get_mut(start..end).ok_or_else(arena_overrun)?.copy_from_slice(bytes);
-        self.used = end;
-        self.view(env, TypedArrayType::Uint8, start, bytes.len())
-    }
-
     /// Copies `values` after the columns before; returns the byte offset where they start.
     fn write<T: Copy, const SIZE: usize>(
         &mut self,
@@ -670,6 +728,10 @@ impl Arena {
         unsafe { JsArrayBuffer::from_raw_unchecked(env.raw(), self.handle) }
     }
 }
+
+/// A reader's own arenas are this fraction bigger than the batch they are made for: a file's
+/// batches after its first few differ in size by well under a percent.
+const ARENA_HEADROOM: usize = 16;
 
 /// An arena this small is reused for any batch that fits it, so the short batches of a file's
 /// start and end do not each make a new one.
@@ -734,7 +796,7 @@ fn single_byte(value: &str, name: &str) -> Result<u8> {
     }
 }
 
-fn lock(state: &Mutex<ReaderState>) -> Result<MutexGuard<'_, ReaderState>> {
+fn lock<T>(state: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
     state.lock().map_err(|_| Error::from_reason("ERR_IO: a previous read panicked"))
 }
 

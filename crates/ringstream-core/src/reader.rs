@@ -330,6 +330,12 @@ impl<B: Send + 'static> Reader<B> {
         self.fits_one_read
     }
 
+    /// Whether the source is live (a pipe, a device, a socket): [`close`](Self::close) then does
+    /// not wait for the producer thread, which may be waiting in a read only the writer can end.
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
     /// Whether a producer thread reads ahead; `false` while the batches are made on the calling
     /// thread (for good for a file that fits in one read).
     pub fn reads_ahead(&self) -> bool {

@@ -1,0 +1,401 @@
+//! Arenas that a reader thread copies its batches into, and JavaScript views in place.
+//!
+//! Copying a batch into memory V8 owns on the JS thread (`Arena` in lib.rs) made that thread
+//! read each batch twice, cold from the other core's cache: once to copy it and once to build
+//! its records. Without the copy the JS thread of narrow.csv's W1 took 8–13% less CPU
+//! (bench/README.md, "What the arena copy costs the JS thread"). So for a file read ahead on
+//! its own thread, the reader thread lays each batch out in one of a few `ArrayBuffer`s that
+//! the JS thread made for the reader and lends it, and JavaScript views the batch where it lies.
+//!
+//! Who may touch an arena's bytes, and when:
+//!
+//! - The JS thread makes each arena (`napi_create_arraybuffer`: V8's memory, which it never
+//!   moves) and holds a strong reference to it from then until the reader is closed, so V8
+//!   cannot free it while the reader thread may write to it. Only a reader whose closing waits
+//!   for its thread lends arenas (a file's, pushed chunks'; not a pipe's, whose thread may be
+//!   stuck in a read), and closing it (or its finalizer, when it was never closed) ends that
+//!   thread before the references go.
+//! - An arena in the pool is the reader thread's: it takes one out, writes a batch into it and
+//!   queues the batch with it. JavaScript never reads an arena in the pool.
+//! - An arena handed to JavaScript with a batch is JavaScript's until its next `nextBatchSync`
+//!   call hands it back (the same promise as before: the batch's arrays are no longer read);
+//!   only then does it go back to the pool.
+//!
+//! A batch that fits no free arena (the first of a file, or one larger than those before) is
+//! copied on the JS thread into a new arena (or, once the reader has its most, a free one), which
+//! then joins the pool, while the free ones too small for it are dropped. A reader keeps at most
+//! its queue's depth plus three arenas: the queue's, the one JavaScript holds, the batch waiting
+//! for room in the queue and the one being laid out; with that many and none free, a batch goes
+//! in memory of its own.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use napi::{Env, JsArrayBuffer, NapiRaw, Ref, Result};
+use ringstream_core::{
+    BatchEncoder, ColumnarBatch, ColumnarEncoder, CsvFields, Fault, JsonSyntaxError,
+};
+
+/// An arena's bytes as the reader thread sees them.
+#[derive(Clone, Copy, Debug)]
+pub struct ArenaSlot {
+    /// The arena's index in `SharedArenas::buffers`.
+    pub id: usize,
+    data: *mut u8,
+    pub len: usize,
+}
+
+// SAFETY: the bytes are V8's `ArrayBuffer` memory, which stays where it is and alive while the
+// JS thread holds the reference that `SharedArenas` keeps until the reader thread has ended;
+// the rules above give them one user at a time, and the pool's mutex orders the hand-overs.
+#[allow(unsafe_code)]
+unsafe impl Send for ArenaSlot {}
+
+/// The arenas free for the reader thread, shared between it and the JS thread.
+#[derive(Debug, Default)]
+pub struct ArenaPool {
+    free: Mutex<Vec<ArenaSlot>>,
+}
+
+impl ArenaPool {
+    fn free(&self) -> MutexGuard<'_, Vec<ArenaSlot>> {
+        // A panic while the lock was held left the list as it was: still a list of free arenas.
+        self.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Lays `batch`'s columns out in a free arena it fits, taking them out of `batch`.
+    fn place(&self, batch: &mut ColumnarBatch) -> Option<(ArenaSlot, ColumnLens)> {
+        let needed = ColumnLens::of(batch).bytes();
+        let slot = {
+            let mut free = self.free();
+            let fit = free.iter().position(|slot| slot.len >= needed)?;
+            free.swap_remove(fit)
+        };
+        // SAFETY: the slot was in the pool, so it is this thread's alone (module comment), and its
+        // memory is alive while the JS thread holds the arena's reference.
+        #[allow(unsafe_code)]
+        let bytes = unsafe { std::slice::from_raw_parts_mut(slot.data, slot.len) };
+        match write_columns(batch, bytes) {
+            Some(lens) => {
+                take_columns(batch);
+                Some((slot, lens))
+            }
+            None => {
+                self.free().push(slot);
+                None
+            }
+        }
+    }
+}
+
+/// A columnar batch, laid out in an arena on the reader thread when one was free.
+pub struct PlacedBatch {
+    /// The batch; its columns are empty when `placed` holds them.
+    pub batch: ColumnarBatch,
+    pub placed: Option<(ArenaSlot, ColumnLens)>,
+}
+
+/// The `ColumnarEncoder`, whose batches are laid out in a free arena as they are handed over.
+pub struct PlacingEncoder {
+    inner: ColumnarEncoder,
+    pool: Arc<ArenaPool>,
+}
+
+impl PlacingEncoder {
+    pub fn new(inner: ColumnarEncoder, pool: Arc<ArenaPool>) -> PlacingEncoder {
+        PlacingEncoder { inner, pool }
+    }
+}
+
+impl BatchEncoder for PlacingEncoder {
+    type Batch = PlacedBatch;
+
+    fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64) {
+        self.inner.json_value(text, line, byte_offset);
+    }
+
+    fn checked_json_value(
+        &mut self,
+        text: &[u8],
+        line: u64,
+        byte_offset: u64,
+        validate: fn(&[u8]) -> std::result::Result<(), JsonSyntaxError>,
+    ) -> std::result::Result<(), JsonSyntaxError> {
+        self.inner.checked_json_value(text, line, byte_offset, validate)
+    }
+
+    fn csv_header(&mut self, names: &[String]) {
+        self.inner.csv_header(names);
+    }
+
+    fn csv_record(&mut self, fields: &CsvFields<'_>, line: u64, byte_offset: u64) {
+        self.inner.csv_record(fields, line, byte_offset);
+    }
+
+    fn fault(&mut self, fault: Fault) {
+        self.inner.fault(fault);
+    }
+
+    fn record_count(&self) -> usize {
+        self.inner.record_count()
+    }
+
+    fn fault_count(&self) -> usize {
+        self.inner.fault_count()
+    }
+
+    fn encoded_bytes(&self) -> usize {
+        self.inner.encoded_bytes()
+    }
+
+    fn take_batch(&mut self, bytes_read: u64) -> PlacedBatch {
+        let mut batch = self.inner.take_batch(bytes_read);
+        let placed = if batch.offsets_overflow { None } else { self.pool.place(&mut batch) };
+        PlacedBatch { batch, placed }
+    }
+}
+
+/// The JS thread's side of a reader's arenas: their `ArrayBuffer`s, and the one lent out.
+pub struct SharedArenas {
+    pool: Arc<ArenaPool>,
+    /// Each arena's `ArrayBuffer` by id, held until the reader is closed; `None` once dropped.
+    buffers: Vec<Option<(Ref<()>, usize)>>,
+    /// The arena of the batch JavaScript holds.
+    lent: Option<ArenaSlot>,
+    /// Arenas the reader keeps at most (module comment).
+    most: usize,
+}
+
+impl SharedArenas {
+    /// Arenas for a reader whose queue holds `queue_depth` batches (module comment).
+    pub fn new(pool: Arc<ArenaPool>, queue_depth: usize) -> SharedArenas {
+        SharedArenas { pool, buffers: Vec::new(), lent: None, most: queue_depth + 3 }
+    }
+
+    /// JavaScript is done with the batch it holds: its arena goes back to the pool.
+    pub fn give_back(&mut self) {
+        if let Some(slot) = self.lent.take() {
+            self.pool.free().push(slot);
+        }
+    }
+
+    /// JavaScript keeps the batch it holds (it did not hand the arena back): the reader lets go
+    /// of that arena for good, and V8 frees it with the batch.
+    pub fn let_go_of_lent(&mut self, env: Env) -> Result<()> {
+        match self.lent.take() {
+            Some(slot) => self.drop_buffer(env, slot.id),
+            None => Ok(()),
+        }
+    }
+
+    /// Lends `slot` with the batch JavaScript takes now; returns its `ArrayBuffer`.
+    pub fn lend(&mut self, env: Env, slot: ArenaSlot) -> Result<JsArrayBuffer> {
+        self.lent = Some(slot);
+        self.buffer(env, slot.id)
+    }
+
+    /// An arena for a batch of `needed` bytes that the reader thread found none for, filled by
+    /// `fill` here on the JS thread and lent. A new one of `len` bytes while the reader has
+    /// fewer than its most (taking a free one would leave the reader thread none for its next
+    /// batch, and so on, one batch in two), once free ones too small for it are dropped (batches
+    /// grow over a file's first ones, and a smaller batch fits a larger arena); else a free one
+    /// it fits; else `None`, and the batch goes in memory of its own.
+    pub fn lend_for_copy<T>(
+        &mut self,
+        env: Env,
+        needed: usize,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]) -> T,
+    ) -> Result<Option<(T, JsArrayBuffer)>> {
+        let too_small: Vec<ArenaSlot> = {
+            let mut free = self.pool.free();
+            let (small, fit): (Vec<ArenaSlot>, Vec<ArenaSlot>) =
+                free.drain(..).partition(|slot| slot.len < needed);
+            *free = fit;
+            small
+        };
+        for slot in too_small {
+            self.drop_buffer(env, slot.id)?;
+        }
+        if self.live_count() < self.most {
+            let mut value = env.create_arraybuffer(len)?;
+            let filled = fill(&mut value);
+            let data = value.as_mut_ptr();
+            let reference = env.create_reference(value.into_raw())?;
+            let slot = ArenaSlot { id: self.buffers.len(), data, len };
+            self.buffers.push(Some((reference, len)));
+            return Ok(Some((filled, self.lend(env, slot)?)));
+        }
+        let Some(slot) = self.pool.free().pop() else { return Ok(None) };
+        // SAFETY: taken from the pool, so it is this thread's alone (module comment), and alive
+        // while `buffers` holds its reference.
+        #[allow(unsafe_code)]
+        let bytes = unsafe { std::slice::from_raw_parts_mut(slot.data, slot.len) };
+        let filled = fill(bytes);
+        Ok(Some((filled, self.lend(env, slot)?)))
+    }
+
+    /// Lets go of every arena. Only once the reader thread has ended (or never had any).
+    pub fn close(&mut self, env: Env) -> Result<()> {
+        self.pool.free().clear();
+        self.lent = None;
+        for id in 0..self.buffers.len() {
+            self.drop_buffer(env, id)?;
+        }
+        Ok(())
+    }
+
+    fn live_count(&self) -> usize {
+        self.buffers.iter().filter(|buffer| buffer.is_some()).count()
+    }
+
+    fn buffer(&self, env: Env, id: usize) -> Result<JsArrayBuffer> {
+        match self.buffers.get(id) {
+            Some(Some((reference, _))) => env.get_reference_value(reference),
+            _ => Err(napi::Error::from_reason("ERR_IO: a batch's arena was already let go of")),
+        }
+    }
+
+    fn drop_buffer(&mut self, env: Env, id: usize) -> Result<()> {
+        if let Some(Some((mut reference, _))) = self.buffers.get_mut(id).map(Option::take) {
+            reference.unref(env)?;
+        }
+        Ok(())
+    }
+}
+
+/// How many elements each column of a batch has; laid out in an arena in this order, widest
+/// elements first, so that every column starts aligned for its element type.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ColumnLens {
+    /// Records: their lines, then their byte offsets, as `f64` each.
+    pub records: usize,
+    pub numbers: usize,
+    pub row_starts: usize,
+    pub ends: usize,
+    pub shapes: usize,
+    pub text: usize,
+    pub row_encodings: usize,
+    pub row_longest: usize,
+    pub kinds: usize,
+}
+
+/// Where each column starts in an arena, in bytes.
+pub struct ColumnOffsets {
+    pub positions: usize,
+    pub numbers: usize,
+    pub row_starts: usize,
+    pub ends: usize,
+    pub shapes: usize,
+    pub text: usize,
+    pub row_encodings: usize,
+    pub row_longest: usize,
+    pub kinds: usize,
+    pub end: usize,
+}
+
+impl ColumnLens {
+    pub fn of(batch: &ColumnarBatch) -> ColumnLens {
+        ColumnLens {
+            records: batch.lines.len(),
+            numbers: batch.numbers.len(),
+            row_starts: batch.row_starts.len(),
+            ends: batch.ends.len(),
+            shapes: batch.shapes.len(),
+            text: batch.text.len(),
+            row_encodings: batch.row_encodings.len(),
+            row_longest: batch.row_longest.len(),
+            kinds: batch.kinds.len(),
+        }
+    }
+
+    pub fn offsets(&self) -> ColumnOffsets {
+        let positions = 0;
+        let numbers = positions + 16 * self.records;
+        let row_starts = numbers + 8 * self.numbers;
+        let ends = row_starts + 4 * self.row_starts;
+        let shapes = ends + 4 * self.ends;
+        let text = shapes + 4 * self.shapes;
+        let row_encodings = text + self.text;
+        let row_longest = row_encodings + self.row_encodings;
+        let kinds = row_longest + self.row_longest;
+        let end = kinds + self.kinds;
+        ColumnOffsets {
+            positions,
+            numbers,
+            row_starts,
+            ends,
+            shapes,
+            text,
+            row_encodings,
+            row_longest,
+            kinds,
+            end,
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.offsets().end
+    }
+}
+
+/// Lays `batch`'s columns out at the start of `out`; `None` when they do not fit.
+pub fn write_columns(batch: &ColumnarBatch, out: &mut [u8]) -> Option<ColumnLens> {
+    let lens = ColumnLens::of(batch);
+    let at = lens.offsets();
+    let out = out.get_mut(..at.end)?;
+    let (positions, rest) = out.split_at_mut(at.numbers);
+    let (lines, offsets) = positions.split_at_mut(8 * lens.records);
+    write(lines, &batch.lines, f64::to_ne_bytes);
+    write(offsets, &batch.byte_offsets, |offset| (offset as f64).to_ne_bytes());
+    let (numbers, rest) = rest.split_at_mut(at.row_starts - at.numbers);
+    write(numbers, &batch.numbers, f64::to_ne_bytes);
+    let (row_starts, rest) = rest.split_at_mut(at.ends - at.row_starts);
+    write(row_starts, &batch.row_starts, u32::to_ne_bytes);
+    let (ends, rest) = rest.split_at_mut(at.shapes - at.ends);
+    write(ends, &batch.ends, u32::to_ne_bytes);
+    let (shapes, rest) = rest.split_at_mut(at.text - at.shapes);
+    write(shapes, &batch.shapes, u32::to_ne_bytes);
+    let (text, rest) = rest.split_at_mut(lens.text);
+    text.copy_from_slice(&batch.text);
+    let (row_encodings, rest) = rest.split_at_mut(lens.row_encodings);
+    row_encodings.copy_from_slice(&batch.row_encodings);
+    let (row_longest, kinds) = rest.split_at_mut(lens.row_longest);
+    row_longest.copy_from_slice(&batch.row_longest);
+    kinds.copy_from_slice(&batch.kinds);
+    Some(lens)
+}
+
+/// Writes `values` into `column`, `SIZE` bytes each as `encode` gives them.
+fn write<T: Copy, const SIZE: usize>(
+    column: &mut [u8],
+    values: &[T],
+    encode: impl Fn(T) -> [u8; SIZE],
+) {
+    for (slot, &value) in column.chunks_exact_mut(SIZE).zip(values) {
+        slot.copy_from_slice(&encode(value));
+    }
+}
+
+/// Frees the columns of a batch laid out in an arena, on the thread that laid it out.
+fn take_columns(batch: &mut ColumnarBatch) {
+    for column in
+        [&mut batch.text, &mut batch.row_encodings, &mut batch.row_longest, &mut batch.kinds]
+    {
+        *column = Vec::new();
+    }
+    batch.row_starts = Vec::new();
+    batch.ends = Vec::new();
+    batch.shapes = Vec::new();
+    batch.numbers = Vec::new();
+    batch.lines = Vec::new();
+    batch.byte_offsets = Vec::new();
+}
+
+/// The raw `napi_value` of `buffer`, for views made on it.
+pub fn raw_buffer(buffer: &JsArrayBuffer) -> napi::sys::napi_value {
+    // SAFETY: a handle of the current call's scope, used within it.
+    #[allow(unsafe_code)]
+    unsafe {
+        buffer.raw()
+    }
+}
