@@ -591,7 +591,7 @@ fn columnar_views(
     lens: ColumnLens,
     batch: ColumnarBatch,
 ) -> Result<NativeColumnarBatch> {
-    let at = lens.offsets();
+    let (at, _) = lens.offsets();
     let view = |kind, offset, len| {
         // SAFETY: `buffer` is the live `ArrayBuffer` of this call.
         #[allow(unsafe_code)]
@@ -618,7 +618,7 @@ fn columnar_views(
         numbers: view(TypedArrayType::Float64, at.numbers, lens.numbers)?,
         shapes: view(TypedArrayType::Uint32, at.shapes, lens.shapes)?,
         new_shapes: Some(batch.new_shapes).filter(|shapes| !shapes.is_empty()),
-        positions: view(TypedArrayType::Float64, at.positions, 2 * lens.records)?,
+        positions: view(TypedArrayType::Float64, at.positions, 2 * lens.positions)?,
         faults: faults(batch.faults),
     })
 }

@@ -263,24 +263,13 @@ impl SharedArenas {
     }
 }
 
-/// How many elements each column of a batch has; laid out in an arena in this order, widest
-/// elements first, so that every column starts aligned for its element type.
+/// A number for each column of a batch: how many elements it has (`ColumnLens`), or where it
+/// starts in an arena, in bytes (`ColumnLens::offsets`). Columns are laid out in this order,
+/// widest elements first, so that every one starts aligned for its element type.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct ColumnLens {
-    /// Records: their lines, then their byte offsets, as `f64` each.
-    pub records: usize,
-    pub numbers: usize,
-    pub row_starts: usize,
-    pub ends: usize,
-    pub shapes: usize,
-    pub text: usize,
-    pub row_encodings: usize,
-    pub row_longest: usize,
-    pub kinds: usize,
-}
-
-/// Where each column starts in an arena, in bytes.
-pub struct ColumnOffsets {
+pub struct Columns {
+    /// Records' positions: their lines, then their byte offsets, as `f64` each (counted in
+    /// records).
     pub positions: usize,
     pub numbers: usize,
     pub row_starts: usize,
@@ -290,13 +279,15 @@ pub struct ColumnOffsets {
     pub row_encodings: usize,
     pub row_longest: usize,
     pub kinds: usize,
-    pub end: usize,
 }
 
-impl ColumnLens {
+/// How many elements each column of a batch has.
+pub type ColumnLens = Columns;
+
+impl Columns {
     pub fn of(batch: &ColumnarBatch) -> ColumnLens {
-        ColumnLens {
-            records: batch.lines.len(),
+        Columns {
+            positions: batch.lines.len(),
             numbers: batch.numbers.len(),
             row_starts: batch.row_starts.len(),
             ends: batch.ends.len(),
@@ -308,9 +299,9 @@ impl ColumnLens {
         }
     }
 
-    pub fn offsets(&self) -> ColumnOffsets {
-        let positions = 0;
-        let numbers = positions + 16 * self.records;
+    /// Where each column of these lengths starts in an arena, and where the last one ends.
+    pub fn offsets(&self) -> (Columns, usize) {
+        let numbers = 16 * self.positions;
         let row_starts = numbers + 8 * self.numbers;
         let ends = row_starts + 4 * self.row_starts;
         let shapes = ends + 4 * self.ends;
@@ -319,8 +310,8 @@ impl ColumnLens {
         let row_longest = row_encodings + self.row_encodings;
         let kinds = row_longest + self.row_longest;
         let end = kinds + self.kinds;
-        ColumnOffsets {
-            positions,
+        let at = Columns {
+            positions: 0,
             numbers,
             row_starts,
             ends,
@@ -329,22 +320,23 @@ impl ColumnLens {
             row_encodings,
             row_longest,
             kinds,
-            end,
-        }
+        };
+        (at, end)
     }
 
+    /// Bytes the columns of these lengths take in an arena.
     pub fn bytes(&self) -> usize {
-        self.offsets().end
+        self.offsets().1
     }
 }
 
 /// Lays `batch`'s columns out at the start of `out`; `None` when they do not fit.
 pub fn write_columns(batch: &ColumnarBatch, out: &mut [u8]) -> Option<ColumnLens> {
     let lens = ColumnLens::of(batch);
-    let at = lens.offsets();
-    let out = out.get_mut(..at.end)?;
+    let (at, end) = lens.offsets();
+    let out = out.get_mut(..end)?;
     let (positions, rest) = out.split_at_mut(at.numbers);
-    let (lines, offsets) = positions.split_at_mut(8 * lens.records);
+    let (lines, offsets) = positions.split_at_mut(8 * lens.positions);
     write(lines, &batch.lines, f64::to_ne_bytes);
     write(offsets, &batch.byte_offsets, |offset| (offset as f64).to_ne_bytes());
     let (numbers, rest) = rest.split_at_mut(at.row_starts - at.numbers);
