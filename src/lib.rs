@@ -431,9 +431,11 @@ impl NativeReader {
     #[napi]
     pub fn close(&self, env: Env) -> Result<()> {
         self.closing.store(true, Ordering::Relaxed);
-        let mut state = lock(&self.state)?;
-        state.ready = None;
-        state.reader.close();
+        {
+            let mut state = lock(&self.state)?;
+            state.ready = None;
+            state.reader.close();
+        }
         // The reader thread has ended (a reader that shares arenas is waited for).
         lock(&self.arenas)?.close(env)
     }

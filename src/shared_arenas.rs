@@ -158,7 +158,7 @@ impl BatchEncoder for PlacingEncoder {
 pub struct SharedArenas {
     pool: Arc<ArenaPool>,
     /// Each arena's `ArrayBuffer` by id, held until the reader is closed; `None` once dropped.
-    buffers: Vec<Option<(Ref<()>, usize)>>,
+    buffers: Vec<Option<Ref<()>>>,
     /// The arena of the batch JavaScript holds.
     lent: Option<ArenaSlot>,
     /// Arenas the reader keeps at most (module comment).
@@ -222,7 +222,7 @@ impl SharedArenas {
             let data = value.as_mut_ptr();
             let reference = env.create_reference(value.into_raw())?;
             let slot = ArenaSlot { id: self.buffers.len(), data, len };
-            self.buffers.push(Some((reference, len)));
+            self.buffers.push(Some(reference));
             return Ok(Some((filled, self.lend(env, slot)?)));
         }
         let Some(slot) = self.pool.free().pop() else { return Ok(None) };
@@ -250,13 +250,13 @@ impl SharedArenas {
 
     fn buffer(&self, env: Env, id: usize) -> Result<JsArrayBuffer> {
         match self.buffers.get(id) {
-            Some(Some((reference, _))) => env.get_reference_value(reference),
+            Some(Some(reference)) => env.get_reference_value(reference),
             _ => Err(napi::Error::from_reason("ERR_IO: a batch's arena was already let go of")),
         }
     }
 
     fn drop_buffer(&mut self, env: Env, id: usize) -> Result<()> {
-        if let Some(Some((mut reference, _))) = self.buffers.get_mut(id).map(Option::take) {
+        if let Some(Some(mut reference)) = self.buffers.get_mut(id).map(Option::take) {
             reference.unref(env)?;
         }
         Ok(())
