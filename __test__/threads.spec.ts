@@ -18,6 +18,13 @@ interface Digest {
   sha256: string
 }
 
+/** For a child's code: `threadsNamed(prefix)` counts the process's threads whose name starts so (Linux). */
+const THREADS_NAMED = `
+const threadsNamed = (prefix) => require('node:fs').readdirSync('/proc/self/task').filter((task) => {
+  try { return require('node:fs').readFileSync('/proc/self/task/' + task + '/comm', 'utf8').startsWith(prefix) } catch { return false }
+}).length
+`
+
 /** Reads the file in a worker thread with the bundled library and posts its digest. */
 const WORKER = `
 const { createHash } = require('node:crypto')
@@ -136,13 +143,12 @@ describe('worker threads', () => {
       // finalizer must end the thread before letting go of them. Reading the file whole after
       // many such collections checks nothing was written where it should not have been.
       const code = `
-        const { readdirSync, readFileSync, writeFileSync, mkdtempSync } = require('node:fs')
+        const { writeFileSync, mkdtempSync } = require('node:fs')
         const { join } = require('node:path')
         const { tmpdir } = require('node:os')
         const { stream } = require(process.argv[1])
-        const readers = () => readdirSync('/proc/self/task').filter((task) => {
-          try { return readFileSync('/proc/self/task/' + task + '/comm', 'utf8').startsWith('ringstream-read') } catch { return false }
-        }).length
+        ${THREADS_NAMED}
+        const readers = () => threadsNamed('ringstream-read')
         const path = join(mkdtempSync(join(tmpdir(), 'ringstream-abandon-')), 'rows.csv')
         writeFileSync(path, 'id,name\\n' + Array.from({ length: 200000 }, (_, i) => i + ',n' + (i % 97)).join('\\n') + '\\n')
         const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -178,11 +184,9 @@ describe('worker threads', () => {
       // native reader are all garbage: the reader's finalizer must end its thread. The promise
       // is held until the thread has been counted, so no collection can come first.
       const code = `
-        const { readdirSync, readFileSync } = require('node:fs')
         const { stream } = require(process.argv[1])
-        const parserThreads = () => readdirSync('/proc/self/task').filter((task) => {
-          try { return readFileSync('/proc/self/task/' + task + '/comm', 'utf8').startsWith('ringstream-push') } catch { return false }
-        }).length
+        ${THREADS_NAMED}
+        const parserThreads = () => threadsNamed('ringstream-push')
         const line = (i) => JSON.stringify({ i, pad: 'x'.repeat(40) }) + '\\n'
         const bytes = Array.from({ length: 40000 }, (_, i) => line(i)).join('')
         let n = 0
