@@ -345,6 +345,29 @@ describe.each(ENGINES)('item errors (%s engine)', (engine) => {
       expect(errors[1].message).toContain(`transform (stage 3) failed on a batch completed at the record from line 3 of ${path}`)
     })
 
+    it('places processing errors at their records across chunks and batches, and a flushed batch at the last record', () => {
+      const path = tmp.file('a.jsonl', jsonl(ids(1000)))
+      const failing = new Set([0, 63, 64, 65, 127, 128, 999])
+      const errors: ItemError[] = []
+      ;[
+        ...stream<Row>(path, { engine, onError: (e) => void errors.push(e) })
+          .transform((r) => {
+            if (failing.has(r.id)) throw new Error(`record ${r.id}`)
+            return r
+          })
+          .batch(7)
+          .transform((rows) => {
+            if (rows.length < 7) throw new Error('short')
+            return rows
+          }),
+      ]
+      const offsets = [...jsonl(ids(1000)).matchAll(/^/gm)].map((m) => m.index)
+      expect(errors.map((e) => [e.stageIndex, e.line, e.byteOffset, e.recordIndex])).toEqual([
+        ...[...failing].map((id) => [1, id + 1, offsets[id], id]),
+        [3, 1000, offsets[999], 999],
+      ])
+    })
+
     it('describes a processing error: stage name and index, item, cause, position of its record', () => {
       const path = tmp.file('a.jsonl', jsonl(ids(3)))
       const errors: ItemError[] = []

@@ -10,6 +10,7 @@ export function flatMapStage(fn: unknown): Stage {
     start() {
       let index = 0
       return {
+        passesMany: true,
         invoke: (item) => callback(item, index++),
         settle: (_item, result) => {
           if (result === null || typeof result !== 'object' || !(Symbol.iterator in result)) {
