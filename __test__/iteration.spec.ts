@@ -279,6 +279,28 @@ describe.each(ENGINES)('iteration (%s engine)', (engine) => {
       expect(seen).toHaveLength(5)
     })
 
+    it('aborting during for…of over a chain stops the very next item, and no callback runs ahead', () => {
+      const controller = new AbortController()
+      const reason = new Error('stop now')
+      const seen: Row[] = []
+      const called: number[] = []
+      const error = thrownBy(() => {
+        const chain = rows(100, { signal: controller.signal })
+          .filter((r) => r.id % 2 === 0)
+          .transform((r) => {
+            called.push(r.id)
+            return r
+          })
+        for (const r of chain) {
+          seen.push(r)
+          if (r.id === 8) controller.abort(reason)
+        }
+      })
+      expect(error).toBe(reason)
+      expect(seen.map((r) => r.id)).toEqual([0, 2, 4, 6, 8])
+      expect(called).toEqual([0, 2, 4, 6, 8])
+    })
+
     it('aborting during for await…of ends it with the signal’s reason', async () => {
       const controller = new AbortController()
       const reason = new Error('stop now')

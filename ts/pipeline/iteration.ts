@@ -42,6 +42,9 @@ interface RecordOrigin {
 
 const NO_ORIGIN: RecordOrigin = { path: null, line: null, byteOffset: null }
 
+/** What `pumpSync` and `runSync` return when no item came out for the consumer. */
+const NOTHING: unique symbol = Symbol('ringstream.nothing')
+
 const FIRST_ERRORS_KEPT = 5
 /** Items the stages may let through before a terminal's consumer takes them (see `drain`). */
 const PASSED_AHEAD = 256
@@ -134,7 +137,8 @@ export class Iteration {
       this.resetOut()
       if (this.pendingError !== undefined) this.fail()
       if (this.finished) return { done: true, value: undefined }
-      this.guard(() => this.pump())
+      const item = this.guard(() => this.pumpSync())
+      if (item !== NOTHING) return this.emitPassed(item)
     }
   }
 
@@ -227,6 +231,17 @@ export class Iteration {
     return { done: false, value: this.take() }
   }
 
+  /** Hands out an item that came out of the stages straight to `nextSync`, as `take` would. */
+  private emitPassed(item: unknown): IteratorResult<unknown> {
+    const signal = this.settings.signal
+    if (signal?.aborted) {
+      this.abandon()
+      throw signal.reason
+    }
+    this.yielded++
+    return { done: false, value: item }
+  }
+
   /** Hands out the next waiting item. */
   private take(): unknown {
     // An abort stops the very next item, even one queued before it (a batch of records).
@@ -275,6 +290,80 @@ export class Iteration {
     }
   }
 
+  /**
+   * `pump` for `nextSync`: while the batch has records before its next fault and the chain runs,
+   * runs them through the stages itself and returns the first item that comes out (`NOTHING`
+   * when none did, or when what came out went to `passed`). The item then goes to the consumer
+   * without a trip through `passed`: storing each one there and taking it back out was a fifth
+   * of the time of a `for…of` over a filter.
+   */
+  private pumpSync(): unknown {
+    const batch = this.batch
+    if (
+      this.runs.length === 0 ||
+      batch === null ||
+      this.halted ||
+      this.stopAt !== NOT_STOPPED ||
+      this.recordPos >= batch.records.length ||
+      (this.faultPos < batch.faults.length && batch.faults[this.faultPos].index <= this.recordPos)
+    ) {
+      this.pump()
+      return NOTHING
+    }
+    const signal = this.settings.signal
+    if (signal?.aborted) throw signal.reason
+    const { records, first, faults } = batch
+    const end = this.faultPos < faults.length ? Math.min(faults[this.faultPos].index, records.length) : records.length
+    if (this.origin !== batch) this.origin = batch
+    while (this.recordPos < end) {
+      const i = this.recordPos++
+      this.records++
+      this.originAt = first + i
+      const item = this.runSync(records[i])
+      if (item !== NOTHING || this.passed.length > 0 || this.halted || this.stopAt !== NOT_STOPPED) return item
+      if (signal?.aborted) throw signal.reason
+    }
+    return NOTHING
+  }
+
+  /**
+   * `run` from the first stage for `nextSync`: returns the item that comes out of the chain, or
+   * `NOTHING` when the chain drops it or hands what comes out to `run`'s other paths (a
+   * `flatMap`'s items, an error handler's replacement), which queue it in `passed`.
+   */
+  private runSync(item: unknown): unknown {
+    const runs = this.runs
+    for (let k = 0; k < runs.length; k++) {
+      if (k <= this.stopAt) return NOTHING
+      const stage = runs[k]
+      let result: unknown
+      try {
+        result = stage.invoke(item)
+      } catch (error) {
+        this.callbackError(error, item, k)
+        return NOTHING
+      }
+      if (isThenable(result)) {
+        this.awaitResult(result, item, k)
+        return NOTHING
+      }
+      let flow: unknown
+      try {
+        flow = stage.settle(item, result)
+      } catch (error) {
+        this.callbackError(error, item, k)
+        return NOTHING
+      }
+      if (flow === DROP) return NOTHING
+      if (stage.passesMany === true) {
+        this.runMany((flow as Many).items[Symbol.iterator](), item, k)
+        return NOTHING
+      }
+      item = flow
+    }
+    return item
+  }
+
   /** Moves one source record (or fault) through the chain, or ends the input. */
   private pump(): Step {
     if (this.halted || this.stopAt !== NOT_STOPPED) return this.endOfInput()
@@ -314,7 +403,7 @@ export class Iteration {
     const { records, first, faults } = batch
     const end = this.faultPos < faults.length ? Math.min(faults[this.faultPos].index, records.length) : records.length
     const signal = this.settings.signal
-    this.origin = batch
+    if (this.origin !== batch) this.origin = batch
     while (this.recordPos < end) {
       const i = this.recordPos++
       this.records++
