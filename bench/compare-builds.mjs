@@ -12,9 +12,18 @@
 //   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm install && npm run build:native)
 //   node bench/compare-builds.mjs --builds /tmp/before,. --datasets narrow.csv,wide.csv --repeat 9
 //   node bench/compare-builds.mjs --builds /tmp/before,. --consume count --repeat 5   # W1 through a terminal
+//
+// With `--instructions`, each child runs once under valgrind's callgrind instead, which counts
+// each thread's instructions apart: the JS thread's count does not move with the machine's load,
+// so a change of a few percent shows where timings on a shared machine cannot. V8 then compiles
+// on the JS thread (`--no-concurrent-recompilation`), so the counts include compiling; JIT
+// timing still moves them by about ±1%. Needs valgrind; use small files (20 MiB: ~30 s a run).
+//
+//   node bench/compare-builds.mjs --builds /tmp/before,. --consume filter --instructions --size-mb 20 --datasets narrow.csv
 import { execFileSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DATASETS } from './datasets.mjs'
@@ -29,6 +38,11 @@ const CONSUMERS = {
   'for-of': (records) => {
     let count = 0
     for (const _ of records) count++
+    return count
+  },
+  filter: (records) => {
+    let count = 0
+    for (const _ of records.filter(() => true)) count++
     return count
   },
   'for-await': async (records) => {
@@ -58,6 +72,7 @@ const USAGE = `usage: node bench/compare-builds.mjs --builds a,b[,…] [options]
   --size-mb n        size of each generated file in MiB (default 100)
   --repeat n         runs per build and dataset (default 9)
   --data-dir dir     generate the files there and keep them for the next run (default: a temp dir)
+  --instructions     count the JS thread's instructions under valgrind's callgrind instead of timing
 `
 
 if (process.argv[2] === CHILD_FLAG) {
@@ -97,6 +112,7 @@ async function main() {
       'size-mb': { type: 'string', default: '100' },
       repeat: { type: 'string', default: '9' },
       'data-dir': { type: 'string' },
+      instructions: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
@@ -112,6 +128,7 @@ async function main() {
   if (consume !== 'for-of' && workload !== 'W1') throw new Error('--consume applies to W1 only')
   const datasets = pick(listOption(options.datasets), DATASETS, 'dataset')
   const repeat = Number(options.repeat)
+  if (options.instructions) return countInstructions(builds, options, workload, consume, datasets)
   console.log(`machine: ${describeMachine()}`)
   console.log(`engine: ${options.engine}, workload ${workload} (${consume}); ${repeat} runs per build and dataset, builds in rotating order`)
   const data = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
@@ -152,4 +169,52 @@ async function main() {
   }
   console.log()
   printTable(['dataset', 'build', 'median ms', 'range ms', 'MiB/s', 'speed vs first build', 'median CPU ms: JS thread + other threads'], rows)
+}
+
+/** `execFileSync` of `valgrind`, saying what to install where there is none. */
+function callgrind(command, args, options) {
+  try {
+    return execFileSync(command, args, options)
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new Error('--instructions needs valgrind (Debian and Ubuntu: apt install valgrind)')
+    throw error
+  }
+}
+
+/** `--instructions`: each build's child once per dataset under callgrind; the JS thread's count. */
+async function countInstructions(builds, options, workload, consume, datasets) {
+  console.log(`machine: ${describeMachine()}`)
+  console.log(`engine: ${options.engine}, workload ${workload} (${consume}); JS-thread instructions under callgrind, one run per build and dataset`)
+  const data = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
+  const rows = []
+  try {
+    for (const dataset of datasets) {
+      const counts = []
+      for (const build of builds) {
+        const folder = mkdtempSync(join(tmpdir(), 'ringstream-callgrind-'))
+        try {
+          const output = callgrind(
+            'valgrind',
+            ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${join(folder, 'out')}`, process.execPath, '--no-concurrent-recompilation', SCRIPT, CHILD_FLAG, build, options.engine, workload, consume, dataset, data.files[dataset]],
+            { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+          )
+          // Thread 1 is the JS thread; callgrind writes a file per thread, `out-01` first.
+          const summary = /^summary: (\d+)/m.exec(readFileSync(join(folder, 'out-01'), 'utf8'))
+          if (summary === null) throw new Error(`callgrind left no summary for ${build}`)
+          counts.push({ build, records: JSON.parse(output).records, instructions: Number(summary[1]) })
+        } finally {
+          rmSync(folder, { recursive: true, force: true })
+        }
+        process.stdout.write('.')
+      }
+      if (new Set(counts.map((c) => c.records)).size !== 1) throw new Error(`the builds read different numbers of records from ${dataset}`)
+      for (const { build, records, instructions } of counts) {
+        rows.push([dataset, build, (instructions / 1e6).toFixed(0), (instructions / records).toFixed(0), `${(instructions / counts[0].instructions).toFixed(3)}×`])
+      }
+    }
+  } finally {
+    data.cleanup()
+  }
+  console.log('\n')
+  printTable(['dataset', 'build', 'JS-thread instructions (M)', 'per item counted (startup included)', 'vs first build'], rows)
 }
