@@ -3,7 +3,7 @@
 //! Copying a batch into memory V8 owns on the JS thread (`Arena` in lib.rs) made that thread
 //! read each batch twice, cold from the other core's cache: once to copy it and once to build
 //! its records. Without the copy the JS thread of narrow.csv's W1 took 8–13% less CPU
-//! (bench/README.md, "What the arena copy costs the JS thread"). So for a file read ahead on
+//! (bench/HISTORY.md, "What the arena copy costs the JS thread"). So for a file read ahead on
 //! its own thread, the reader thread lays each batch out in one of a few `ArrayBuffer`s that
 //! the JS thread made for the reader and lends it, and JavaScript views the batch where it lies.
 //!
