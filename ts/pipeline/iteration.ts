@@ -167,11 +167,15 @@ export class Iteration {
     if (ahead) this.sink = each
     this.running = true
     try {
-      while (await this.ready()) {
+      for (;;) {
         while (this.outPos < this.out.length) {
           const pending = each(this.take())
           if (isThenable(pending)) await pending
         }
+        // `ready`'s round without its promise: a `reduce` over a chain pays no microtask per item.
+        const step = this.advance()
+        if (step === false) return
+        if (step !== undefined) await this.guardAsync(this.abortable(step))
       }
     } catch (error) {
       this.abandon()
@@ -185,12 +189,21 @@ export class Iteration {
   private async ready(): Promise<boolean> {
     for (;;) {
       if (this.outPos < this.out.length) return true
-      this.resetOut()
-      if (this.pendingError !== undefined) this.fail()
-      if (this.finished) return false
-      const step = this.guard(() => this.pump())
+      const step = this.advance()
+      if (step === false) return false
       if (step !== undefined) await this.guardAsync(this.abortable(step))
     }
+  }
+
+  /**
+   * Once the consumer has taken every waiting item: moves the chain on by one step, which may
+   * have to be awaited; `false` once the iteration has ended.
+   */
+  private advance(): Step | false {
+    this.resetOut()
+    if (this.pendingError !== undefined) this.fail()
+    if (this.finished) return false
+    return this.guard(() => this.pump())
   }
 
   /** Whether a `next` or `drain` is under way (waiting on a promise, or running now). */
