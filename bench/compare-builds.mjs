@@ -18,8 +18,10 @@
 // so a change of a few percent shows where timings on a shared machine cannot. V8 then compiles
 // on the JS thread (`--no-concurrent-recompilation`), so the counts include compiling; JIT
 // timing still moves them by about ±1%. Needs valgrind; use small files (20 MiB: ~30 s a run).
+// `--chain filter` puts a filter that keeps every record before the consumer, to measure what
+// the stages' machinery costs each way of taking the records.
 //
-//   node bench/compare-builds.mjs --builds /tmp/before,. --consume filter --instructions --size-mb 20 --datasets narrow.csv
+//   node bench/compare-builds.mjs --builds /tmp/before,. --chain filter --instructions --size-mb 20 --datasets narrow.csv
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -40,11 +42,6 @@ const CONSUMERS = {
     for (const _ of records) count++
     return count
   },
-  filter: (records) => {
-    let count = 0
-    for (const _ of records.filter(() => true)) count++
-    return count
-  },
   'for-await': async (records) => {
     let count = 0
     for await (const _ of records) count++
@@ -62,12 +59,19 @@ const CONSUMERS = {
   toArray: async (records) => (await records.toArray()).length,
 }
 
+/** What may stand between the stream and the consumer (`--chain`). */
+const CHAINS = {
+  none: (records) => records,
+  filter: (records) => records.filter(() => true),
+}
+
 const USAGE = `usage: node bench/compare-builds.mjs --builds a,b[,…] [options]
 
   --builds a,b       folders of the builds to compare, each with dist/ (and native/); the first is the baseline
   --engine e         native (default) or ts
   --workload w       ${Object.keys(WORKLOADS).join(', ')} (default W1)
   --consume c        W1 only: how the records are taken, ${Object.keys(CONSUMERS).join(', ')} (default for-of)
+  --chain c          W1 only: none (default), or filter: a filter that keeps every record, before the consumer
   --datasets a,b     datasets (default: all): ${DATASETS.join(', ')}
   --size-mb n        size of each generated file in MiB (default 100)
   --repeat n         runs per build and dataset (default 9)
@@ -87,9 +91,10 @@ if (process.argv[2] === CHILD_FLAG) {
 }
 
 /** In the child: runs the workload with one build and prints one JSON line. */
-async function runChild([build, engine, workload, consume, dataset, path]) {
+async function runChild([build, engine, workload, consumeAndChain, dataset, path]) {
   const { stream } = await import(pathToFileURL(resolve(build, 'dist/index.mjs')).href)
-  const reader = { name: `ringstream-${engine}`, open: (file) => stream(file, { engine }) }
+  const [consume, chain = 'none'] = consumeAndChain.split('+')
+  const reader = { name: `ringstream-${engine}`, open: (file) => CHAINS[chain](stream(file, { engine })) }
   const cpuBefore = process.cpuUsage()
   const jsBefore = jsThreadCpuMs()
   const started = performance.now()
@@ -108,6 +113,7 @@ async function main() {
       engine: { type: 'string', default: 'native' },
       workload: { type: 'string', default: 'W1' },
       consume: { type: 'string', default: 'for-of' },
+      chain: { type: 'string', default: 'none' },
       datasets: { type: 'string' },
       'size-mb': { type: 'string', default: '100' },
       repeat: { type: 'string', default: '9' },
@@ -126,11 +132,15 @@ async function main() {
   const workload = pick([options.workload], Object.keys(WORKLOADS), 'workload')[0]
   const consume = pick([options.consume], Object.keys(CONSUMERS), 'way to consume')[0]
   if (consume !== 'for-of' && workload !== 'W1') throw new Error('--consume applies to W1 only')
+  const chain = pick([options.chain], Object.keys(CHAINS), 'chain')[0]
+  if (chain !== 'none' && workload !== 'W1') throw new Error('--chain applies to W1 only')
+  // The child takes the way and the chain as one argument, `forEach+filter`.
+  const way = chain === 'none' ? consume : `${consume}+${chain}`
   const datasets = pick(listOption(options.datasets), DATASETS, 'dataset')
   const repeat = Number(options.repeat)
-  if (options.instructions) return countInstructions(builds, options, workload, consume, datasets)
+  if (options.instructions) return countInstructions(builds, options, workload, way, datasets)
   console.log(`machine: ${describeMachine()}`)
-  console.log(`engine: ${options.engine}, workload ${workload} (${consume}); ${repeat} runs per build and dataset, builds in rotating order`)
+  console.log(`engine: ${options.engine}, workload ${workload} (${way}); ${repeat} runs per build and dataset, builds in rotating order`)
   const data = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
   const rows = []
   try {
@@ -142,7 +152,7 @@ async function main() {
       for (let run = 0; run < repeat; run++) {
         for (let k = 0; k < builds.length; k++) {
           const index = (run + k) % builds.length
-          const output = execFileSync(process.execPath, [SCRIPT, CHILD_FLAG, builds[index], options.engine, workload, consume, dataset, data.files[dataset]], { encoding: 'utf8' })
+          const output = execFileSync(process.execPath, [SCRIPT, CHILD_FLAG, builds[index], options.engine, workload, way, dataset, data.files[dataset]], { encoding: 'utf8' })
           const { records, ms, cpuMs, jsCpuMs } = JSON.parse(output)
           counts.add(records)
           times[index].push(ms)
@@ -182,9 +192,9 @@ function callgrind(command, args, options) {
 }
 
 /** `--instructions`: each build's child once per dataset under callgrind; the JS thread's count. */
-async function countInstructions(builds, options, workload, consume, datasets) {
+async function countInstructions(builds, options, workload, way, datasets) {
   console.log(`machine: ${describeMachine()}`)
-  console.log(`engine: ${options.engine}, workload ${workload} (${consume}); JS-thread instructions under callgrind, one run per build and dataset`)
+  console.log(`engine: ${options.engine}, workload ${workload} (${way}); JS-thread instructions under callgrind, one run per build and dataset`)
   const data = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
   const rows = []
   try {
@@ -195,7 +205,7 @@ async function countInstructions(builds, options, workload, consume, datasets) {
         try {
           const output = callgrind(
             'valgrind',
-            ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${join(folder, 'out')}`, process.execPath, '--no-concurrent-recompilation', SCRIPT, CHILD_FLAG, build, options.engine, workload, consume, dataset, data.files[dataset]],
+            ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${join(folder, 'out')}`, process.execPath, '--no-concurrent-recompilation', SCRIPT, CHILD_FLAG, build, options.engine, workload, way, dataset, data.files[dataset]],
             { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
           )
           // Thread 1 is the JS thread; callgrind writes a file per thread, `out-01` first.
