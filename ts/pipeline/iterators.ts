@@ -65,7 +65,9 @@ export class AsyncStreamIterator<T> implements AsyncIterableIterator<T> {
   private serialize<R>(call: () => Promise<R>): Promise<R> {
     if (this.waiting === 0 && !this.iteration.busy) {
       const result = call()
-      this.last = result
+      // A call that returned with the iteration idle has settled, and one after it need not
+      // wait for it: not keeping it spares a store per item (a young promise into an old object).
+      if (this.iteration.busy) this.last = result
       return result
     }
     this.waiting++
