@@ -143,7 +143,7 @@ export class Iteration {
   /**
    * The next item for `for await…of`. The chain is moved on here, synchronously, until an item
    * comes out or a step must be awaited; only then does an async function take over. Going
-   * through one for every item cost a `for await` over a filter twice a plain one's work.
+   * through two for every item cost a `for await` over a filter a fifth of its instructions.
    */
   next(): Promise<IteratorResult<unknown>> {
     this.running = true
@@ -185,8 +185,8 @@ export class Iteration {
    * With `ahead`, `each` takes what comes out of the stages as it comes out, and the stages run
    * on over the batch instead of stopping at each item: only for an `each` that runs no user code
    * and returns nothing to await (`toArray`, `count`, `forEach`, whose callback is a stage), where
-   * nobody can tell the order. Queueing each item for `each` instead was a third of a `forEach`'s
-   * own per-record work.
+   * nobody can tell the order. Queueing each item for `each` instead was three quarters of what
+   * a `forEach` did per record beyond a `for…of`.
    */
   async drain(each: (item: unknown) => unknown, ahead: boolean): Promise<void> {
     if (ahead) this.sink = each
@@ -332,8 +332,8 @@ export class Iteration {
    * `pump` for `nextSync`: while the batch has records before its next fault and the chain runs,
    * runs them through the stages itself and returns the first item that comes out (`NOTHING`
    * when none did, or when what came out went to `passed`). The item then goes to the consumer
-   * without a trip through `passed`: storing each one there and taking it back out was a fifth
-   * of the time of a `for…of` over a filter.
+   * without a trip through `passed`: storing each one there and taking it back out was a seventh
+   * of the instructions of a `for…of` over a filter, beyond startup.
    */
   private pumpSync(): unknown {
     const batch = this.batch
