@@ -145,6 +145,20 @@ describe.each(ENGINES)('iteration (%s engine)', (engine) => {
       expect(events.at(-1)).toBe('filter 12')
     })
 
+    it('stops forEach right after the record its callback aborted on', async () => {
+      const controller = new AbortController()
+      const reason = new Error('enough')
+      const seen: number[] = []
+      const error = await rejectionOf(
+        rows(50, { batchSize: 64, signal: controller.signal }).forEach((r) => {
+          seen.push(r.id)
+          if (r.id === 12) controller.abort(reason)
+        }),
+      )
+      expect(error).toBe(reason)
+      expect(seen).toEqual(Array.from({ length: 13 }, (_, id) => id))
+    })
+
     it('keeps the positions of records and the bad lines between them', async () => {
       const lines = ['{"id":0}', 'bad', '{"id":1}', '{"id":2}', 'worse', '{"id":3}', '{"id":4}']
       const path = tmp.file('mixed.jsonl', lines.join('\n') + '\n')
