@@ -271,27 +271,27 @@ export class Iteration {
 
   /** Hands out an item that came out of the stages straight to `nextSync`, as `take` would. */
   private emitPassed(item: unknown): IteratorResult<unknown> {
-    const signal = this.settings.signal
-    if (signal?.aborted) {
-      this.abandon()
-      throw signal.reason
-    }
+    this.stopIfAborted()
     this.yielded++
     return { done: false, value: item }
   }
 
   /** Hands out the next waiting item. */
   private take(): unknown {
-    // An abort stops the very next item, even one queued before it (a batch of records).
+    this.stopIfAborted()
+    const value = this.out[this.outPos]
+    this.out[this.outPos++] = undefined
+    this.yielded++
+    return value
+  }
+
+  /** An abort stops the very next item handed out, even one queued before it (a batch of records). */
+  private stopIfAborted(): void {
     const signal = this.settings.signal
     if (signal?.aborted) {
       this.abandon()
       throw signal.reason
     }
-    const value = this.out[this.outPos]
-    this.out[this.outPos++] = undefined
-    this.yielded++
-    return value
   }
 
   private resetOut(): void {
