@@ -74,8 +74,12 @@ export interface EngineBatch {
 export interface FileBatchReader {
   /** The next batch, or `null` at the end. Blocks the thread; for `for…of`. */
   nextBatchSync(): EngineBatch | null
-  /** The next batch, or `null` at the end, without blocking; for `for await…of`. */
-  nextBatch(): Promise<EngineBatch | null>
+  /**
+   * The next batch, or `null` at the end, without blocking; for `for await…of` and the terminals.
+   * A batch already at hand is returned as it is; only one that must be waited for comes as a
+   * promise (see `BatchCursor.next`).
+   */
+  nextBatch(): EngineBatch | null | Promise<EngineBatch | null>
   /** Releases the file handle and any buffers at once. Idempotent. */
   close(): void
   /** Bytes read from the file so far (compressed bytes for a compressed file). */

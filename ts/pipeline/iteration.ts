@@ -481,11 +481,9 @@ export class Iteration {
     this.batch = null
     this.recordPos = 0
     this.faultPos = 0
-    if (!this.async) {
-      this.accept(this.cursor.nextSync())
-      return
-    }
-    return this.cursor.next().then((batch) => this.accept(batch))
+    const batch = this.async ? this.cursor.next() : this.cursor.nextSync()
+    if (isThenable(batch)) return batch.then((ready) => this.accept(ready))
+    this.accept(batch)
   }
 
   private accept(batch: SourceBatch | null): void {

@@ -21,7 +21,13 @@ export interface SourceBatch {
 /** One iteration's reading position in a source. Never shared between iterations. */
 export interface BatchCursor {
   nextSync(): SourceBatch | null
-  next(): Promise<SourceBatch | null>
+  /**
+   * The next batch without blocking: as it is when it is at hand, a promise only when it must be
+   * waited for. A promise per batch, even one already read, cost `count()` and `forEach` on a
+   * native file a quarter of their time: the records of a batch come a chunk at a time, and
+   * each chunk paid for an async call and the awaits after it.
+   */
+  next(): SourceBatch | null | Promise<SourceBatch | null>
   /** Releases files and stops any read-ahead at once. Idempotent. */
   close(): void
   readonly bytesRead: number | null

@@ -1,4 +1,5 @@
 import type { Engine, EngineBatch, FileBatchReader } from '../engine/types'
+import { isThenable } from '../pipeline/thenable'
 import type { BatchCursor, SourceBatch } from './batch-cursor'
 import { refuseSignature, SIGNATURE_BYTES } from './file-signature'
 import { OneColumnCheck } from './one-column-check'
@@ -44,14 +45,22 @@ export class FileCursor implements BatchCursor {
     }
   }
 
-  async next(): Promise<SourceBatch | null> {
+  next(): SourceBatch | null | Promise<SourceBatch | null> {
     for (;;) {
       const reader = this.current()
       if (reader === null) return null
-      const batch = await reader.nextBatch()
+      const batch = reader.nextBatch()
+      if (isThenable(batch)) return batch.then((ready) => this.afterBatch(ready))
       if (batch !== null) return this.wrap(batch)
       this.advance()
     }
+  }
+
+  /** `next` once the reader's batch has come. */
+  private afterBatch(batch: EngineBatch | null): SourceBatch | null | Promise<SourceBatch | null> {
+    if (batch !== null) return this.wrap(batch)
+    this.advance()
+    return this.next()
   }
 
   close(): void {

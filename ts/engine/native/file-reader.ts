@@ -30,16 +30,23 @@ export class NativeFileReader implements FileBatchReader {
     }
   }
 
-  async nextBatch(): Promise<EngineBatch | null> {
+  nextBatch(): EngineBatch | null | Promise<EngineBatch | null> {
     for (;;) {
       const chunk = this.batches.nextChunk()
       if (chunk !== null) return chunk
       const reader = this.open()
       if (reader === null) return null
-      if (!this.batches.readyWithoutWaiting(reader)) await this.batches.wait(reader)
-      // Closed while waiting: the reader has let go of the batch.
-      if (this.closed || !this.batches.take(reader)) return null
+      if (!this.batches.readyWithoutWaiting(reader)) return this.nextAfterWait(reader)
+      if (!this.batches.take(reader)) return null
     }
+  }
+
+  /** `nextBatch` once the producer has the next batch ready, waited for off this thread. */
+  private async nextAfterWait(reader: NativeReaderHandle): Promise<EngineBatch | null> {
+    await this.batches.wait(reader)
+    // Closed while waiting: the reader has let go of the batch.
+    if (this.closed || !this.batches.take(reader)) return null
+    return this.nextBatch()
   }
 
   close(): void {

@@ -60,12 +60,18 @@ export class TsFileReader implements FileBatchReader {
     return this.take()
   }
 
-  async nextBatch(): Promise<EngineBatch | null> {
+  nextBatch(): EngineBatch | null | Promise<EngineBatch | null> {
     while (!this.inputDone && this.queue.isEmpty) {
-      if (this.chunk !== null) this.parseSlice(this.chunk)
-      else this.feed(await this.bytes.read())
+      if (this.chunk === null) return this.nextAfterRead()
+      this.parseSlice(this.chunk)
     }
     return this.take()
+  }
+
+  /** `nextBatch` once the next read has come. */
+  private async nextAfterRead(): Promise<EngineBatch | null> {
+    this.feed(await this.bytes.read())
+    return this.nextBatch()
   }
 
   close(): void {
