@@ -4,6 +4,7 @@ import { ItemError, type Stream, stream } from '../ts/index'
 import { ENGINES } from './support/engines'
 import { codeOf, rejectionOf } from './support/errors'
 import { ids, jsonl, useTempDir } from './support/temp'
+import { recordWarnings, warningCode } from './support/warnings'
 
 type Row = { id: number }
 
@@ -136,6 +137,38 @@ describe.each(ENGINES)('terminals (%s engine)', (engine) => {
     it('does not count skipped bad records', async () => {
       const path = tmp.file('bad.jsonl', '{"id":0}\nnope\n{"id":2}\n')
       expect(await stream(path, { engine, onError: () => undefined }).count()).toBe(2)
+    })
+
+    // With no stages the native engine counts a file's records without building them.
+    it.each([
+      ['JSON Lines', 'jsonl', (i: number) => (i % 97 === 5 ? `{"id": ${i},` : JSON.stringify({ id: i, name: `n${i}` }))],
+      ['CSV', 'csv', (i: number) => (i % 97 === 5 ? `${i},"open` : `${i},n${i}`)],
+    ])('counts what a loop yields over a %s folder of many batches with bad records', async (_name, extension, line) => {
+      const header = extension === 'csv' ? 'id,name\n' : ''
+      for (const part of ['a', 'b']) {
+        const lines = Array.from({ length: 3000 }, (_, i) => line(i))
+        tmp.file(`parts-${extension}/${part}.${extension}`, header + lines.join('\n') + '\n')
+      }
+      const options = { engine, batchSize: 16, bufferSize: 1024 }
+      const folder = tmp.path(`parts-${extension}`)
+      const skipped = { ...options, onError: () => undefined }
+      const replaced = { ...options, onError: () => ({ replaced: true }) }
+      expect(await stream(folder, skipped).count()).toBe([...stream(folder, skipped)].length)
+      expect(await stream(folder, replaced).count()).toBe([...stream(folder, replaced)].length)
+      expect(await stream(folder, replaced).count()).toBeGreaterThan(await stream(folder, skipped).count())
+    })
+
+    it('still warns of a CSV read as one column, whatever its batches', async () => {
+      await new Promise((resolve) => setImmediate(resolve)) // let earlier tests' warnings go by
+      const recorder = recordWarnings()
+      try {
+        const path = tmp.file('rows.csv', '1;Ann;Paris\n2;Bob;Lyon\n3;Cy;Nice\n')
+        expect(await stream(path, { engine, header: false, batchSize: 1 }).count()).toBe(3)
+        await recorder.settle()
+        expect(recorder.warnings.filter((w) => warningCode(w) === 'RINGSTREAM_ONE_COLUMN')).toHaveLength(1)
+      } finally {
+        recorder.stop()
+      }
     })
   })
 

@@ -171,7 +171,8 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
   /** Counts the items. */
   async count(): Promise<number> {
     let n = 0
-    await this.#drain(this.#stages, true, () => void n++)
+    // With no stages nothing looks at a record, so the engine need not build them.
+    await this.#drain(this.#stages, true, () => void n++, this.#stages.length === 0)
     return n
   }
 
@@ -274,11 +275,12 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
    * One asynchronous pass for a terminal, handing every item to `each`; `ahead` when `each` runs
    * no user code (see `Iteration.drain`).
    */
-  #drain(stages: readonly Stage[], ahead: boolean, each: (item: T) => unknown): Promise<void> {
-    return this.#iteration(true, stages).drain(each as (item: unknown) => unknown, ahead)
+  #drain(stages: readonly Stage[], ahead: boolean, each: (item: T) => unknown, countOnly = false): Promise<void> {
+    return this.#iteration(true, stages, countOnly).drain(each as (item: unknown) => unknown, ahead)
   }
 
-  #iteration(async: boolean, stages: readonly Stage[]): Iteration {
+  /** `countOnly`: the items are only counted, so a file's records need not be built (`FileReadRequest.countOnly`). */
+  #iteration(async: boolean, stages: readonly Stage[], countOnly = false): Iteration {
     const options = this.#options
     return new Iteration(
       {
@@ -288,7 +290,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
         onProgress: options.onProgress,
         progressInterval: options.progressInterval ?? DEFAULT_PROGRESS_INTERVAL_MS,
         signal: options.signal,
-        openCursor: () => openCursor(this.#source, options),
+        openCursor: () => openCursor(this.#source, options, countOnly),
       },
       async,
     )
@@ -296,7 +298,7 @@ export class Stream<T> implements Iterable<T>, AsyncIterable<T> {
 }
 
 /** Resolves the source and opens a cursor over it; runs when iteration begins. */
-function openCursor(source: Source<unknown>, options: StreamOptions): BatchCursor {
+function openCursor(source: Source<unknown>, options: StreamOptions, countOnly: boolean): BatchCursor {
   const plan = resolveSource(source, options)
   if (plan.kind === 'custom') {
     const batchSize = plan.batchSize ?? suggestedBatchSize(plan.source) ?? DEFAULT_BATCH_SIZE
@@ -304,7 +306,7 @@ function openCursor(source: Source<unknown>, options: StreamOptions): BatchCurso
   }
   const engine = selectEngine(options.engine)
   const batchSize = fileBatchSize(plan.batchSize, plan.files[0], engine)
-  return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE)
+  return new FileCursor(plan.files, () => engine, batchSize, options.bufferSize ?? DEFAULT_BUFFER_SIZE, countOnly)
 }
 
 /**

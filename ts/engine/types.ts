@@ -94,7 +94,19 @@ export interface FileReadRequest extends ParseOptions {
   batchSize: number
   /** Bytes read from the file per read call (the TS engine) or ring-buffer size (native). */
   bufferSize: number
+  /**
+   * Only how many records there are is wanted (a `count()` with no stages): the engine may hand
+   * out `null` for the records of the file past its first `RECORDS_BUILT_WHEN_COUNTING` instead
+   * of building them. Faults and positions come as ever.
+   */
+  countOnly?: boolean
 }
+
+/**
+ * Records a `countOnly` read still builds at the start of each file: those the one-column check
+ * looks at (sources/one-column-check.ts).
+ */
+export const RECORDS_BUILT_WHEN_COUNTING = 2
 
 /**
  * The line breaks at the head of a file (decompressed): the count stops at the `enoughLines`-th

@@ -22,6 +22,8 @@ export class FileCursor implements BatchCursor {
     private readonly engineFor: (file: PlannedFile) => Engine,
     private readonly batchSize: number,
     private readonly bufferSize: number,
+    /** Only the number of records is wanted (`FileReadRequest.countOnly`). */
+    private readonly countOnly = false,
   ) {
     this.totalBytes = totalSize(files)
   }
@@ -81,6 +83,7 @@ export class FileCursor implements BatchCursor {
         compression: file.compression,
         batchSize: this.batchSize,
         bufferSize: this.bufferSize,
+        countOnly: this.countOnly,
       })
     }
     return this.reader

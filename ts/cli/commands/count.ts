@@ -1,5 +1,4 @@
 import type { Command } from '../command'
-import { eachRecord } from '../each-record'
 
 export const count: Command = {
   name: 'count',
@@ -10,15 +9,9 @@ export const count: Command = {
   ],
   examples: ['ringstream count events', "ringstream count events --where 'status >= 500 and method == \"POST\"'", 'cat x.csv | ringstream count - --format csv'],
   async run(context) {
-    let n = 0
-    await eachRecord(
-      context.records(),
-      context.async,
-      () => {
-        n++
-      },
-      () => false,
-    )
+    // `count()` rather than a loop: with no --where, --skip or --limit the records need not be
+    // built, and the terminal gives the event loop its turns as it reads.
+    const n = await context.records().count()
     context.out.write(`${n}\n`)
   },
 }

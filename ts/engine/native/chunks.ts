@@ -1,4 +1,5 @@
 import type { EngineBatch } from '../types'
+import type { NativeBatch } from './batch-types'
 
 /**
  * A batch's records are built a chunk at a time, as the iteration reaches them, so that what is
@@ -14,4 +15,23 @@ export const CHUNK_TEXT_BYTES = 4096
 export interface BatchChunks {
   /** The next chunk, or `null` once the batch is used up. */
   next(): EngineBatch | null
+}
+
+/** A native batch handed out as one chunk whose records `records()` gives, all at once. */
+export function wholeBatch(batch: NativeBatch, records: (count: number) => unknown[]): BatchChunks {
+  let taken = false
+  return {
+    next(): EngineBatch | null {
+      if (taken) return null
+      taken = true
+      const n = batch.positions.length / 2
+      return {
+        records: records(n),
+        lines: batch.positions.subarray(0, n),
+        byteOffsets: batch.positions.subarray(n),
+        first: 0,
+        faults: batch.faults,
+      }
+    },
+  }
 }
