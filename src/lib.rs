@@ -43,6 +43,9 @@ pub struct NativeReaderOptions {
     pub queue_depth: Option<u32>,
     /// How batches cross into JavaScript: `"json"` (the default) or `"columnar"`.
     pub handoff: Option<String>,
+    /// Columnar batches from the first that starts after this many records of the file are
+    /// only counted (`ColumnarEncoder::counting_after`): for a `count()` with no stages.
+    pub count_after: Option<u32>,
 }
 
 /// A bad record, as the facade's `SourceFault` plus its place in the batch.
@@ -114,6 +117,8 @@ pub struct NativeColumnarBatch {
     #[napi(ts_type = "Float64Array")]
     pub positions: JsTypedArray,
     pub faults: Vec<NativeFault>,
+    /// The records are only counted (`countAfter`): only `positions` and `faults` hold them.
+    pub counted: bool,
 }
 
 /// A batch in the hand-off the reader was opened with.
@@ -285,10 +290,11 @@ impl NativeReader {
         let reader = match options.handoff.as_deref().unwrap_or("json") {
             "json" => AnyReader::Json(Reader::open(config).map_err(read_error)?),
             "columnar" => {
-                let encoder = PlacingEncoder::new(
-                    ColumnarEncoder::new(config.parse.types),
-                    Arc::clone(&pool),
-                );
+                let mut columns = ColumnarEncoder::new(config.parse.types);
+                if let Some(records) = options.count_after {
+                    columns = columns.counting_after(records as usize);
+                }
+                let encoder = PlacingEncoder::new(columns, Arc::clone(&pool));
                 AnyReader::Columnar(Reader::open_with(config, encoder).map_err(read_error)?)
             }
             other => return Err(invalid(format!("unknown handoff {other:?}"))),
@@ -622,6 +628,7 @@ fn columnar_views(
         new_shapes: Some(batch.new_shapes).filter(|shapes| !shapes.is_empty()),
         positions: view(TypedArrayType::Float64, at.positions, 2 * lens.positions)?,
         faults: faults(batch.faults),
+        counted: batch.counted,
     })
 }
 

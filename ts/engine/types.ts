@@ -96,8 +96,8 @@ export interface FileReadRequest extends ParseOptions {
   bufferSize: number
   /**
    * Only how many records there are is wanted (a `count()` with no stages): the engine may hand
-   * out `null` for the records of the file past its first `RECORDS_BUILT_WHEN_COUNTING` instead
-   * of building them. Faults and positions come as ever.
+   * out `null`s for the records of each batch that starts after the file's first
+   * `RECORDS_BUILT_WHEN_COUNTING`, instead of building them. Faults and positions come as ever.
    */
   countOnly?: boolean
 }

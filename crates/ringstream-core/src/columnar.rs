@@ -145,6 +145,9 @@ pub struct ColumnarBatch {
     pub faults: Vec<(usize, Fault)>,
     /// Raw bytes read from the file when the batch was handed off.
     pub bytes_read: u64,
+    /// Whether the records are only counted (see [`ColumnarEncoder::counting_after`]): the
+    /// batch then holds their positions and the faults, and no value.
+    pub counted: bool,
     /// Whether an offset passed `u32::MAX` (a batch whose text passed 4 GiB), so the offsets
     /// are wrong. A batch's text stays below 4 GiB while `max_batch_bytes` and
     /// `max_record_bytes` stay below 2 GiB (the facade allows at most 2^31 − 1), and
@@ -229,6 +232,10 @@ pub struct ColumnarEncoder {
     scratch: Vec<u8>,
     /// Room to transcode a record to UTF-16 in.
     units: Vec<u16>,
+    /// Records of the file after which batches are only counted, if they are.
+    count_after: Option<usize>,
+    /// Records of the file in the batches taken so far.
+    records_taken: usize,
 }
 
 impl ColumnarEncoder {
@@ -248,7 +255,41 @@ impl ColumnarEncoder {
             shapes: ShapeTable::default(),
             scratch: Vec::new(),
             units: Vec::new(),
+            count_after: None,
+            records_taken: 0,
         }
+    }
+
+    /// An encoder whose batches, from the first that starts after `records` records of the
+    /// file, are only counted: their records' positions and the faults are kept, no value is
+    /// encoded, and the batch says so ([`ColumnarBatch::counted`]). For a reader whose records
+    /// are only counted (a `count()` with no stages) past the first few, which are still built
+    /// (the facade looks at a CSV file's first two). Every record is still checked as ever, so
+    /// the same records are good and the same faults come.
+    ///
+    /// ```
+    /// use ringstream_core::{BatchEncoder, ColumnarEncoder, CsvFields, ValueTypes};
+    /// let mut encoder = ColumnarEncoder::new(ValueTypes::Strings).counting_after(1);
+    /// encoder.csv_record(&CsvFields::new("ab", &[1, 2]), 1, 0);
+    /// let first = encoder.take_batch(4);
+    /// assert!(!first.counted);
+    /// assert_eq!(first.text, b"a,b");
+    /// encoder.csv_record(&CsvFields::new("cd", &[1, 2]), 2, 4);
+    /// let second = encoder.take_batch(8);
+    /// assert!(second.counted);
+    /// assert_eq!((second.len(), second.lines[0], second.byte_offsets[0]), (1, 2.0, 4));
+    /// assert!(second.text.is_empty() && second.ends.is_empty());
+    /// ```
+    pub fn counting_after(mut self, records: usize) -> ColumnarEncoder {
+        self.count_after = Some(records);
+        self.batch.counted = records == 0;
+        self
+    }
+
+    /// Keeps only the position of a record that is only counted.
+    fn count_record(&mut self, line: u64, byte_offset: u64) {
+        self.batch.lines.push(line as f64);
+        self.batch.byte_offsets.push(byte_offset);
     }
 
     fn begin_record(&mut self, width: usize, line: u64, byte_offset: u64) -> usize {
@@ -472,6 +513,9 @@ impl BatchEncoder for ColumnarEncoder {
     type Batch = ColumnarBatch;
 
     fn json_value(&mut self, text: &[u8], line: u64, byte_offset: u64) {
+        if self.batch.counted {
+            return self.count_record(line, byte_offset);
+        }
         self.begin_row(line, byte_offset);
         let shape = match self.try_shape(text) {
             Some(shape) => shape,
@@ -490,6 +534,11 @@ impl BatchEncoder for ColumnarEncoder {
         byte_offset: u64,
         validate: fn(&[u8]) -> Result<(), JsonSyntaxError>,
     ) -> Result<(), JsonSyntaxError> {
+        if self.batch.counted {
+            validate(text)?;
+            self.count_record(line, byte_offset);
+            return Ok(());
+        }
         self.begin_row(line, byte_offset);
         let shape = match self.try_shape(text) {
             Some(shape) => shape,
@@ -514,6 +563,10 @@ impl BatchEncoder for ColumnarEncoder {
     }
 
     fn csv_record(&mut self, fields: &CsvFields<'_>, line: u64, byte_offset: u64) {
+        if self.batch.counted {
+            self.width.get_or_insert(fields.len());
+            return self.count_record(line, byte_offset);
+        }
         let width = self.begin_record(fields.len(), line, byte_offset);
         if fields.is_delimited() && fields.len() == width {
             self.push_delimited_record(fields);
@@ -557,6 +610,7 @@ impl BatchEncoder for ColumnarEncoder {
         self.batch.new_shapes = std::mem::take(&mut self.shapes.new);
         self.batch.bytes_read = bytes_read;
         self.kinds_kept = false;
+        self.records_taken += self.batch.len();
         // The next batch starts with room for as much as this one held.
         let b = &self.batch;
         let next = ColumnarBatch {
@@ -570,6 +624,7 @@ impl BatchEncoder for ColumnarEncoder {
             shapes: Vec::with_capacity(b.shapes.len()),
             lines: Vec::with_capacity(b.lines.len()),
             byte_offsets: Vec::with_capacity(b.byte_offsets.len()),
+            counted: self.count_after.is_some_and(|records| self.records_taken >= records),
             ..ColumnarBatch::default()
         };
         std::mem::replace(&mut self.batch, next)

@@ -18,15 +18,72 @@ use ringstream_core::{
 fn columnar_batches(
     input: &[u8],
     options: &ParseOptions,
+    reading: (usize, usize, usize),
+) -> Vec<ColumnarBatch> {
+    read_with(input, options, reading, ColumnarEncoder::new(options.types))
+}
+
+fn read_with(
+    input: &[u8],
+    options: &ParseOptions,
     (buffer_size, chunk, batch_size): (usize, usize, usize),
+    encoder: ColumnarEncoder,
 ) -> Vec<ColumnarBatch> {
     let source =
         ByteSource::from_reader(ChunkedReader::new(input, chunk), Compression::None).unwrap();
     let batch = BatchOptions { batch_size, buffer_size, ..BatchOptions::default() };
-    let encoder = ColumnarEncoder::new(options.types);
     BatchReader::with_encoder(source, options, &batch, encoder)
         .collect::<io::Result<Vec<_>>>()
         .unwrap()
+}
+
+/// What a count sees of batches: each record's position and each fault, in input order.
+fn positions_and_faults(batches: &[ColumnarBatch]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for batch in batches {
+        let mut faults = batch.faults.iter().peekable();
+        for i in 0..batch.len() {
+            while let Some((_, fault)) = faults.next_if(|(index, _)| *index <= i) {
+                seen.push(format!(
+                    "{} {}:{} {}",
+                    fault.code, fault.line, fault.byte_offset, fault.excerpt
+                ));
+            }
+            seen.push(format!("record {}:{}", batch.lines[i], batch.byte_offsets[i]));
+        }
+        seen.extend(
+            faults.map(|(_, fault)| format!("{} {}:{}", fault.code, fault.line, fault.byte_offset)),
+        );
+    }
+    seen
+}
+
+/// Reads `input` in columns with its records counted after `after`, and checks that every
+/// batch that starts after that many records, and no other, is counted and holds no value,
+/// and that the positions and faults are those of a read that builds every record.
+fn check_counting(
+    input: &[u8],
+    options: &ParseOptions,
+    reading: (usize, usize, usize),
+    after: usize,
+) {
+    let built = columnar_batches(input, options, reading);
+    let counted = read_with(
+        input,
+        options,
+        reading,
+        ColumnarEncoder::new(options.types).counting_after(after),
+    );
+    assert_eq!(positions_and_faults(&counted), positions_and_faults(&built));
+    let mut before = 0;
+    for batch in &counted {
+        assert_eq!(batch.counted, before >= after, "batch after {before} records");
+        if batch.counted {
+            assert!(batch.text.is_empty() && batch.ends.is_empty() && batch.numbers.is_empty());
+            assert!(batch.row_encodings.is_empty() && batch.shapes.is_empty());
+        }
+        before += batch.len();
+    }
 }
 
 /// Items (records with positions, faults) from columnar batches, as `flatten` makes them from
@@ -232,6 +289,37 @@ proptest! {
         }
         let (json, columnar) = both(&input, &ParseOptions::new(format), reading);
         prop_assert_eq!(columnar, json);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn counted_csv_batches_keep_every_position_and_fault(
+        input in csv_input(),
+        header in any::<bool>(),
+        reading in reading(),
+        after in 0usize..5,
+    ) {
+        let mut options = ParseOptions::new(Format::Csv);
+        options.header = header;
+        check_counting(&input, &options, reading, after);
+    }
+
+    #[test]
+    fn counted_json_batches_keep_every_position_and_fault(
+        input in json_input(),
+        array in any::<bool>(),
+        reading in reading(),
+        after in 0usize..5,
+    ) {
+        let format = if array { Format::JsonArray } else { Format::JsonLines };
+        let mut input = input;
+        if array {
+            input.insert(0, b'[');
+        }
+        check_counting(&input, &ParseOptions::new(format), reading, after);
     }
 }
 

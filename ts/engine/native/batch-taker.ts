@@ -1,7 +1,6 @@
 import type { IoHint } from '../../error-messages'
 import type { EngineBatch } from '../types'
 import { call, fromNative, type NativeReaderHandle } from './binding'
-import type { NativeBatch } from './batch-types'
 import type { BatchChunks } from './chunks'
 import { createBatchDecoder } from './handoff'
 
@@ -13,7 +12,7 @@ const BATCHES_BETWEEN_TURNS = 8
  * records at a time, copying each into the memory of the batch before it.
  */
 export class NativeBatchTaker {
-  private readonly decode: (batch: NativeBatch) => BatchChunks
+  private readonly decode = createBatchDecoder()
   /** The native batch being handed out, a chunk of records at a time. */
   private chunks: BatchChunks | null = null
   /**
@@ -25,16 +24,8 @@ export class NativeBatchTaker {
   /** Batches taken since the event loop last had a turn. */
   private takenWithoutWaiting = 0
 
-  /**
-   * `hint`: for a read that failed part way, what its failure calls for; `countOnly`: the
-   * records are only counted (`FileReadRequest.countOnly`).
-   */
-  constructor(
-    private readonly hint: IoHint | null,
-    countOnly = false,
-  ) {
-    this.decode = createBatchDecoder(countOnly)
-  }
+  /** `hint`: for a read that failed part way, what its failure calls for. */
+  constructor(private readonly hint: IoHint | null) {}
 
   /** Whether a batch is being handed out. */
   get holding(): boolean {

@@ -60,6 +60,8 @@ export interface NativeColumnarBatch {
   /** The records' lines, then their byte offsets. */
   positions: Float64Array
   faults: NativeFault[]
+  /** The records are only counted (`countAfter`): only `positions` and `faults` hold them. */
+  counted: boolean
 }
 
 export type NativeBatch = NativeJsonBatch | NativeColumnarBatch

@@ -1,6 +1,6 @@
 import type { IoHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
-import type { ErrorCodeOfEngine, FileReadRequest, HeadLines } from '../types'
+import { type ErrorCodeOfEngine, type FileReadRequest, type HeadLines, RECORDS_BUILT_WHEN_COUNTING } from '../types'
 import type { NativeBatch, NativeColumnarBatch } from './batch-types'
 import { type Handoff, handoffFor } from './handoff'
 
@@ -31,6 +31,8 @@ export interface NativeReaderOptions {
   bufferSize: number
   queueDepth?: number
   handoff?: Handoff
+  /** Columnar batches past this many records of the file are only counted (`FileReadRequest.countOnly`). */
+  countAfter?: number
 }
 
 export interface NativeReaderHandle {
@@ -73,6 +75,7 @@ export function nativeOptions(r: FileReadRequest): NativeReaderOptions {
     batchSize: r.batchSize,
     bufferSize: r.bufferSize,
     handoff: handoffFor(r.format),
+    countAfter: r.countOnly === true ? RECORDS_BUILT_WHEN_COUNTING : undefined,
   }
 }
 

@@ -14,7 +14,7 @@ export class NativeFileReader implements FileBatchReader {
     private readonly request: FileReadRequest,
   ) {
     // A compressed file's read that fails part way: hinted at by what its damage calls for.
-    this.batches = new NativeBatchTaker(request.compression === 'none' ? null : decompressionHint(request.compression), request.countOnly)
+    this.batches = new NativeBatchTaker(request.compression === 'none' ? null : decompressionHint(request.compression))
   }
 
   get bytesRead(): number {

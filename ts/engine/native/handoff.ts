@@ -1,5 +1,5 @@
 import { validateOneOf } from '../../validate'
-import { type Format, RECORDS_BUILT_WHEN_COUNTING } from '../types'
+import type { Format } from '../types'
 import type { NativeBatch } from './batch-types'
 import type { BatchChunks } from './chunks'
 import { ColumnarBatchDecoder } from './columnar-batch'
@@ -42,15 +42,13 @@ export function handoffFor(format: Format): Handoff {
 /**
  * The batch decoder of one reader: turns its native batches, whichever hand-off they came in,
  * into engine batches, a chunk of records at a time. One per reader, because the columnar decoder keeps the file's record
- * constructor from the batch that carried the header. With `countOnly`, batches past the
- * file's first `RECORDS_BUILT_WHEN_COUNTING` records are counted, not built.
+ * constructor from the batch that carried the header. A batch the core only counted
+ * (`countOnly`) comes as `null`s.
  */
-export function createBatchDecoder(countOnly: boolean): (batch: NativeBatch) => BatchChunks {
+export function createBatchDecoder(): (batch: NativeBatch) => BatchChunks {
   let columnar: ColumnarBatchDecoder | null = null
-  let built = 0
   return (batch) => {
-    if (countOnly && built >= RECORDS_BUILT_WHEN_COUNTING) return countedBatch(batch)
-    built += batch.positions.length / 2
-    return 'json' in batch ? decodeJsonBatch(batch) : (columnar ??= new ColumnarBatchDecoder()).decode(batch)
+    if ('json' in batch) return decodeJsonBatch(batch)
+    return batch.counted ? countedBatch(batch) : (columnar ??= new ColumnarBatchDecoder()).decode(batch)
   }
 }
