@@ -481,7 +481,11 @@ export class Iteration {
     this.batch = null
     this.recordPos = 0
     this.faultPos = 0
-    const batch = this.async ? this.cursor.next() : this.cursor.nextSync()
+    if (!this.async) {
+      this.accept(this.cursor.nextSync())
+      return
+    }
+    const batch = this.cursor.next()
     if (isThenable(batch)) return batch.then((ready) => this.accept(ready))
     this.accept(batch)
   }
