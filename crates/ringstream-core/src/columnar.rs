@@ -564,7 +564,6 @@ impl BatchEncoder for ColumnarEncoder {
 
     fn csv_record(&mut self, fields: &CsvFields<'_>, line: u64, byte_offset: u64) {
         if self.batch.counted {
-            self.width.get_or_insert(fields.len());
             return self.count_record(line, byte_offset);
         }
         let width = self.begin_record(fields.len(), line, byte_offset);
