@@ -58,13 +58,28 @@ fn chunked(data: &[u8], chunk: usize) -> ByteSource {
 }
 
 /// Reads all of `data` with the columnar encoder.
-pub fn read_columnar(
+pub fn read_columnar(data: &[u8], options: &ParseOptions, sizes: ReadSizes) -> Vec<ColumnarBatch> {
+    read_with(data, options, sizes, ColumnarEncoder::new(options.types))
+}
+
+/// Reads all of `data` with the columnar encoder, counting the records of the batches that
+/// start after the first `after` (`ColumnarEncoder::counting_after`).
+pub fn read_counted(
     data: &[u8],
     options: &ParseOptions,
-    (buffer, chunk, batch): (usize, usize, usize),
+    sizes: ReadSizes,
+    after: usize,
+) -> Vec<ColumnarBatch> {
+    read_with(data, options, sizes, ColumnarEncoder::new(options.types).counting_after(after))
+}
+
+fn read_with(
+    data: &[u8],
+    options: &ParseOptions,
+    (buffer, chunk, batch): ReadSizes,
+    encoder: ColumnarEncoder,
 ) -> Vec<ColumnarBatch> {
     let limits = BatchOptions { batch_size: batch, buffer_size: buffer, ..BatchOptions::default() };
-    let encoder = ColumnarEncoder::new(options.types);
     BatchReader::with_encoder(chunked(data, chunk), options, &limits, encoder)
         .map(|batch| batch.expect("no I/O error from memory"))
         .collect()
