@@ -321,7 +321,7 @@ describe.each(ENGINES)('formats at stream level (%s engine)', (engine) => {
         expect(items).toEqual([])
         expect(summarize(errors)).toEqual([{ code: 'ERR_NOT_AN_ARRAY', line: 1, byteOffset: 2 }])
         expect(errors[0].hint).toContain("format: 'jsonl'")
-        expect(errors[0].excerpt).toBe('')
+        expect(errors[0].excerpt).toBe('{"a"')
       })
 
       it('reports an empty element as ERR_PARSE at the comma or bracket that ends it', async () => {

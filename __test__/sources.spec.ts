@@ -311,10 +311,10 @@ describe.each(ENGINES)('file sources (%s engine)', (engine) => {
       }
     })
 
-    it('of gzip without options.compression is one ERR_UNSUPPORTED error that says to give it', () => {
-      const { path, writer } = pipeOf('stdin', gzipSync(jsonl(records)))
+    it.each(['jsonl', 'json'] as const)('of gzip without options.compression is one ERR_UNSUPPORTED error that says to give it (%s)', (format) => {
+      const { path, writer } = pipeOf('stdin', gzipSync(format === 'json' ? JSON.stringify(records) : jsonl(records)))
       try {
-        const error = thrownBy(() => [...stream(path, { engine, format: 'jsonl' })])
+        const error = thrownBy(() => [...stream(path, { engine, format })])
         expect((error as RingstreamError).message.split('\n')[0]).toBe(`${path} holds gzip-compressed data (it starts with gzip's signature, 1f 8b), but no compression was given`)
         expect((error as RingstreamError).hint).toBe("pass { compression: 'gzip' }")
       } finally {

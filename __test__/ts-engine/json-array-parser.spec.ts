@@ -71,10 +71,17 @@ describe('JSON array parser', () => {
     expect(faults('[1] ]')).toEqual([['ERR_TRAILING_CONTENT', 1, 4, '']])
   })
 
-  it('reports a non-array once and nothing else', () => {
-    expect(faults('\n {"a": [1, 2]}\n')).toEqual([['ERR_NOT_AN_ARRAY', 2, 2, '']])
-    expect(faults('1, 2')).toEqual([['ERR_NOT_AN_ARRAY', 1, 0, '']])
-    expect(faults('\uFEFF"x"')).toEqual([['ERR_NOT_AN_ARRAY', 1, 3, '']])
+  it('reports a non-array once and nothing else, with its first bytes (at most four, to a line break)', () => {
+    expect(faults('\n {"a": [1, 2]}\n')).toEqual([['ERR_NOT_AN_ARRAY', 2, 2, '{"a"']])
+    expect(faults('1, 2')).toEqual([['ERR_NOT_AN_ARRAY', 1, 0, '1, 2']])
+    expect(faults('\uFEFF"x"')).toEqual([['ERR_NOT_AN_ARRAY', 1, 3, '"x"']])
+    expect(faults('x\r\n[1]')).toEqual([['ERR_NOT_AN_ARRAY', 1, 0, 'x']])
+    // Alike however the bytes come: gzip's first bytes, one at a time or at once.
+    const gzip = Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0x0a, 0x41])
+    for (const size of [1, 2, 3, 100]) {
+      const result = parse(createJsonArrayParser, gzip, json, size)
+      expect(result.faults.map((f) => [f.code, f.byteOffset, f.excerpt])).toEqual([['ERR_NOT_AN_ARRAY', 0, '\x1f\ufffd\x08\x00']])
+    }
   })
 
   it('parses a pending element at end of input, then reports ERR_TRUNCATED at the end', () => {

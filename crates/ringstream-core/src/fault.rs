@@ -62,10 +62,12 @@ impl ErrorCode {
         }
     }
 
-    /// Whether faults with this code are about one record and so carry an excerpt. The others
-    /// (`ERR_NOT_AN_ARRAY`, `ERR_TRAILING_CONTENT`, `ERR_TRUNCATED`) have an empty excerpt.
+    /// Whether faults with this code carry an excerpt: those about one record, and
+    /// `ERR_NOT_AN_ARRAY`, whose excerpt is the first bytes found instead of `[` (at most four,
+    /// up to a line break). The others (`ERR_TRAILING_CONTENT`, `ERR_TRUNCATED`) have an empty
+    /// excerpt.
     pub const fn has_excerpt(self) -> bool {
-        !matches!(self, ErrorCode::NotAnArray | ErrorCode::TrailingContent | ErrorCode::Truncated)
+        !matches!(self, ErrorCode::TrailingContent | ErrorCode::Truncated)
     }
 }
 

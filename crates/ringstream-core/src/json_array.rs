@@ -1,7 +1,8 @@
 //! A top-level JSON array, streamed element by element.
 //!
 //! Contract: leading whitespace (space, tab, `\n`, `\r`) is skipped; only whitespace means no
-//! records. A first other byte that is not `[` is one `ERR_NOT_AN_ARRAY` and nothing else.
+//! records. A first other byte that is not `[` is one `ERR_NOT_AN_ARRAY` and nothing else; its
+//! excerpt is the bytes from there, at most four, up to a line break.
 //! Elements are found by a structural scan: strings (with `\` escapes) are skipped, `[` and
 //! `{` open a level, `]` and `}` close one; at the array's own level a `,` ends an element and
 //! a `]` ends the array. An element is its bytes from its first non-whitespace byte to its
@@ -127,9 +128,20 @@ impl JsonArrayParser {
                         self.phase = Phase::Array;
                         self.depth = 1;
                     } else {
+                        let head = not_an_array_head(&data[ws..]);
+                        if head.len() < NOT_AN_ARRAY_HEAD_BYTES
+                            && head.len() == data.len() - ws
+                            && !eof
+                        {
+                            // The excerpt is the same whatever the reads: wait for its bytes.
+                            buffer.consume(ws);
+                            return Step::NeedInput;
+                        }
                         let found = describe_byte(data[ws]);
                         let detail = format!("expected '[', found {found}");
-                        emitter.fault(Fault::at(ErrorCode::NotAnArray, self.line, at, detail));
+                        let fault =
+                            Fault::for_record(ErrorCode::NotAnArray, self.line, at, head, detail);
+                        emitter.fault(fault);
                         self.phase = Phase::Done;
                     }
                 }
@@ -390,6 +402,19 @@ static STRUCTURAL: [bool; 256] = {
 
 fn leading_whitespace(data: &[u8]) -> usize {
     data.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(data.len())
+}
+
+/// Bytes an `ERR_NOT_AN_ARRAY`'s excerpt shows at most: enough for a compressed file's
+/// signature (gzip's `1f 8b 08`, zstd's `28 b5 2f fd`), which tells a pipe of compressed bytes
+/// from text (`ts/sources/file-signature.ts`), and no more than the carry buffer always holds.
+const NOT_AN_ARRAY_HEAD_BYTES: usize = 4;
+
+/// The bytes an `ERR_NOT_AN_ARRAY` shows: from the first that is not `[`, up to
+/// [`NOT_AN_ARRAY_HEAD_BYTES`] of them, stopping at a line break.
+fn not_an_array_head(data: &[u8]) -> &[u8] {
+    let limit = data.len().min(NOT_AN_ARRAY_HEAD_BYTES);
+    let end = data[..limit].iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(limit);
+    &data[..end]
 }
 
 fn describe_byte(b: u8) -> String {

@@ -56,9 +56,35 @@ fn empty_arrays() {
 
 #[test]
 fn not_an_array() {
-    case("{\"a\":1}\n{\"a\":2}", &array(), vec![f(NotAnArray, 1, 0, "")]);
-    case("\n  x[1]", &array(), vec![f(NotAnArray, 2, 3, "")]);
-    case("\u{feff}\u{feff}[]", &array(), vec![f(NotAnArray, 1, 3, "")]);
+    // The excerpt is the first bytes found instead of `[`: at most four, up to a line break.
+    case("{\"a\":1}\n{\"a\":2}", &array(), vec![f(NotAnArray, 1, 0, "{\"a\"")]);
+    case("\n  x[1]", &array(), vec![f(NotAnArray, 2, 3, "x[1]")]);
+    case("\u{feff}\u{feff}[]", &array(), vec![f(NotAnArray, 1, 3, "\u{feff}[")]);
+    case("x\r\n[1]", &array(), vec![f(NotAnArray, 1, 0, "x")]);
+    case("ab", &array(), vec![f(NotAnArray, 1, 0, "ab")]);
+    // gzip's and zstd's first bytes, which tell a pipe of compressed bytes from text.
+    let gzip: &[u8] = &[0x1f, 0x8b, 0x08, 0x00, 0x0a];
+    let zstd: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd, 0x00];
+    assert_eq!(excerpts(gzip), ["\u{1f}\u{fffd}\u{8}\u{0}"]);
+    assert_eq!(excerpts(zstd), ["(\u{fffd}/\u{fffd}"]);
+}
+
+/// The excerpts of the faults of `input` read as a JSON array, alike for every buffer size.
+fn excerpts(input: &[u8]) -> Vec<String> {
+    let all: Vec<Vec<String>> = [1, 2, 3, 5, 1 << 20]
+        .iter()
+        .map(|&buffer| {
+            flatten(&batches(input, &array(), buffer, 1, 10))
+                .into_iter()
+                .filter_map(|item| match item {
+                    Item::F(_, _, _, excerpt) => Some(excerpt),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    assert!(all.iter().all(|one| *one == all[0]), "{all:?}");
+    all[0].clone()
 }
 
 #[test]

@@ -11,6 +11,7 @@ import { RecordCarry } from './record-carry'
 import { isUtf8Range, Utf8Guard } from './utf8-guard'
 
 const LF = 10
+const CR = 13
 const QUOTE = 34
 const BACKSLASH = 92
 const COMMA = 44
@@ -31,6 +32,23 @@ const STRING = 3
 const AFTER = 4
 /** Nothing more is read (not an array, or trailing content found). */
 const DONE = 5
+/** Before the `[`, after a first byte that is not one: gathering the bytes its fault shows. */
+const NOT_AN_ARRAY = 6
+
+/**
+ * Bytes an `ERR_NOT_AN_ARRAY` shows at most (`NOT_AN_ARRAY_HEAD_BYTES` in the core): enough for
+ * a compressed file's signature, which tells a pipe of compressed bytes from text
+ * (sources/file-signature.ts).
+ */
+const NOT_AN_ARRAY_HEAD_BYTES = 4
+
+/** Where the first byte that is not `[` was found, and the bytes from it (up to a line break). */
+interface NotAnArray {
+  line: number
+  byteOffset: number
+  found: number
+  head: number[]
+}
 
 function isWhitespace(b: number): boolean {
   return b === 32 || b === 10 || b === 13 || b === 9
@@ -62,6 +80,7 @@ class JsonArrayParser implements ByteStreamParser {
   /** The current element's bytes once it runs past a chunk; past `maxRecordBytes` the scan goes on, keeping only its head. */
   private readonly carry: RecordCarry
   private readonly utf8 = new Utf8Guard()
+  private notAnArray: NotAnArray | null = null
   private viewOf: Uint8Array | null = null
   private view: Buffer = Buffer.alloc(0)
 
@@ -104,9 +123,8 @@ class JsonArrayParser implements ByteStreamParser {
               state = BETWEEN
               i++
             } else {
-              this.sink.fault({ code: 'ERR_NOT_AN_ARRAY', line, byteOffset: this.offset + i, excerpt: '', detail: `expected '[', found ${describe(b)}` })
-              state = DONE
-              i = n
+              this.notAnArray = { line, byteOffset: this.offset + i, found: b, head: [] }
+              state = NOT_AN_ARRAY
             }
           } else if (state === AFTER) {
             this.sink.fault({ code: 'ERR_TRAILING_CONTENT', line, byteOffset: this.offset + i, excerpt: '', detail: "unexpected content after the array's closing ']'" })
@@ -138,6 +156,17 @@ class JsonArrayParser implements ByteStreamParser {
           i = this.scanElement(chunk, i, elementStart)
           line = this.line
           state = this.state
+          break
+        }
+        case NOT_AN_ARRAY: {
+          // The excerpt is the same whatever the chunks: its bytes may come in several.
+          const { head } = this.notAnArray as NotAnArray
+          while (i < n && head.length < NOT_AN_ARRAY_HEAD_BYTES && chunk[i] !== LF && chunk[i] !== CR) head.push(chunk[i++])
+          if (i < n || head.length === NOT_AN_ARRAY_HEAD_BYTES) {
+            this.reportNotAnArray()
+            state = DONE
+          }
+          i = n
           break
         }
         default:
@@ -229,6 +258,7 @@ class JsonArrayParser implements ByteStreamParser {
   end(): void {
     const state = this.state
     this.state = DONE
+    if (state === NOT_AN_ARRAY) return this.reportNotAnArray()
     if (state === BEFORE || state === AFTER || state === DONE) return
     if (state === ELEMENT || state === STRING) {
       // A truncated file keeps what it can: the pending element is parsed as if it ended here.
@@ -242,6 +272,14 @@ class JsonArrayParser implements ByteStreamParser {
       this.resetElement()
     }
     this.sink.fault({ code: 'ERR_TRUNCATED', line: this.line, byteOffset: this.offset, excerpt: '', detail: 'the input ends inside the JSON array' })
+  }
+
+  private reportNotAnArray(): void {
+    const { line, byteOffset, found, head } = this.notAnArray as NotAnArray
+    const bytes = Uint8Array.from(head)
+    const excerpt = excerptOf(bytes, 0, bytes.length, bytes.length)
+    this.sink.fault({ code: 'ERR_NOT_AN_ARRAY', line, byteOffset, excerpt, detail: `expected '[', found ${describe(found)}` })
+    this.notAnArray = null
   }
 
   /** The element that started at `elementStart` (-1: in an earlier chunk) ends at `chunk[end]`. */
