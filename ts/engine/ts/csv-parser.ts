@@ -1,7 +1,7 @@
 import { Buffer, isAscii } from 'node:buffer'
 import { latin1, SLICE_COPIES_BELOW, utf8 } from '../buffer-text'
 import { csvRecordMaker, type RecordMaker } from '../record-makers'
-import type { ParseOptions, SourceErrorCode } from '../types'
+import { type ParseOptions, RECORDS_BUILT_WHEN_COUNTING, type SourceErrorCode } from '../types'
 import { skippingBom, type ByteStreamParser } from './bom'
 import { ByteBuffer } from './byte-buffer'
 import { excerptOf } from './excerpt'
@@ -76,7 +76,15 @@ class CsvParser implements ByteStreamParser {
   private readonly header: boolean
   private readonly infer: boolean
 
-  constructor(options: ParseOptions, private readonly sink: ParseSink) {
+  /** Records built so far, while only `RECORDS_BUILT_WHEN_COUNTING` are (`countOnly`). */
+  private built = 0
+
+  constructor(
+    options: ParseOptions,
+    private readonly sink: ParseSink,
+    /** The records are only counted: past the first few, a good record is `null`, not built. */
+    private readonly countOnly = false,
+  ) {
     this.delimiter = options.delimiter.charCodeAt(0)
     this.quote = options.quote === null ? NO_QUOTE : options.quote.charCodeAt(0)
     this.stops[this.delimiter] = 1
@@ -350,6 +358,11 @@ class CsvParser implements ByteStreamParser {
       this.fault('ERR_FIELD_COUNT', excerptOf(raw, rawStart, rawEnd, rawEnd - rawStart), `expected ${this.expectedFields} fields, found ${count}`)
       return
     }
+    if (this.countOnly) {
+      // A record that got here is good; what its fields hold cannot make it bad.
+      if (this.built === RECORDS_BUILT_WHEN_COUNTING) return this.sink.record(null, this.recordLine, this.recordOffset)
+      this.built++
+    }
     this.decodeFields(raw, rawStart, rawEnd, direct)
     let values: unknown[] = this.texts
     if (this.infer) {
@@ -430,4 +443,4 @@ class CsvParser implements ByteStreamParser {
 }
 
 /** CSV and TSV; `options.delimiter` and `options.quote` pick the dialect. */
-export const createCsvParser: FormatParserFactory = (options, sink) => skippingBom(new CsvParser(options, sink))
+export const createCsvParser: FormatParserFactory = (options, sink, countOnly) => skippingBom(new CsvParser(options, sink, countOnly))

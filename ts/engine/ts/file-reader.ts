@@ -43,7 +43,7 @@ export class TsFileReader implements FileBatchReader {
 
   constructor(private readonly request: FileReadRequest) {
     this.bytes = new ByteSource(request.path, request.compression, request.bufferSize)
-    this.parser = parserFor(request.format)(request, this.queue)
+    this.parser = parserFor(request.format)(request, this.queue, request.countOnly)
   }
 
   get bytesRead(): number {

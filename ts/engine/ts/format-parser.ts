@@ -17,4 +17,9 @@ export interface FormatParser {
   end(): void
 }
 
-export type FormatParserFactory = (options: ParseOptions, sink: ParseSink) => FormatParser
+/**
+ * Makes a parser. `countOnly`: only how many records there are is wanted
+ * (`FileReadRequest.countOnly`); a parser that can tell good records from bad without building
+ * them may then hand `null` to `sink.record` for those past the first `RECORDS_BUILT_WHEN_COUNTING`.
+ */
+export type FormatParserFactory = (options: ParseOptions, sink: ParseSink, countOnly?: boolean) => FormatParser
