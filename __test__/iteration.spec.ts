@@ -190,6 +190,20 @@ describe.each(ENGINES)('iteration (%s engine)', (engine) => {
       expect(it.next().done).toBe(true)
     })
 
+    it('next() gives a new result each time: results kept keep their items', () => {
+      for (const source of [rows(3), rows(3).filter(() => true)]) {
+        const it = source[Symbol.iterator]()
+        const results = [it.next(), it.next(), it.next(), it.next()]
+        expect(results).toEqual([
+          { done: false, value: { id: 0 } },
+          { done: false, value: { id: 1 } },
+          { done: false, value: { id: 2 } },
+          { done: true, value: undefined },
+        ])
+        expect(new Set(results).size).toBe(4)
+      }
+    })
+
     it('return() ends the iteration: next() says done afterwards', () => {
       const it = rows(10)[Symbol.iterator]()
       it.next()
