@@ -44,8 +44,6 @@ const NO_ORIGIN: RecordOrigin = { path: null, line: null, byteOffset: null }
 
 /** What `pumpSync` and `runSync` return when no item came out for the consumer. */
 const NOTHING: unique symbol = Symbol('ringstream.nothing')
-/** What `nextSync`'s slow path returns once the iteration has ended. */
-const END: unique symbol = Symbol('ringstream.end')
 
 const FIRST_ERRORS_KEPT = 5
 const NOT_STOPPED = -1
@@ -69,6 +67,8 @@ export class Iteration {
   private stopAt = NOT_STOPPED
   private halted = false
   private finished = false
+  /** `nextSync` has said the iteration is done. */
+  private endedSync = false
   private pendingError: unknown = undefined
   /** What stages let through, waiting for the consumer. */
   private readonly passed: unknown[] = []
@@ -138,18 +138,23 @@ export class Iteration {
    * every record's result, 40 bytes each, and cost a `for…of` over narrow.csv 5% of its time.
    */
   nextSync(): IteratorResult<unknown> {
-    const item = this.outPos < this.out.length ? this.take() : this.nextSyncAfterQueue()
-    const done = item === END
-    return { done, value: done ? undefined : item }
+    const queued = this.outPos < this.out.length
+    const value = queued ? this.take() : this.nextSyncAfterQueue()
+    // A flag rather than a sentinel item: comparing items of any type with a symbol took V8's
+    // generic `===`, 2% of a `for…of`.
+    return { done: !queued && this.endedSync, value }
   }
 
-  /** `nextSync` once the queue is empty: the next item from the chain, or `END`. */
+  /** `nextSync` once the queue is empty: the next item from the chain, or at the end `undefined` with `endedSync` set. */
   private nextSyncAfterQueue(): unknown {
     for (;;) {
       if (this.outPos < this.out.length) return this.take()
       this.resetOut()
       if (this.pendingError !== undefined) this.fail()
-      if (this.finished) return END
+      if (this.finished) {
+        this.endedSync = true
+        return undefined
+      }
       const item = this.guard(() => this.pumpSync())
       if (item !== NOTHING) return this.takePassed(item)
     }
