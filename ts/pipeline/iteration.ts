@@ -56,6 +56,8 @@ const NOT_STOPPED = -1
  */
 export class Iteration {
   private readonly runs: StageRun[]
+  /** `settings.signal`, kept here: every item handed out checks it. */
+  private readonly signal: AbortSignal | undefined
   private readonly names: string[]
   /** The index of the first `batch` stage (-1 for none): the stages after it see batches. */
   private readonly firstBatchStage: number
@@ -106,6 +108,7 @@ export class Iteration {
     private readonly settings: IterationSettings,
     private readonly async: boolean,
   ) {
+    this.signal = settings.signal
     this.names = settings.stages.map((s) => s.name)
     this.firstBatchStage = this.names.indexOf('batch')
     this.runs = settings.stages.map((stage, k) =>
@@ -261,7 +264,7 @@ export class Iteration {
    * ends an iteration that waits on a live source or a slow callback, not only one that is busy.
    */
   private abortable(step: Promise<void>): Promise<void> {
-    const signal = this.settings.signal
+    const signal = this.signal
     if (signal === undefined) return step
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => reject(signal.reason)
@@ -307,7 +310,7 @@ export class Iteration {
 
   /** An abort stops the very next item handed out, even one queued before it (a batch of records). */
   private stopIfAborted(): void {
-    const signal = this.settings.signal
+    const signal = this.signal
     if (signal?.aborted) {
       this.abandon()
       throw signal.reason
@@ -368,7 +371,7 @@ export class Iteration {
       this.pump()
       return NOTHING
     }
-    const signal = this.settings.signal
+    const signal = this.signal
     if (signal?.aborted) throw signal.reason
     const { records, first, faults } = batch
     const end = this.faultPos < faults.length ? Math.min(faults[this.faultPos].index, records.length) : records.length
@@ -425,7 +428,7 @@ export class Iteration {
   /** Moves one source record (or fault) through the chain, or ends the input. */
   private pump(): Step {
     if (this.halted || this.stopAt !== NOT_STOPPED) return this.endOfInput()
-    const signal = this.settings.signal
+    const signal = this.signal
     if (signal?.aborted) throw signal.reason
     const batch = this.batch
     if (batch === null || (this.recordPos >= batch.records.length && this.faultPos >= batch.faults.length)) {
@@ -460,7 +463,7 @@ export class Iteration {
   private runRecords(batch: SourceBatch): Step {
     const { records, first, faults } = batch
     const end = this.faultPos < faults.length ? Math.min(faults[this.faultPos].index, records.length) : records.length
-    const signal = this.settings.signal
+    const signal = this.signal
     if (this.origin !== batch) this.origin = batch
     while (this.recordPos < end) {
       const i = this.recordPos++

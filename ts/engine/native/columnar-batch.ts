@@ -124,6 +124,8 @@ abstract class ColumnarChunks implements BatchChunks {
 /** Where the chunk starting at record `from` ends: at `limit`, or once its text reaches `CHUNK_TEXT_BYTES`. */
 function chunkEnd(rowStarts: Uint32Array, from: number, limit: number): number {
   const textEnd = rowStarts[from] + CHUNK_TEXT_BYTES
+  // Records start in order: when the last one starts in time, they all do (narrow files' chunks).
+  if (rowStarts[limit - 1] < textEnd) return limit
   let to = from + 1
   while (to < limit && rowStarts[to] < textEnd) to++
   return to
