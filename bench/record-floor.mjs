@@ -3,13 +3,16 @@
 // builds the same records with the same kind of generated literal, slicing each value from a
 // string of 64 records, the input already split and decoded (none of that is timed). Against it,
 // W1 through ringstream's `for…of`, as the JS thread's CPU time (Linux's per-thread scheduler
-// statistics; the wall time elsewhere), so the reader thread's work is not counted.
+// statistics; the wall time elsewhere), so the reader thread's work is not counted; and uDSV
+// (which has one thread) for the same records, with a third of its time: what "3× uDSV" leaves a
+// reader, to set beside the floor.
 //
 //   node bench/record-floor.mjs [--size-mb 50] [--rounds 5] [--datasets narrow.csv,wide.csv] [--data-dir dir]
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { stream } from 'ringstream'
 import { describeBuild, describeMachine, jsThreadCpuMs, listOption, median, pick, prepareData, printTable } from './common.mjs'
+import { findReader } from './readers.mjs'
 
 const CHUNK_RECORDS = 64
 
@@ -85,24 +88,38 @@ function engine(path) {
   return count
 }
 
+const udsvReader = await findReader('udsv')
+
+function udsv(path) {
+  let count = 0
+  udsvReader.forEachRecord(path, () => {
+    count++
+  })
+  return count
+}
+
 console.log(`machine: ${describeMachine()}`)
 console.log(`build: ${describeBuild()}`)
 console.log(`JS-thread ${jsThreadCpuMs() === null ? 'wall' : 'CPU'} time per record, median of ${rounds} rounds\n`)
 const rows = []
 try {
   for (const dataset of datasets) {
-    const input = chunksOf(files[dataset])
     const records = engine(files[dataset])
-    const floorNs = []
+    if (udsv(files[dataset]) !== records) throw new Error(`uDSV and ringstream disagree on how many records ${dataset} holds`)
     const engineNs = []
+    const udsvNs = []
     for (let round = 0; round < rounds; round++) {
-      floorNs.push((timed(() => floor(input)) * 1e6) / records)
       engineNs.push((timed(() => engine(files[dataset])) * 1e6) / records)
+      udsvNs.push((timed(() => udsv(files[dataset])) * 1e6) / records)
     }
-    const [f, e] = [median(floorNs), median(engineNs)]
-    rows.push([dataset, records.toLocaleString('en'), f.toFixed(1), e.toFixed(1), (e - f).toFixed(1)])
+    // The floor's input (the whole file, split) is made only now: alive, it slowed uDSV by half.
+    const input = chunksOf(files[dataset])
+    const floorNs = []
+    for (let round = 0; round < rounds; round++) floorNs.push((timed(() => floor(input)) * 1e6) / records)
+    const [f, e, u] = [median(floorNs), median(engineNs), median(udsvNs)]
+    rows.push([dataset, records.toLocaleString('en'), f.toFixed(1), e.toFixed(1), (e - f).toFixed(1), u.toFixed(1), (u / 3).toFixed(1)])
   }
 } finally {
   cleanup()
 }
-printTable(['dataset', 'records', 'floor ns/record', 'ringstream-native ns/record', 'above the floor'], rows)
+printTable(['dataset', 'records', 'floor ns/record', 'ringstream-native ns/record', 'above the floor', 'udsv ns/record', 'a third of udsv'], rows)
