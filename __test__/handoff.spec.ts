@@ -355,6 +355,62 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
       }
       reader.close()
       expect(arenas.size).toBe(batches)
+      // Batches JavaScript kept keep their memory after the reader is closed.
+      expect([...arenas].filter((arena) => arena.byteLength === 0)).toHaveLength(0)
+    })
+
+    describe('closing the reader', () => {
+      /** Rows alike, so that the arenas never grow (one outgrown would be let go of before). */
+      const even = tmp.file('even.csv', ['id,text', ...Array.from({ length: 60_000 }, (_, k) => `${k},${'x'.repeat(40)}`)].join('\n'))
+
+      /**
+       * Reads `batches` batches (all with `Infinity`), handing each arena back, then closes the
+       * reader; returns the arenas seen, each with its size before the close, and the batch held.
+       */
+      function readThenClose(batches: number) {
+        const reader = open(even, 1000)
+        const sizes = new Map<ArrayBuffer, number>()
+        let batch = reader.nextBatchSync(null)
+        for (let k = 1; k < batches && batch !== null; k++) {
+          sizes.set(batch.arena, batch.arena.byteLength)
+          batch = reader.nextBatchSync(batch.arena)
+        }
+        if (batch !== null) sizes.set(batch.arena, batch.arena.byteLength)
+        // Arenas the reader let go of while reading (outgrown ones) are freed then, not here.
+        const live = [...sizes.keys()].filter((arena) => arena.byteLength > 0)
+        const positions = batch === null ? null : Array.from(batch.positions)
+        const before = process.memoryUsage().arrayBuffers
+        reader.close()
+        const released = before - process.memoryUsage().arrayBuffers
+        const freed = live.filter((arena) => arena.byteLength === 0).reduce((sum, arena) => sum + (sizes.get(arena) ?? 0), 0)
+        return { sizes, batch, positions, freed, released }
+      }
+
+      // The reader's own arenas (those its thread lays batches out in) are detached, which frees
+      // their memory at once rather than at V8's next full collection; the first batches of a
+      // file are copied into arenas JavaScript owns, which a young-generation collection frees.
+      it('frees the memory of the arenas handed back, and keeps the batch JavaScript holds', () => {
+        const { sizes, batch, positions, freed, released } = readThenClose(40)
+        if (batch === null) throw new Error('the file ended too soon')
+        // Whatever else the reader had then (queued batches, free arenas) went; how much depends
+        // on how far ahead its thread was.
+        expect(released).toBeGreaterThanOrEqual(freed)
+        expect(batch.arena.byteLength).toBe(sizes.get(batch.arena))
+        expect(Array.from(batch.positions)).toEqual(positions)
+        expect(batch.positions[0]).toBeGreaterThan(2)
+      })
+
+      it('frees them too once the last batch was handed back, and may be closed again', () => {
+        const { sizes, batch, freed, released } = readThenClose(Infinity)
+        expect(batch).toBeNull()
+        expect([...sizes.keys()].filter((arena) => arena.byteLength === 0).length).toBeGreaterThanOrEqual(2)
+        expect(freed).toBeGreaterThan(0)
+        expect(released).toBeGreaterThanOrEqual(freed)
+        const reader = open(even, 1000)
+        reader.nextBatchSync(null)
+        reader.close()
+        reader.close()
+      })
     })
 
     it.each([false, true])('gives records that keep their values once their memory is reused (async %s)', async (useAsync) => {

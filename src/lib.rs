@@ -433,17 +433,11 @@ impl NativeReader {
         })
     }
 
-    /// Stops the producer thread and closes the file before returning. Idempotent.
+    /// Stops the producer thread and closes the file before returning, and frees the memory of
+    /// the batches JavaScript no longer holds. Idempotent.
     #[napi]
     pub fn close(&self, env: Env) -> Result<()> {
-        self.closing.store(true, Ordering::Relaxed);
-        {
-            let mut state = lock(&self.state)?;
-            state.ready = None;
-            state.reader.close();
-        }
-        // The reader thread has ended (a reader that shares arenas is waited for).
-        lock(&self.arenas)?.close(env)
+        self.shut(env, true)
     }
 
     /// Bytes read from the file so far (compressed bytes for a compressed file).
@@ -453,10 +447,26 @@ impl NativeReader {
     }
 }
 
+impl NativeReader {
+    /// `close`; with `free_arenas_now`, the arenas JavaScript no longer reads are freed at once
+    /// rather than at V8's next full collection (`SharedArenas::close`).
+    fn shut(&self, env: Env, free_arenas_now: bool) -> Result<()> {
+        self.closing.store(true, Ordering::Relaxed);
+        {
+            let mut state = lock(&self.state)?;
+            state.ready = None;
+            state.reader.close();
+        }
+        // The reader thread has ended (a reader that shares arenas is waited for).
+        lock(&self.arenas)?.close(env, free_arenas_now)
+    }
+}
+
 impl ObjectFinalize for NativeReader {
-    /// A reader dropped without `close()`: stops its thread before letting go of its arenas.
+    /// A reader dropped without `close()`: stops its thread before letting go of its arenas,
+    /// which are collected with it (a finalizer touches no other JavaScript value).
     fn finalize(self, env: Env) -> Result<()> {
-        self.close(env)
+        self.shut(env, false)
     }
 }
 

@@ -214,6 +214,9 @@ impl SharedArenas {
             small
         };
         for slot in too_small {
+            // Handed back (they were free), so nothing reads them: freed now, not at V8's next
+            // full collection.
+            self.detach_buffer(env, slot.id)?;
             self.drop_buffer(env, slot.id)?;
         }
         if self.live_count() < self.most {
@@ -235,13 +238,29 @@ impl SharedArenas {
     }
 
     /// Lets go of every arena. Only once the reader thread has ended (or never had any).
-    pub fn close(&mut self, env: Env) -> Result<()> {
+    ///
+    /// With `free_now`, every arena but the one of the batch JavaScript holds is detached, which
+    /// frees its memory at once: let go of, an arena would wait for a full collection, which a
+    /// loop that builds records rarely brings, and a process reading one file after another kept
+    /// a megabyte or so of each closed reader's arenas (50 MiB after 60 reads of a 100 MiB file).
+    /// JavaScript reads no other arena (module comment), and no view of one outlives its batch.
+    pub fn close(&mut self, env: Env, free_now: bool) -> Result<()> {
         self.pool.free().clear();
-        self.lent = None;
+        let lent = self.lent.take().map(|slot| slot.id);
         for id in 0..self.buffers.len() {
+            if free_now && Some(id) != lent {
+                self.detach_buffer(env, id)?;
+            }
             self.drop_buffer(env, id)?;
         }
         Ok(())
+    }
+
+    fn detach_buffer(&self, env: Env, id: usize) -> Result<()> {
+        match self.buffers.get(id) {
+            Some(Some(reference)) => env.get_reference_value::<JsArrayBuffer>(reference)?.detach(),
+            _ => Ok(()),
+        }
     }
 
     fn live_count(&self) -> usize {
