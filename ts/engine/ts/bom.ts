@@ -51,6 +51,10 @@ class BomSkipper implements FormatParser {
     this.decided = true
     this.inner.end()
   }
+
+  release(): void {
+    this.inner.release?.()
+  }
 }
 
 /** Wraps `inner` so that a BOM at byte 0 is skipped. */

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import { takeBuffer } from './spare-buffers'
 
 /** Capacity a buffer falls back to when cleared after holding one unusually large record. */
 const RETAINED_CAPACITY = 1 << 20
@@ -12,7 +13,7 @@ export class ByteBuffer {
   length = 0
 
   constructor(private readonly initialCapacity = 4096) {
-    this.bytes = Buffer.allocUnsafe(initialCapacity)
+    this.bytes = takeBuffer(initialCapacity)
   }
 
   /** Makes room for `extra` more bytes after `length`. */

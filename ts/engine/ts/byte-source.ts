@@ -3,6 +3,7 @@ import { RingstreamError } from '../../errors'
 import type { Compression } from '../types'
 import { type Inflater, makeInflater } from './inflater'
 import { PipeChunks } from './pipe-chunks'
+import { giveBackBuffer, takeBuffer } from './spare-buffers'
 
 /**
  * A file's bytes in chunks, decompressed when the name says so. The same object serves `for…of`
@@ -32,7 +33,7 @@ export class ByteSource {
     compression: Compression,
     bufferSize: number,
   ) {
-    this.buffer = Buffer.allocUnsafe(bufferSize)
+    this.buffer = takeBuffer(bufferSize)
     this.readSize = Math.min(bufferSize, FIRST_READ_BYTES)
     this.inflate = compression === 'none' ? null : makeInflater(compression, path)
   }
@@ -126,10 +127,12 @@ export class ByteSource {
     return this.fd
   }
 
+  /** Closes the file, at its end or on `close`; the buffer, read no more, goes to the next reader. */
   private release(): void {
     if (this.fd === null) return
     const fd = this.fd
     this.fd = null
+    giveBackBuffer(this.buffer)
     if (this.pipe) this.pipe.close()
     else closeSync(fd)
   }

@@ -9,7 +9,12 @@ import type { FormatParserFactory, ParseSink } from './format-parser'
 import { headerNames } from './header-names'
 import { inferValue } from './infer-value'
 import { RecordCarry } from './record-carry'
+import { giveBackBuffer } from './spare-buffers'
 import { isUtf8Range, Utf8Guard } from './utf8-guard'
+
+/** The unquoted bytes of a record's fields: room for most records without growing. */
+const FIELD_BUFFER_BYTES = 1 << 16
+const NO_BYTES = Buffer.alloc(0)
 
 const LF = 10
 const CR = 13
@@ -48,7 +53,7 @@ class CsvParser implements ByteStreamParser {
   private recordLine = 0
   private recordOffset = 0
   /** Unquoted field bytes of the record being read. */
-  private readonly out = new ByteBuffer(1 << 16)
+  private readonly out = new ByteBuffer(FIELD_BUFFER_BYTES)
   private readonly fieldEnds: number[] = []
   private fieldCount = 0
   /** Decoded fields of the record being finished; reused from record to record. */
@@ -262,6 +267,11 @@ class CsvParser implements ByteStreamParser {
     if (outLength === 0) this.out.clear(4 * n)
     this.offset += n
     this.chunkText = null
+  }
+
+  release(): void {
+    giveBackBuffer(this.out.bytes)
+    this.out.bytes = NO_BYTES
   }
 
   end(): void {

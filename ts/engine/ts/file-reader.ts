@@ -78,6 +78,7 @@ export class TsFileReader implements FileBatchReader {
     this.inputDone = true
     this.chunk = null
     this.bytes.close()
+    this.parser.release?.()
   }
 
   private feed(chunk: Uint8Array | null): void {

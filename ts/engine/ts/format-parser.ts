@@ -15,6 +15,8 @@ export interface ParseSink {
 export interface FormatParser {
   push(chunk: Uint8Array): void
   end(): void
+  /** Gives memory the parser holds to the next parser (spare-buffers.ts); it is not used again. */
+  release?(): void
 }
 
 /**
