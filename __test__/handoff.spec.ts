@@ -389,7 +389,7 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
       // The reader's own arenas (those its thread lays batches out in) are detached, which frees
       // their memory at once rather than at V8's next full collection; the first batches of a
       // file are copied into arenas JavaScript owns, which a young-generation collection frees.
-      it('frees the memory of the arenas handed back, and keeps the batch JavaScript holds', () => {
+      it('keeps the arena of the batch JavaScript holds', () => {
         const { sizes, batch, positions, freed, released } = readThenClose(40)
         if (batch === null) throw new Error('the file ended too soon')
         // Whatever else the reader had then (queued batches, free arenas) went; how much depends
@@ -400,7 +400,7 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
         expect(batch.positions[0]).toBeGreaterThan(2)
       })
 
-      it('frees them too once the last batch was handed back, and may be closed again', () => {
+      it('frees the memory of every arena handed back, and may be closed again', () => {
         const { sizes, batch, freed, released } = readThenClose(Infinity)
         expect(batch).toBeNull()
         expect([...sizes.keys()].filter((arena) => arena.byteLength === 0).length).toBeGreaterThanOrEqual(2)
