@@ -157,6 +157,20 @@ describe.each(ENGINES)('item errors (%s engine)', (engine) => {
       expect(firstCalls).toBe(3)
     })
 
+    it('hears where a record failing after a spent limit came from, the file closed by then', () => {
+      // Large enough for the native engine to read ahead into arenas, which closing frees.
+      const path = tmp.file('many.jsonl', jsonl(ids(100_000)))
+      const received: ItemError[] = []
+      const s = stream<Row>(path, { engine, batchSize: 100, onError: (e) => void received.push(e) })
+        .limit(80_000)
+        .transform((r) => {
+          if (r.id === 79_999) throw new Error('the last one')
+          return r.id
+        })
+      expect([...s]).toHaveLength(79_999)
+      expect(received.map((e) => [e.line, e.byteOffset, e.stage])).toEqual([[80_000, jsonl(ids(79_999)).length, 'transform']])
+    })
+
     it('drops the record when it returns undefined', () => {
       const path = tmp.file('a.jsonl', withBadLines(4, [1, 3]))
       expect([...stream<Row>(path, { engine, onError: () => undefined })].map((r) => r.id)).toEqual([1, 3])

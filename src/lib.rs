@@ -434,9 +434,13 @@ impl NativeReader {
     }
 
     /// Stops the producer thread and closes the file before returning, and frees the memory of
-    /// the batches JavaScript no longer holds. Idempotent.
+    /// the batches JavaScript no longer holds. Pass `arena`, the last batch's, once that batch is
+    /// read no more either (a call after an earlier close may): its memory goes too. Idempotent.
     #[napi]
-    pub fn close(&self, env: Env) -> Result<()> {
+    pub fn close(&self, env: Env, arena: Option<JsArrayBuffer>) -> Result<()> {
+        if arena.is_some() {
+            lock(&self.arenas)?.give_back();
+        }
         self.shut(env, true)
     }
 

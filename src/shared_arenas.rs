@@ -239,16 +239,25 @@ impl SharedArenas {
 
     /// Lets go of every arena. Only once the reader thread has ended (or never had any).
     ///
-    /// With `free_now`, every arena but the one of the batch JavaScript holds is detached, which
-    /// frees its memory at once: let go of, an arena would wait for a full collection, which a
-    /// loop that builds records rarely brings, and a process reading one file after another kept
-    /// a megabyte or so of each closed reader's arenas (50 MiB after 60 reads of a 100 MiB file).
-    /// JavaScript reads no other arena (module comment), and no view of one outlives its batch.
+    /// With `free_now`, each is detached, which frees its memory at once: let go of, an arena
+    /// would wait for a full collection, which a loop that builds records rarely brings, and a
+    /// process reading one file after another kept a megabyte or so of each closed reader's
+    /// arenas (50 MiB after 60 reads of a 100 MiB file). JavaScript reads no arena but the one of
+    /// the batch it holds (module comment), and no view of one outlives its batch; that one is
+    /// kept until a later close hands it back (`give_back`), or the reader is collected.
     pub fn close(&mut self, env: Env, free_now: bool) -> Result<()> {
         self.pool.free().clear();
-        let lent = self.lent.take().map(|slot| slot.id);
+        let kept = if free_now {
+            self.lent.map(|slot| slot.id)
+        } else {
+            self.lent = None;
+            None
+        };
         for id in 0..self.buffers.len() {
-            if free_now && Some(id) != lent {
+            if Some(id) == kept {
+                continue;
+            }
+            if free_now {
                 self.detach_buffer(env, id)?;
             }
             self.drop_buffer(env, id)?;

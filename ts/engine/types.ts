@@ -80,8 +80,13 @@ export interface FileBatchReader {
    * promise (see `BatchCursor.next`).
    */
   nextBatch(): EngineBatch | null | Promise<EngineBatch | null>
-  /** Releases the file handle and any buffers at once. Idempotent. */
-  close(): void
+  /**
+   * Releases the file handle and any buffers at once. `done` (the default): the batches handed
+   * out are read no more, so their memory may go too; `false` keeps the last one readable (a
+   * spent `limit` closes the file while items after it may still report that batch's positions).
+   * Idempotent; a later call may be done.
+   */
+  close(done?: boolean): void
   /** Bytes read from the file so far (compressed bytes for a compressed file). */
   readonly bytesRead: number
 }
@@ -149,8 +154,8 @@ export interface ChunkParser {
   ready(): boolean
   /** Resolves once `next` would not block, having waited off this thread. */
   whenReady(): Promise<void>
-  /** Stops parsing; lets go of the chunks and batches held. */
-  close(): void
+  /** Stops parsing; lets go of the chunks and batches held (`done`: as `FileBatchReader.close`). */
+  close(done?: boolean): void
 }
 
 /** An engine: a way to open files. */

@@ -116,8 +116,9 @@ export class Iteration {
         exhaust: () => {
           if (this.stopAt === NOT_STOPPED || k > this.stopAt) this.stopAt = k
           // Nothing upstream of a spent limit matters any more: release the file right away
-          // rather than at the consumer's next pull.
-          this.cursor?.close()
+          // rather than at the consumer's next pull. The batch being read stays readable: items
+          // after the limit may still report its positions (`finish` lets go of it).
+          this.cursor?.close(false)
         },
       }),
     )
@@ -524,7 +525,7 @@ export class Iteration {
 
   /** Flushes held-back items (short batches) downstream of any exhausted limit, then finishes. */
   private endOfInput(): Step {
-    this.cursor?.close()
+    this.cursor?.close(false)
     if (this.pendingError !== undefined) return this.finish()
     return this.flushFrom(this.stopAt === NOT_STOPPED ? 0 : this.stopAt + 1)
   }

@@ -28,8 +28,12 @@ export interface BatchCursor {
    * each chunk paid for an async call and the awaits after it.
    */
   next(): SourceBatch | null | Promise<SourceBatch | null>
-  /** Releases files and stops any read-ahead at once. Idempotent. */
-  close(): void
+  /**
+   * Releases files and stops any read-ahead at once. `done` (the default): nothing of the
+   * batches handed out is read any more (`FileBatchReader.close`). Idempotent; a later call may
+   * be done.
+   */
+  close(done?: boolean): void
   readonly bytesRead: number | null
   readonly totalBytes: number | null
   readonly path: string | null

@@ -75,14 +75,14 @@ export class CustomCursor implements BatchCursor {
     return recordsBatch([step.value])
   }
 
-  close(): void {
+  close(done = true): void {
+    this.chunkParser?.close(done)
     if (this.closed) return
     this.closed = true
-    this.chunkParser?.close()
     const iterator: AnyIterator | null = this.syncIterator ?? this.asyncIterator
     try {
-      const done = iterator?.return?.()
-      if (done && typeof (done as Promise<unknown>).then === 'function') (done as Promise<unknown>).then(undefined, () => undefined)
+      const returned = iterator?.return?.()
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(undefined, () => undefined)
     } catch {
       // The source's own cleanup failing must not hide why the iteration ended.
     }

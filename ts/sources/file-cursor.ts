@@ -65,9 +65,9 @@ export class FileCursor implements BatchCursor {
     return this.next()
   }
 
-  close(): void {
+  close(done = true): void {
     this.closed = true
-    this.reader?.close()
+    this.reader?.close(done)
   }
 
   private current(): FileBatchReader | null {

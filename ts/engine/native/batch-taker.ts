@@ -72,9 +72,15 @@ export class NativeBatchTaker {
     this.takenWithoutWaiting = 0
   }
 
-  /** Lets go of the batch and its memory. */
+  /** Lets go of the batch being handed out; its arena is kept for `takeArena`. */
   release(): void {
     this.chunks = null
+  }
+
+  /** The arena of the batch last taken, no longer kept here: for a close once that batch is read no more. */
+  takeArena(): ArrayBuffer | null {
+    const arena = this.arena
     this.arena = null
+    return arena
   }
 }

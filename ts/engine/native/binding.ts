@@ -45,7 +45,8 @@ export interface NativeReaderHandle {
   batchReady(): boolean
   /** Resolves once `nextBatchSync` would not block. */
   waitForBatch(): Promise<void>
-  close(): void
+  /** Pass the last batch's arena once that batch is read no more: its memory is freed too. */
+  close(arena?: ArrayBuffer | null): void
   readonly bytesRead: number
 }
 

@@ -77,10 +77,10 @@ export class NativeChunkParser implements ChunkParser {
     return this.waiting
   }
 
-  close(): void {
+  close(done = true): void {
     this.closed = true
     this.batches.release()
-    this.handle.close()
+    this.handle.close(done ? this.batches.takeArena() : null)
   }
 }
 

@@ -49,10 +49,10 @@ export class NativeFileReader implements FileBatchReader {
     return this.nextBatch()
   }
 
-  close(): void {
+  close(done = true): void {
     this.closed = true
     this.batches.release()
-    this.handle?.close()
+    this.handle?.close(done ? this.batches.takeArena() : null)
   }
 
   private open(): NativeReaderHandle | null {
