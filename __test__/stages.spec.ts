@@ -200,6 +200,12 @@ describe.each(ENGINES)('chain stages (%s engine)', (engine) => {
       expect(Object.prototype.hasOwnProperty.call(second, 'age')).toBe(false)
     })
 
+    it('takes only own fields, not those a record inherits', () => {
+      const inherited = [...stream(path(), { engine }).transform((r) => Object.assign(Object.create({ age: 99, city: 'proto' }), r)).select('id', 'age', 'city')]
+      expect(inherited).toEqual([{ id: 1, age: 30, city: 'x' }, { id: 2 }])
+      expect(Object.keys(inherited[1])).toEqual(['id'])
+    })
+
     it('takes the field names as one array too', () => {
       expect([...stream(path(), { engine }).select(['name'])]).toEqual([{ name: 'a' }, { name: 'b' }])
     })
