@@ -131,6 +131,15 @@ impl BatchEncoder for PlacingEncoder {
         self.inner.csv_record(fields, line, byte_offset);
     }
 
+    fn takes_plain_csv(&self, width: usize) -> bool {
+        self.inner.takes_plain_csv(width)
+    }
+
+    #[inline]
+    fn plain_csv_record(&mut self, raw: &[u8], ends: &[usize], line: u64, byte_offset: u64) {
+        self.inner.plain_csv_record(raw, ends, line, byte_offset);
+    }
+
     fn fault(&mut self, fault: Fault) {
         self.inner.fault(fault);
     }

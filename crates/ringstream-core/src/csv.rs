@@ -19,7 +19,8 @@
 //! (`delimited_scan`) finds its end and splits it at its delimiters, which gives the same fields
 //! (without quotes there is nothing to unescape) for a fraction of the work; csv-core, never
 //! called for it, stays at the start of a record. Most records of most files take this way;
-//! `bench/README.md` measures it.
+//! `bench/README.md` measures it. For an encoder that asks for them (the columnar one), such
+//! records go in runs (`plain_run`), without the per-record bookkeeping of the rarer cases.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
@@ -140,9 +141,20 @@ impl CsvParser {
                     buffer.consume(skip);
                     continue;
                 }
-                if let Some(consumed) = self.unquoted_record(data, offset, valid_utf8, emitter) {
-                    buffer.consume(consumed);
-                    continue;
+                match self.plain_run(data, offset, valid_utf8, emitter) {
+                    Some(0) => {}
+                    Some(consumed) => {
+                        buffer.consume(consumed);
+                        continue;
+                    }
+                    None => {
+                        if let Some(consumed) =
+                            self.unquoted_record(data, offset, valid_utf8, emitter)
+                        {
+                            buffer.consume(consumed);
+                            continue;
+                        }
+                    }
                 }
                 self.record = Some(PendingRecord {
                     line: self.lines.line(),
@@ -242,6 +254,74 @@ impl CsvParser {
         }
         self.delimited_ends = ends;
         Some(end + 1)
+    }
+
+    /// Takes the records at the start of `data` that `unquoted_record` would take whole and
+    /// that need none of its special cases, one after another while the batch has room: whole
+    /// in `data`, without a quote, of the expected field count, not too large, valid UTF-8.
+    /// The ASCII ones (most) go to the encoder through `plain_csv_record`. Returns the bytes
+    /// taken; `Some(0)` when the first record holds a quote or has no terminator in `data`
+    /// (csv-core's, with nothing to gain from `unquoted_record` looking again); `None` when
+    /// runs do not apply or the first record is a special case. What `parse` and
+    /// `unquoted_record` do between two records (their state checks, the search for empty
+    /// lines, the header and field-count cases) was half of the parser's instructions on
+    /// narrow.csv; a run does only what each record needs.
+    fn plain_run<E: BatchEncoder>(
+        &mut self,
+        data: &[u8],
+        offset: u64,
+        valid_utf8: usize,
+        emitter: &mut Emitter<'_, E>,
+    ) -> Option<usize> {
+        let width = self.field_count?;
+        if !self.split_unquoted || !emitter.takes_plain_csv(width) {
+            return None;
+        }
+        let mut ends = std::mem::take(&mut self.delimited_ends);
+        let mut at = 0;
+        let mut split_failed = false;
+        while !emitter.is_full() {
+            let rest = data.get(at..).unwrap_or_default();
+            ends.clear();
+            let Some(end) = split_delimited(rest, self.delimiter, self.quote, &mut ends) else {
+                split_failed = true;
+                break;
+            };
+            // A `\r` followed by `\n` ends one line; a `\r` that is the last byte at hand is
+            // left to the slow way, which counts lines across reads.
+            let (terminator, length) = match (rest.get(end), rest.get(end + 1)) {
+                (Some(b'\r'), Some(b'\n')) => (b'\n', 2),
+                (Some(&byte), Some(_)) | (Some(&byte @ b'\n'), None) => (byte, 1),
+                _ => break,
+            };
+            let raw = rest.get(..end).unwrap_or_default();
+            // An empty line is skipped, not a record of one empty field.
+            if end == 0
+                || ends.len() + 1 != width
+                || end > self.max_record_bytes
+                || u32::try_from(end).is_err()
+            {
+                break;
+            }
+            ends.push(end);
+            let line = self.lines.line();
+            let byte_offset = offset + at as u64;
+            if raw.is_ascii() {
+                emitter.plain_csv_record(raw, &ends, line, byte_offset);
+            } else if at + end <= valid_utf8 || std::str::from_utf8(raw).is_ok() {
+                emitter.csv_record(&CsvFields::from_delimited(raw, &ends), line, byte_offset);
+            } else {
+                break;
+            }
+            self.lines.advance_past_line(terminator);
+            at += end + length;
+        }
+        self.delimited_ends = ends;
+        match at {
+            0 if split_failed => Some(0),
+            0 => None,
+            _ => Some(at),
+        }
     }
 
     /// Ensures csv-core has room for at least one more output byte and one more field end.

@@ -143,6 +143,22 @@ pub trait BatchEncoder: Send {
     /// One CSV record (with a header: exactly as many fields as names).
     fn csv_record(&mut self, fields: &CsvFields<'_>, line: u64, byte_offset: u64);
 
+    /// Whether [`plain_csv_record`](Self::plain_csv_record) is worth calling for records of
+    /// `width` fields: an encoder with a faster way for them says so, and the CSV parser then
+    /// splits runs of such records itself, without its per-record bookkeeping.
+    fn takes_plain_csv(&self, width: usize) -> bool {
+        let _ = width;
+        false
+    }
+
+    /// A CSV record that is plain: ASCII, without quotes, with as many fields as the file's
+    /// first row, no longer than `u32::MAX` bytes. `raw` is its bytes without the terminator and
+    /// `ends` the end of each field in them (the last is `raw.len()`). The same record as
+    /// [`csv_record`](Self::csv_record) of those fields gives.
+    fn plain_csv_record(&mut self, raw: &[u8], ends: &[usize], line: u64, byte_offset: u64) {
+        self.csv_record(&CsvFields::from_delimited(raw, ends), line, byte_offset);
+    }
+
     /// A fault; it comes after the records already given.
     fn fault(&mut self, fault: Fault);
 

@@ -76,6 +76,22 @@ impl<'a, E: BatchEncoder> Emitter<'a, E> {
         self.encoder.csv_record(fields, line, byte_offset);
     }
 
+    /// See [`BatchEncoder::takes_plain_csv`].
+    pub(crate) fn takes_plain_csv(&self, width: usize) -> bool {
+        self.encoder.takes_plain_csv(width)
+    }
+
+    #[inline]
+    pub(crate) fn plain_csv_record(
+        &mut self,
+        raw: &[u8],
+        ends: &[usize],
+        line: u64,
+        byte_offset: u64,
+    ) {
+        self.encoder.plain_csv_record(raw, ends, line, byte_offset);
+    }
+
     pub(crate) fn fault(&mut self, fault: Fault) {
         self.encoder.fault(fault);
     }

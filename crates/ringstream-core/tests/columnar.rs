@@ -132,6 +132,38 @@ fn reading() -> impl Strategy<Value = (usize, usize, usize)> {
     (prop_oneof![1usize..80, 80usize..5000], prop_oneof![Just(usize::MAX), 1usize..40], 1usize..8)
 }
 
+/// The CSV parser takes runs of plain records (ASCII, unquoted, of the header's width) in one
+/// go for the columnar encoder; the JSON text encoder takes every record one at a time. Every
+/// way a run can stop — a quote, non-ASCII text, `\r\n`, a lone `\r`, an empty line, a wrong
+/// field count, a record too large, invalid UTF-8, a full batch, the end of what was read —
+/// must leave the same records, positions and faults.
+#[test]
+fn plain_runs_read_as_record_by_record() {
+    let input: Vec<u8> = [
+        "id,name,city\n1,ann,oslo\n2,bob,rome\n3,cy,\"new\nyork\"\n4,dé,lima\n".as_bytes(),
+        b"5,eve,kyiv\r\n6,fay,nuuk\r7,gus,bern\n\n\r\n8,hal,baku\n9,ivy\n10,jo,a,b\n",
+        b"11,kim,this-city-name-is-longer-than-the-limit\n12,lu,x\xffy\n13,mo,lagos\n",
+        b"14,ned,\n,,\n15,ola,quito\r\n16,pam,riga",
+    ]
+    .concat();
+    for header in [true, false] {
+        let mut options = ParseOptions::new(Format::Csv);
+        options.header = header;
+        options.max_record_bytes = 32;
+        for buffer_size in (1..=64).chain([100, 1000, 1 << 20]) {
+            for chunk in [1, 7, usize::MAX] {
+                for batch_size in [1, 2, 5, 1000] {
+                    let (json, columnar) = both(&input, &options, (buffer_size, chunk, batch_size));
+                    assert_eq!(
+                        columnar, json,
+                        "header {header}, buffer {buffer_size}, chunk {chunk}, batch {batch_size}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Text made of what CSV and the infer rules care about.
 fn csv_input() -> impl Strategy<Value = Vec<u8>> {
     let tokens = vec![
