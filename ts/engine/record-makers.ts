@@ -36,6 +36,15 @@ export function csvTextRecordMaker(names: string[] | null, width: number, gap: n
   return remembered(`text ${width} ${gap} ${JSON.stringify(names)}`, () => makeCsvTextRecordMaker(names, width, gap))
 }
 
+/**
+ * `csvTextRecordMaker` for the TS engine's CSV parser, which holds a record's field ends in an
+ * array rather than a `Uint32Array`: a function of its own, so neither engine's keyed loads see
+ * the other's kind of array.
+ */
+export function csvFieldRecordMaker(names: string[] | null, width: number): TextRecordMaker {
+  return remembered(`fields ${width} ${JSON.stringify(names)}`, () => makeCsvTextRecordMaker(names, width, 1))
+}
+
 /** How to build the records of the JSON shape `description` (see `makeJsonShape`). */
 export function jsonShape(description: string): Shape {
   return remembered(`json ${description}`, () => makeJsonShape(description))
@@ -125,7 +134,7 @@ function typedRecordMaker(width: number, literal: string): TypedRecordMaker | nu
  * `source.slice(start, base + ends[first + k])`, where `start` is the value gap after where the
  * value before it ends (`base` for the first).
  */
-export type TextRecordMaker = (source: string, ends: Uint32Array, first: number, base: number) => unknown
+export type TextRecordMaker = (source: string, ends: ArrayLike<number>, first: number, base: number) => unknown
 
 /**
  * The `TextRecordMaker` for a CSV header: generated, so that the literal takes each value itself
