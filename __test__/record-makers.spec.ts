@@ -23,9 +23,10 @@ describe('record constructors', () => {
     // Values' text end to end: "a" and "[1,2]" and "b"; the numbers 7 and 8.
     const source = 'a[1,2]b'
     const ends = Uint32Array.from([1, 1, 1, 1, 1, 6, 6, 7])
-    const kinds = Uint8Array.from([TEXT, NUMBER, TRUE, FALSE, NULL, JSON_VALUE, NUMBER, TEXT])
+    // The kinds lie elsewhere than the ends, as in an arena: from index 3 here.
+    const kinds = Uint8Array.from([NUMBER, NUMBER, NUMBER, TEXT, NUMBER, TRUE, FALSE, NULL, JSON_VALUE, NUMBER, TEXT])
     const cursor = { next: 0 }
-    const record = shape.fromColumns?.(source, ends, 0, 0, kinds, Float64Array.from([7, 8]), cursor, 0, JSON.parse)
+    const record = shape.fromColumns?.(source, ends, 0, 0, kinds, 3, Float64Array.from([7, 8]), cursor, 0, JSON.parse)
     expect(record).toEqual({ t: 'a', n: 7, y: true, f: false, z: null, j: [1, 2], deep: [8, 'b'] })
     expect(cursor.next).toBe(2)
     expect(shape.width).toBe(8)

@@ -14,7 +14,7 @@ use napi_derive::napi;
 mod shared_arenas;
 
 use shared_arenas::{
-    raw_buffer, write_columns, ArenaPool, ColumnLens, PlacedBatch, PlacingEncoder, SharedArenas,
+    too_large, write_columns, ArenaPool, ColumnLens, PlacedBatch, PlacingEncoder, SharedArenas,
 };
 
 use ringstream_core::{
@@ -73,56 +73,35 @@ pub struct NativeBatch {
     pub faults: Vec<NativeFault>,
 }
 
-/// One batch in columns (see `ColumnarBatch` in the core for the layout). Every array is a
-/// view of `arena`, memory V8 owns into which the batch was copied.
+/// What a columnar batch has besides its columns, when it has any (the `EXTRAS` flag of its
+/// header, see `header` in shared_arenas.rs): `batchExtras()` gives it once per batch.
 #[napi(object)]
-pub struct NativeColumnarBatch {
-    /// The memory every array of this batch views: pass it to the next `nextBatchSync` call,
-    /// once this batch's arrays are no longer read, and the next batch is copied into it.
-    #[napi(ts_type = "ArrayBuffer")]
-    pub arena: JsArrayBuffer,
-    /// Values per CSV record (0 for JSON records, which have shapes).
-    pub width: u32,
-    /// UTF-16 units between a value's end and the next value's start in a record: 1 for CSV,
-    /// 0 for JSON.
-    pub value_gap: u32,
+pub struct NativeBatchExtras {
     /// The header names, in the first batch after the header was read.
     pub names: Option<Vec<String>>,
-    /// The values' text (CSV: every value; JSON: text and JSON values), each record in its encoding.
-    #[napi(ts_type = "Uint8Array")]
-    pub text: JsTypedArray,
-    /// Byte offset of each record's text in `text`, plus the end.
-    #[napi(ts_type = "Uint32Array")]
-    pub row_starts: JsTypedArray,
-    /// How each record's text is encoded: 0 UTF-8, 1 ASCII, 2 UTF-16LE.
-    #[napi(ts_type = "Uint8Array")]
-    pub row_encodings: JsTypedArray,
-    /// UTF-16 units of each record's longest text or JSON value, at most 255.
-    #[napi(ts_type = "Uint8Array")]
-    pub row_longest: JsTypedArray,
-    /// Where each value's text ends, in UTF-16 units from its record's start.
-    #[napi(ts_type = "Uint32Array")]
-    pub ends: JsTypedArray,
-    /// Each value's kind, or empty when every value is text.
-    #[napi(ts_type = "Uint8Array")]
-    pub kinds: JsTypedArray,
-    #[napi(ts_type = "Float64Array")]
-    pub numbers: JsTypedArray,
-    /// The shape id of each JSON record; empty for CSV.
-    #[napi(ts_type = "Uint32Array")]
-    pub shapes: JsTypedArray,
-    /// Descriptions of the shapes first used in this batch, in id order.
+    /// Descriptions of the JSON shapes first used in this batch, in id order.
     pub new_shapes: Option<Vec<String>>,
-    /// `2 × n` numbers: the records' lines, then their byte offsets.
-    #[napi(ts_type = "Float64Array")]
-    pub positions: JsTypedArray,
     pub faults: Vec<NativeFault>,
-    /// The records are only counted (`countAfter`): only `positions` and `faults` hold them.
-    pub counted: bool,
 }
 
-/// A batch in the hand-off the reader was opened with.
-pub type AnyNativeBatch = Either<NativeBatch, NativeColumnarBatch>;
+impl NativeBatchExtras {
+    /// What `batch` has besides its columns, taken out of it; `None` when it has nothing.
+    fn take_from(batch: &mut ColumnarBatch) -> Option<NativeBatchExtras> {
+        if batch.names.is_none() && batch.new_shapes.is_empty() && batch.faults.is_empty() {
+            return None;
+        }
+        let new_shapes = std::mem::take(&mut batch.new_shapes);
+        Some(NativeBatchExtras {
+            names: batch.names.take(),
+            new_shapes: Some(new_shapes).filter(|shapes| !shapes.is_empty()),
+            faults: faults(std::mem::take(&mut batch.faults)),
+        })
+    }
+}
+
+/// A batch in the hand-off the reader was opened with: for columns, the `ArrayBuffer` it is laid
+/// out in, its header first (see `header` in shared_arenas.rs).
+pub type AnyNativeBatch = Either<NativeBatch, JsArrayBuffer>;
 
 /// A reader of either hand-off.
 pub enum AnyReader {
@@ -278,6 +257,8 @@ pub struct NativeReader {
     /// Where pushed chunks go, for a reader of chunks; outside `state`, so that a push never
     /// waits for a `waitForBatch` that holds it.
     feed: Option<ChunkFeed>,
+    /// What the columnar batch last handed out has besides its columns, until `batchExtras()`.
+    extras: Mutex<Option<NativeBatchExtras>>,
 }
 
 #[napi]
@@ -325,6 +306,7 @@ impl NativeReader {
             arenas: Mutex::new(arenas),
             closing: Arc::new(AtomicBool::new(false)),
             feed,
+            extras: Mutex::new(None),
         }
     }
 
@@ -391,28 +373,36 @@ impl NativeReader {
             }
             AnyBatch::Columnar(placed) => *placed,
         };
-        let PlacedBatch { batch, placed } = columnar;
-        let converted = if let Some((slot, lens)) = placed {
-            let buffer = arenas.lend(env, slot)?;
-            columnar_views(&env, raw_buffer(&buffer), lens, batch)
+        let PlacedBatch { mut batch, placed } = columnar;
+        let buffer = if let Some(slot) = placed {
+            arenas.lend(env, slot)?
         } else if shares {
             // No free arena fitted it on the reader thread: copied here, into one of the reader's.
             refuse_overflow(&batch)?;
             let needed = ColumnLens::of(&batch).bytes();
             let len = (needed + needed / ARENA_HEADROOM).max(smallest);
-            match arenas.lend_for_copy(env, needed, len, |bytes| write_columns(&batch, bytes))? {
-                Some((lens, buffer)) => columnar_views(
-                    &env,
-                    raw_buffer(&buffer),
-                    lens.ok_or_else(arena_overrun)?,
-                    batch,
-                ),
-                None => columnar_to_js(&env, batch, None, smallest),
+            match arenas
+                .lend_for_copy(env, needed, len, |bytes| write_columns(&batch, bytes, true))?
+            {
+                Some((written, buffer)) => {
+                    written.ok_or_else(arena_overrun)?;
+                    buffer
+                }
+                None => columnar_to_js(&env, &batch, None, smallest)?,
             }
         } else {
-            columnar_to_js(&env, batch, arena, smallest)
+            columnar_to_js(&env, &batch, arena, smallest)?
         };
-        converted.map(|b| Some(Either::B(b)))
+        // Taken after the header was written, whose `EXTRAS` flag says whether there are any.
+        *lock(&self.extras)? = NativeBatchExtras::take_from(&mut batch);
+        Ok(Some(Either::B(buffer)))
+    }
+
+    /// The header names, new JSON shapes and faults of the columnar batch `nextBatchSync` last
+    /// returned, when its header has the `EXTRAS` flag; once per batch (`null` after).
+    #[napi]
+    pub fn batch_extras(&self) -> Result<Option<NativeBatchExtras>> {
+        Ok(lock(&self.extras)?.take())
     }
 
     /// Whether `nextBatchSync` would return at once: the producer has the next batch (or the
@@ -582,68 +572,27 @@ fn json_to_js(
     Ok(NativeBatch { arena: arena.buffer(env), json, positions, faults: faults(batch.faults) })
 }
 
-/// `batch` copied into `arena` (the previous batch's) when it fits, else into a new arena of at
-/// least `smallest` bytes, and viewed there (see `Arena`).
+/// `batch` laid out in `arena` (the previous batch's) when it fits, else in a new arena of at
+/// least `smallest` bytes (see `Arena`): its header, then its columns.
 pub(crate) fn columnar_to_js(
     env: &Env,
-    batch: ColumnarBatch,
+    batch: &ColumnarBatch,
     arena: Option<JsArrayBuffer>,
     smallest: usize,
-) -> Result<NativeColumnarBatch> {
-    refuse_overflow(&batch)?;
-    let mut arena = Arena::for_bytes(env, ColumnLens::of(&batch).bytes(), arena, smallest)?;
-    let lens = write_columns(&batch, &mut arena.bytes).ok_or_else(arena_overrun)?;
-    columnar_views(env, arena.handle, lens, batch)
+) -> Result<JsArrayBuffer> {
+    refuse_overflow(batch)?;
+    let mut arena = Arena::for_bytes(env, ColumnLens::of(batch).bytes(), arena, smallest)?;
+    write_columns(batch, &mut arena.bytes, false).ok_or_else(arena_overrun)?;
+    Ok(arena.buffer(env))
 }
 
 fn refuse_overflow(batch: &ColumnarBatch) -> Result<()> {
-    if batch.offsets_overflow {
+    if too_large(batch) {
         return Err(Error::from_reason(
             "ERR_IO: a batch of more than 4 GiB of text cannot be handed to JavaScript",
         ));
     }
     Ok(())
-}
-
-/// The batch whose columns `lens` describes, laid out in the `ArrayBuffer` `buffer`, as
-/// JavaScript takes it: views of its columns and the rest of `batch`.
-fn columnar_views(
-    env: &Env,
-    buffer: napi::sys::napi_value,
-    lens: ColumnLens,
-    batch: ColumnarBatch,
-) -> Result<NativeColumnarBatch> {
-    let (at, _) = lens.offsets();
-    let view = |kind, offset, len| {
-        // SAFETY: `buffer` is the live `ArrayBuffer` of this call.
-        #[allow(unsafe_code)]
-        let buffer = unsafe { JsArrayBuffer::from_raw_unchecked(env.raw(), buffer) };
-        buffer.into_typedarray(kind, len, offset)
-    };
-    Ok(NativeColumnarBatch {
-        arena: {
-            // SAFETY: as above.
-            #[allow(unsafe_code)]
-            unsafe {
-                JsArrayBuffer::from_raw_unchecked(env.raw(), buffer)
-            }
-        },
-        width: batch.width as u32,
-        value_gap: batch.value_gap as u32,
-        names: batch.names,
-        text: view(TypedArrayType::Uint8, at.text, lens.text)?,
-        row_starts: view(TypedArrayType::Uint32, at.row_starts, lens.row_starts)?,
-        row_encodings: view(TypedArrayType::Uint8, at.row_encodings, lens.row_encodings)?,
-        row_longest: view(TypedArrayType::Uint8, at.row_longest, lens.row_longest)?,
-        ends: view(TypedArrayType::Uint32, at.ends, lens.ends)?,
-        kinds: view(TypedArrayType::Uint8, at.kinds, lens.kinds)?,
-        numbers: view(TypedArrayType::Float64, at.numbers, lens.numbers)?,
-        shapes: view(TypedArrayType::Uint32, at.shapes, lens.shapes)?,
-        new_shapes: Some(batch.new_shapes).filter(|shapes| !shapes.is_empty()),
-        positions: view(TypedArrayType::Float64, at.positions, 2 * lens.positions)?,
-        faults: faults(batch.faults),
-        counted: batch.counted,
-    })
 }
 
 fn faults(faults: Vec<(usize, Fault)>) -> Vec<NativeFault> {

@@ -30,7 +30,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use napi::{Env, JsArrayBuffer, NapiRaw, Ref, Result};
+use napi::{Env, JsArrayBuffer, Ref, Result};
 use ringstream_core::{
     BatchEncoder, ColumnarBatch, ColumnarEncoder, CsvFields, Fault, JsonSyntaxError,
 };
@@ -63,7 +63,7 @@ impl ArenaPool {
     }
 
     /// Lays `batch`'s columns out in a free arena it fits, taking them out of `batch`.
-    fn place(&self, batch: &mut ColumnarBatch) -> Option<(ArenaSlot, ColumnLens)> {
+    fn place(&self, batch: &mut ColumnarBatch) -> Option<ArenaSlot> {
         let needed = ColumnLens::of(batch).bytes();
         let slot = {
             let mut free = self.free();
@@ -74,10 +74,10 @@ impl ArenaPool {
         // memory is alive while the JS thread holds the arena's reference.
         #[allow(unsafe_code)]
         let bytes = unsafe { std::slice::from_raw_parts_mut(slot.data, slot.len) };
-        match write_columns(batch, bytes) {
-            Some(lens) => {
+        match write_columns(batch, bytes, true) {
+            Some(()) => {
                 take_columns(batch);
-                Some((slot, lens))
+                Some(slot)
             }
             None => {
                 self.free().push(slot);
@@ -91,7 +91,7 @@ impl ArenaPool {
 pub struct PlacedBatch {
     /// The batch; its columns are empty when `placed` holds them.
     pub batch: ColumnarBatch,
-    pub placed: Option<(ArenaSlot, ColumnLens)>,
+    pub placed: Option<ArenaSlot>,
 }
 
 /// The `ColumnarEncoder`, whose batches are laid out in a free arena as they are handed over.
@@ -158,7 +158,7 @@ impl BatchEncoder for PlacingEncoder {
 
     fn take_batch(&mut self, bytes_read: u64) -> PlacedBatch {
         let mut batch = self.inner.take_batch(bytes_read);
-        let placed = if batch.offsets_overflow { None } else { self.pool.place(&mut batch) };
+        let placed = if too_large(&batch) { None } else { self.pool.place(&mut batch) };
         PlacedBatch { batch, placed }
     }
 }
@@ -336,9 +336,11 @@ impl Columns {
         }
     }
 
-    /// Where each column of these lengths starts in an arena, and where the last one ends.
+    /// Where each column of these lengths starts in an arena, after the header, and where the
+    /// last one ends.
     pub fn offsets(&self) -> (Columns, usize) {
-        let numbers = 16 * self.positions;
+        let positions = HEADER_BYTES;
+        let numbers = positions + 16 * self.positions;
         let row_starts = numbers + 8 * self.numbers;
         let ends = row_starts + 4 * self.row_starts;
         let shapes = ends + 4 * self.ends;
@@ -348,7 +350,7 @@ impl Columns {
         let kinds = row_longest + self.row_longest;
         let end = kinds + self.kinds;
         let at = Columns {
-            positions: 0,
+            positions,
             numbers,
             row_starts,
             ends,
@@ -367,12 +369,15 @@ impl Columns {
     }
 }
 
-/// Lays `batch`'s columns out at the start of `out`; `None` when they do not fit.
-pub fn write_columns(batch: &ColumnarBatch, out: &mut [u8]) -> Option<ColumnLens> {
+/// Lays `batch` out at the start of `out`, its header and then its columns; `None` when they do
+/// not fit. `lent`: `out` is one of the reader's own arenas (see `header::LENT`).
+pub fn write_columns(batch: &ColumnarBatch, out: &mut [u8], lent: bool) -> Option<()> {
     let lens = ColumnLens::of(batch);
     let (at, end) = lens.offsets();
     let out = out.get_mut(..end)?;
-    let (positions, rest) = out.split_at_mut(at.numbers);
+    let (header, rest) = out.split_at_mut(HEADER_BYTES);
+    write(header, &header_words(batch, &lens, &at, lent)?, u32::to_ne_bytes);
+    let (positions, rest) = rest.split_at_mut(at.numbers - at.positions);
     let (lines, offsets) = positions.split_at_mut(8 * lens.positions);
     write(lines, &batch.lines, f64::to_ne_bytes);
     write(offsets, &batch.byte_offsets, |offset| (offset as f64).to_ne_bytes());
@@ -391,7 +396,87 @@ pub fn write_columns(batch: &ColumnarBatch, out: &mut [u8]) -> Option<ColumnLens
     let (row_longest, kinds) = rest.split_at_mut(lens.row_longest);
     row_longest.copy_from_slice(&batch.row_longest);
     kinds.copy_from_slice(&batch.kinds);
-    Some(lens)
+    Some(())
+}
+
+/// The words at the start of an arena that say what the batch laid out after them is and where
+/// each of its columns starts (bytes from the arena's start), in this order: JavaScript reads
+/// them through a view it made once for the arena (`ts/engine/native/arena-batch.ts`, which
+/// names the same words), so a batch costs it no object and no view of its own. A view per
+/// column and an object per batch were what survived V8's young-generation collections of a
+/// `for…of` besides the records in flight, and what made the young generation grow over long
+/// files (bench/README.md, "Peak RSS at 100 MiB, 1 GiB and 4 GiB").
+pub mod header {
+    /// Records in the batch.
+    pub const RECORDS: usize = 0;
+    /// Values per CSV record (0 for JSON records, which have shapes).
+    pub const WIDTH: usize = 1;
+    /// UTF-16 units between a value's end and the next value's start in a record.
+    pub const VALUE_GAP: usize = 2;
+    /// `COUNTED` and `EXTRAS`.
+    pub const FLAGS: usize = 3;
+    pub const POSITIONS: usize = 4;
+    pub const NUMBERS: usize = 5;
+    pub const ROW_STARTS: usize = 6;
+    pub const ENDS: usize = 7;
+    pub const SHAPES: usize = 8;
+    pub const SHAPE_COUNT: usize = 9;
+    pub const TEXT: usize = 10;
+    pub const ROW_ENCODINGS: usize = 11;
+    pub const ROW_LONGEST: usize = 12;
+    pub const KINDS: usize = 13;
+    pub const KIND_COUNT: usize = 14;
+    /// Words in the header (one spare).
+    pub const WORDS: usize = 16;
+
+    /// Flag: the records are only counted (`countAfter`).
+    pub const COUNTED: u32 = 1;
+    /// Flag: the batch has header names, new JSON shapes or faults, which `batchExtras()` gives.
+    pub const EXTRAS: u32 = 2;
+    /// Flag: the arena is one of the reader's own, lent to JavaScript with each batch laid out in
+    /// it and detached when the reader is closed, so JavaScript may keep views of it from batch
+    /// to batch. Any other arena is JavaScript's alone, and views kept of it would keep it from
+    /// being collected young.
+    pub const LENT: u32 = 4;
+}
+
+/// Bytes of the header at the start of every columnar arena.
+pub const HEADER_BYTES: usize = 4 * header::WORDS;
+
+/// Whether `batch` cannot be described in the header's 32-bit words.
+pub fn too_large(batch: &ColumnarBatch) -> bool {
+    batch.offsets_overflow || u32::try_from(ColumnLens::of(batch).bytes()).is_err()
+}
+
+/// `batch`'s header words (see `header`); `None` when a number does not fit 32 bits.
+fn header_words(
+    batch: &ColumnarBatch,
+    lens: &ColumnLens,
+    at: &Columns,
+    lent: bool,
+) -> Option<[u32; header::WORDS]> {
+    let word = |n: usize| u32::try_from(n).ok();
+    let has_extras =
+        batch.names.is_some() || !batch.new_shapes.is_empty() || !batch.faults.is_empty();
+    let mut words = [0u32; header::WORDS];
+    words[header::RECORDS] = word(lens.positions)?;
+    words[header::WIDTH] = word(batch.width)?;
+    words[header::VALUE_GAP] = word(batch.value_gap)?;
+    words[header::FLAGS] = if batch.counted { header::COUNTED } else { 0 }
+        | if has_extras { header::EXTRAS } else { 0 }
+        | if lent { header::LENT } else { 0 };
+    words[header::POSITIONS] = word(at.positions)?;
+    words[header::NUMBERS] = word(at.numbers)?;
+    words[header::ROW_STARTS] = word(at.row_starts)?;
+    words[header::ENDS] = word(at.ends)?;
+    words[header::SHAPES] = word(at.shapes)?;
+    words[header::SHAPE_COUNT] = word(lens.shapes)?;
+    words[header::TEXT] = word(at.text)?;
+    words[header::ROW_ENCODINGS] = word(at.row_encodings)?;
+    words[header::ROW_LONGEST] = word(at.row_longest)?;
+    words[header::KINDS] = word(at.kinds)?;
+    words[header::KIND_COUNT] = word(lens.kinds)?;
+    Some(words)
 }
 
 /// Writes `values` into `column`, `SIZE` bytes each as `encode` gives them.
@@ -418,13 +503,4 @@ fn take_columns(batch: &mut ColumnarBatch) {
     batch.numbers = Vec::new();
     batch.lines = Vec::new();
     batch.byte_offsets = Vec::new();
-}
-
-/// The raw `napi_value` of `buffer`, for views made on it.
-pub fn raw_buffer(buffer: &JsArrayBuffer) -> napi::sys::napi_value {
-    // SAFETY: a handle of the current call's scope, used within it.
-    #[allow(unsafe_code)]
-    unsafe {
-        buffer.raw()
-    }
 }

@@ -86,7 +86,7 @@ function csvLiteral(names: string[] | null, width: number, leaf: (k: number) => 
 
 /**
  * Builds one record of values of any kind straight from a columnar batch: value `k` has the kind
- * `kinds[first + k]` and, when it is text or JSON, its text is
+ * `kinds[kindsFirst + k]` and, when it is text or JSON, its text is
  * `source.slice(start, base + ends[first + k])`, where `start` is `gap` after where the value
  * before it ends (`base` for the first); numbers are taken from `numbers` at `cursor.next`, which
  * it moves past them.
@@ -97,6 +97,7 @@ export type TypedRecordMaker = (
   first: number,
   base: number,
   kinds: Uint8Array,
+  kindsFirst: number,
   numbers: Float64Array,
   cursor: { next: number },
   gap: number,
@@ -121,12 +122,12 @@ function typedRecordMaker(width: number, literal: string): TypedRecordMaker | nu
   for (let k = 0; k < width; k++) {
     const text = `s.slice(${k === 0 ? 'b' : `e${k - 1} + g`}, e${k})`
     lines.push(
-      `const e${k} = b + e[v + ${k}], x${k} = (t = k[v + ${k}]) === ${TEXT} ? ${text} : t === ${NUMBER} ? m[n++] : ` +
+      `const e${k} = b + e[v + ${k}], x${k} = (t = k[w + ${k}]) === ${TEXT} ? ${text} : t === ${NUMBER} ? m[n++] : ` +
         `t === ${TRUE} ? true : t === ${FALSE} ? false : t === ${NULL} ? null : t === ${JSON_VALUE} ? P(${text}) : ${text}`,
     )
   }
   lines.push(`const r = ${literal}`, 'c.next = n', 'return r')
-  return generateFunction<TypedRecordMaker>(['s', 'e', 'v', 'b', 'k', 'm', 'c', 'g', 'P'], lines.join('\n'))
+  return generateFunction<TypedRecordMaker>(['s', 'e', 'v', 'b', 'k', 'w', 'm', 'c', 'g', 'P'], lines.join('\n'))
 }
 
 /**

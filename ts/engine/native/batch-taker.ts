@@ -12,7 +12,7 @@ const BATCHES_BETWEEN_TURNS = 8
  * records at a time, copying each into the memory of the batch before it.
  */
 export class NativeBatchTaker {
-  private readonly decode = createBatchDecoder()
+  private readonly decoder = createBatchDecoder()
   /** The native batch being handed out, a chunk of records at a time. */
   private chunks: BatchChunks | null = null
   /**
@@ -43,8 +43,12 @@ export class NativeBatchTaker {
   take(reader: NativeReaderHandle): boolean {
     const batch = call(() => reader.nextBatchSync(this.arena), this.hint)
     if (batch === null) return false
-    this.arena = batch.arena
-    this.chunks = this.decode(batch)
+    this.arena = batch instanceof ArrayBuffer ? batch : batch.arena
+    try {
+      this.chunks = this.decoder.decode(batch, reader)
+    } catch (error) {
+      throw fromNative(error, this.hint)
+    }
     return true
   }
 
@@ -72,9 +76,13 @@ export class NativeBatchTaker {
     this.takenWithoutWaiting = 0
   }
 
-  /** Lets go of the batch being handed out; its arena is kept for `takeArena`. */
+  /**
+   * Lets go of the batch being handed out and of the decoder's views of the reader's arenas (the
+   * chunks handed out keep theirs); the last arena is kept for `takeArena`.
+   */
   release(): void {
     this.chunks = null
+    this.decoder.release()
   }
 
   /** The arena of the batch last taken, no longer kept here: for a close once that batch is read no more. */

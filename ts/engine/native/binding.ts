@@ -1,7 +1,7 @@
 import type { IoHint } from '../../error-messages'
 import { RingstreamError } from '../../errors'
 import { type ErrorCodeOfEngine, type FileReadRequest, type HeadLines, RECORDS_BUILT_WHEN_COUNTING } from '../types'
-import type { NativeBatch, NativeColumnarBatch } from './batch-types'
+import type { NativeBatch, NativeBatchExtras } from './batch-types'
 import { type Handoff, handoffFor } from './handoff'
 
 /** What the generated binding (`native/binding.js`, written by `napi build`) exports. */
@@ -38,6 +38,8 @@ export interface NativeReaderOptions {
 export interface NativeReaderHandle {
   /** Blocks until the next batch is ready; copies it into `arena` when it fits. */
   nextBatchSync(arena: ArrayBuffer | null): NativeBatch | null
+  /** What the columnar batch last returned has besides its columns, when its header says it has any; once. */
+  batchExtras(): NativeBatchExtras | null
   /**
    * Whether `nextBatchSync` would return at once (it throws the read error that is next). Never
    * waits for the producer; a file small enough to be read in place is read here, in one read.
@@ -52,7 +54,7 @@ export interface NativeReaderHandle {
 
 /** `NativeReader.forChunks`: a reader whose bytes are pushed. */
 export interface NativeChunkReaderHandle extends NativeReaderHandle {
-  nextBatchSync(arena: ArrayBuffer | null): NativeColumnarBatch | null
+  nextBatchSync(arena: ArrayBuffer | null): ArrayBuffer | null
   /** Queues a copy of the next chunk for the producer thread. */
   push(chunk: Buffer): void
   /** No more chunks will come. */

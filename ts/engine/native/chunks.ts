@@ -1,5 +1,4 @@
 import type { EngineBatch } from '../types'
-import type { NativeBatch } from './batch-types'
 
 /**
  * A batch's records are built a chunk at a time, as the iteration reaches them, so that what is
@@ -17,21 +16,22 @@ export interface BatchChunks {
   next(): EngineBatch | null
 }
 
-/** A native batch handed out as one chunk whose records `records()` gives, all at once. */
-export function wholeBatch(batch: NativeBatch, records: (count: number) => unknown[]): BatchChunks {
+/**
+ * A native batch handed out as one chunk of `count` records, which `records()` gives all at
+ * once; record `i` is at `lines[first + i]` and `byteOffsets[first + i]`.
+ */
+export function wholeBatch(
+  count: number,
+  positions: Pick<EngineBatch, 'lines' | 'byteOffsets' | 'first' | 'faults'>,
+  records: (count: number) => unknown[],
+): BatchChunks {
   let taken = false
   return {
     next(): EngineBatch | null {
       if (taken) return null
       taken = true
-      const n = batch.positions.length / 2
-      return {
-        records: records(n),
-        lines: batch.positions.subarray(0, n),
-        byteOffsets: batch.positions.subarray(n),
-        first: 0,
-        faults: batch.faults,
-      }
+      const { lines, byteOffsets, first, faults } = positions
+      return { records: records(count), lines, byteOffsets, first, faults }
     },
   }
 }

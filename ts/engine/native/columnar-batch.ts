@@ -1,6 +1,8 @@
 import type { EngineBatch } from '../types'
 import { type BatchChunks, CHUNK_RECORDS, CHUNK_TEXT_BYTES } from './chunks'
-import type { NativeColumnarBatch } from './batch-types'
+import { ArenaBatch, type ExtrasSource, NO_FAULTS } from './arena-batch'
+import type { NativeFault } from './batch-types'
+import { countedBatch } from './counted-batch'
 import { latin1, SLICE_COPIES_BELOW, ucs2, utf8 } from '../buffer-text'
 import { csvRecordMaker, csvTextRecordMaker, csvTypedRecordMaker, jsonShape, type Shape, type TextRecordMaker } from '../record-makers'
 import { FALSE, NULL, NUMBER, TEXT, TRUE } from '../value-kinds'
@@ -25,6 +27,10 @@ import { FALSE, NULL, NUMBER, TEXT, TRUE } from '../value-kinds'
  *   values as slices of that: a long value may keep its record's text alive, as with the TS
  *   engine, never the batch's.
  *
+ * The batch's columns are read where the core laid them out, through views made once per arena
+ * (arena-batch.ts), and the chunks of a batch are cut by one object per reader, started anew
+ * for each batch: a batch allocates nothing here but its chunks and their records.
+ *
  * bench/handoff.mjs measures this against the `"json"` hand-off (bench/README.md, "Hand-off").
  */
 
@@ -41,14 +47,21 @@ export class ColumnarBatchDecoder {
   private csv: (Shape & { gap: number; fromText: TextRecordMaker }) | null = null
   /** The JSON shapes of the file so far, by id. */
   private readonly shapes: Shape[] = []
+  private readonly batch = new ArenaBatch()
+  private readonly textChunks = new TextChunks(this.batch)
+  private readonly typedChunks = new TypedChunks(this.batch)
 
-  decode(batch: NativeColumnarBatch): BatchChunks {
-    if (batch.names != null) {
+  /** The batch laid out in `arena`, which `reader` handed over. */
+  decode(arena: ArrayBuffer, reader: ExtrasSource): BatchChunks {
+    const batch = this.batch
+    batch.read(arena, reader)
+    if (batch.names !== null) {
       this.names = batch.names
       this.csv = null
     }
-    if (batch.newShapes != null) for (const description of batch.newShapes) this.shapes.push(jsonShape(description))
-    if (batch.shapes.length > 0) return new TypedChunks(batch, this.shapes, batch.shapes)
+    if (batch.newShapes !== null) for (const description of batch.newShapes) this.shapes.push(jsonShape(description))
+    if (batch.counted) return countedBatch(batch)
+    if (batch.shapeCount > 0) return this.typedChunks.start(this.shapes, true)
     if (this.csv === null || this.csv.width !== batch.width || this.csv.gap !== batch.valueGap) {
       const { width, valueGap: gap } = batch
       this.csv = {
@@ -59,47 +72,48 @@ export class ColumnarBatchDecoder {
         fromText: csvTextRecordMaker(this.names, width, gap),
       }
     }
-    if (batch.kinds.length > 0) return new TypedChunks(batch, [this.csv], null)
-    return new TextChunks(batch, this.csv.fromText)
+    if (batch.kindCount > 0) return this.typedChunks.start([this.csv], false)
+    return this.textChunks.start(this.csv.fromText)
+  }
+
+  /** Lets go of the reader's arenas (see `ArenaBatch.release`). */
+  release(): void {
+    this.batch.release()
   }
 }
 
 /** Cuts a columnar batch into chunks; the subclass builds each chunk's records. */
 abstract class ColumnarChunks implements BatchChunks {
-  /** Records in the batch. */
-  private readonly count: number
-  protected readonly bytes: Buffer
   /** The first record of the next chunk. */
   private nextRecord = 0
   /** The first fault of the next chunk. */
   private nextFault = 0
-  private done = false
+  private done = true
 
-  /** The batch's lines and byte offsets, which every chunk shares. */
-  private readonly lines: Float64Array
-  private readonly byteOffsets: Float64Array
+  constructor(protected readonly batch: ArenaBatch) {}
 
-  constructor(protected readonly batch: NativeColumnarBatch) {
-    this.count = batch.positions.length / 2
-    this.bytes = bytesOf(batch.text)
-    this.lines = batch.positions.subarray(0, this.count)
-    this.byteOffsets = batch.positions.subarray(this.count)
+  /** Starts on the batch `batch` has just read. */
+  protected restart(): void {
+    this.nextRecord = 0
+    this.nextFault = 0
+    this.done = false
   }
 
   next(): EngineBatch | null {
     if (this.done) return null
-    const faults = this.batch.faults
-    const n = this.count
+    const batch = this.batch
+    const faults = batch.faults
+    const n = batch.count
     const from = this.nextRecord
-    const to = from === n ? n : chunkEnd(this.batch.rowStarts, from, Math.min(n, from + CHUNK_RECORDS))
+    const to = from === n ? n : chunkEnd(batch, from, Math.min(n, from + CHUNK_RECORDS))
     this.nextRecord = to
     this.done = to === n
     return {
       records: from === to ? [] : this.build(from, to),
-      lines: this.lines,
-      byteOffsets: this.byteOffsets,
-      first: from,
-      faults: faults.length === 0 ? faults : this.faultsBefore(from, to),
+      lines: batch.views.doubles,
+      byteOffsets: batch.byteOffsets,
+      first: batch.lines + from,
+      faults: faults.length === 0 ? NO_FAULTS : this.faultsBefore(from, to),
     }
   }
 
@@ -110,9 +124,9 @@ abstract class ColumnarChunks implements BatchChunks {
    * The faults of the chunk of records `from` to `to`, indexed within it: those before record
    * `to`, and in the last chunk those after every record too.
    */
-  private faultsBefore(from: number, to: number): NativeColumnarBatch['faults'] {
+  private faultsBefore(from: number, to: number): NativeFault[] {
     const faults = this.batch.faults
-    const chunk: NativeColumnarBatch['faults'] = []
+    const chunk: NativeFault[] = []
     while (this.nextFault < faults.length && (this.done || faults[this.nextFault].index < to)) {
       const fault = faults[this.nextFault++]
       chunk.push(from === 0 ? fault : { ...fault, index: fault.index - from })
@@ -122,22 +136,20 @@ abstract class ColumnarChunks implements BatchChunks {
 }
 
 /** Where the chunk starting at record `from` ends: at `limit`, or once its text reaches `CHUNK_TEXT_BYTES`. */
-function chunkEnd(rowStarts: Uint32Array, from: number, limit: number): number {
-  const textEnd = rowStarts[from] + CHUNK_TEXT_BYTES
+function chunkEnd(batch: ArenaBatch, from: number, limit: number): number {
+  const rowStarts = batch.views.words
+  const at = batch.rowStarts
+  const textEnd = rowStarts[at + from] + CHUNK_TEXT_BYTES
   // Records start in order: when the last one starts in time, they all do (narrow files' chunks).
-  if (rowStarts[limit - 1] < textEnd) return limit
+  if (rowStarts[at + limit - 1] < textEnd) return limit
   let to = from + 1
-  while (to < limit && rowStarts[to] < textEnd) to++
+  while (to < limit && rowStarts[at + to] < textEnd) to++
   return to
 }
 
 /** The text of a record on its own, from its bytes `start` to `end` in `encoding`. */
 function recordText(bytes: Buffer, encoding: number, start: number, end: number): string {
   return encoding === ASCII ? latin1(bytes, start, end) : encoding === UTF16LE ? ucs2(bytes, start, end) : utf8(bytes, start, end)
-}
-
-function bytesOf(view: Uint8Array): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength)
 }
 
 /*
@@ -148,26 +160,34 @@ function bytesOf(view: Uint8Array): Buffer {
 
 /** Every value is text (`types: 'string'`): the record's constructor takes them from the text itself. */
 class TextChunks extends ColumnarChunks {
-  constructor(
-    batch: NativeColumnarBatch,
-    private readonly make: TextRecordMaker,
-  ) {
-    super(batch)
+  private make: TextRecordMaker | null = null
+
+  start(make: TextRecordMaker): this {
+    this.make = make
+    this.restart()
+    return this
   }
 
   protected build(from: number, to: number): unknown[] {
-    const { width, ends, rowStarts, rowEncodings, rowLongest } = this.batch
-    const { bytes, make } = this
-    const chunkStart = rowStarts[from]
+    const batch = this.batch
+    const { width } = batch
+    const { bytes, words } = batch.views
+    const make = this.make as TextRecordMaker
+    const starts = batch.rowStarts
+    const encodings = batch.rowEncodings
+    const longest = batch.rowLongest
+    const text = batch.text
+    const chunkStart = text + words[starts + from]
     let whole: string | null = null
     const records: unknown[] = new Array(to - from)
-    for (let r = from, v = from * width; r < to; r++, v += width) {
-      const rowStart = rowStarts[r]
-      if (rowEncodings[r] === ASCII && rowLongest[r] < SLICE_COPIES_BELOW) {
-        records[r - from] = make((whole ??= latin1(bytes, chunkStart, rowStarts[to])), ends, v, rowStart - chunkStart)
+    for (let r = from, v = batch.ends + from * width; r < to; r++, v += width) {
+      const rowStart = text + words[starts + r]
+      const encoding = bytes[encodings + r]
+      if (encoding === ASCII && bytes[longest + r] < SLICE_COPIES_BELOW) {
+        records[r - from] = make((whole ??= latin1(bytes, chunkStart, text + words[starts + to])), words, v, rowStart - chunkStart)
       } else {
-        const source = recordText(bytes, rowEncodings[r], rowStart, rowStarts[r + 1])
-        records[r - from] = make(source, ends, v, 0)
+        const source = recordText(bytes, encoding, rowStart, text + words[starts + r + 1])
+        records[r - from] = make(source, words, v, 0)
       }
     }
     return records
@@ -175,61 +195,76 @@ class TextChunks extends ColumnarChunks {
 }
 
 /**
- * Values of every kind: CSV with `types: 'infer'` (one shape, `ids` null) and JSON records (the
- * shape of record `r` is `shapes[ids[r]]`). A batch whose values are all text has no kinds.
+ * Values of every kind: CSV with `types: 'infer'` (one shape) and JSON records (the shape of
+ * record `r` is `shapes[id]`, its id in the batch's shape column). A batch whose values are all
+ * text has no kinds.
  */
 class TypedChunks extends ColumnarChunks {
-  /** The first value, and the first number, of the next chunk. */
+  /** The first value, and the first number, of the next chunk (as indexes into the arena's views). */
   private nextValue = 0
   private readonly numberCursor = { next: 0 }
+  private shapes: Shape[] = []
+  /** Whether each record has its shape id (JSON), rather than all the one shape (CSV). */
+  private hasIds = false
 
-  constructor(
-    batch: NativeColumnarBatch,
-    private readonly shapes: Shape[],
-    private readonly ids: Uint32Array | null,
-  ) {
-    super(batch)
+  start(shapes: Shape[], hasIds: boolean): this {
+    this.shapes = shapes
+    this.hasIds = hasIds
+    this.nextValue = this.batch.ends
+    this.numberCursor.next = this.batch.numbers
+    this.restart()
+    return this
   }
 
   protected build(from: number, to: number): unknown[] {
-    const { valueGap, ends, rowStarts, rowEncodings, rowLongest, kinds, numbers } = this.batch
-    const { bytes, shapes, ids } = this
+    const batch = this.batch
+    const { valueGap } = batch
+    const { bytes, words, doubles } = batch.views
+    const { shapes, hasIds } = this
+    const starts = batch.rowStarts
+    const encodings = batch.rowEncodings
+    const longest = batch.rowLongest
+    const ids = batch.shapes
+    const text = batch.text
+    // Kinds are read at the index of their value's end: `kinds + (v - ends)`.
+    const kindShift = batch.kinds - batch.ends
     // One per chunk: a long-lived array would be in the old generation, and every store of a new
     // string into it would pay for a write barrier.
     const values: unknown[] = []
-    const hasKinds = kinds.length > 0
-    const chunkStart = rowStarts[from]
+    const hasKinds = batch.kindCount > 0
+    const chunkStart = text + words[starts + from]
     let whole: string | null = null
     const records: unknown[] = new Array(to - from)
     const cursor = this.numberCursor
     let v = this.nextValue
     for (let r = from; r < to; r++) {
-      const { width, make, fromColumns } = shapes[ids === null ? 0 : ids[r]]
-      const rowStart = rowStarts[r]
+      const { width, make, fromColumns } = shapes[hasIds ? words[ids + r] : 0]
+      const rowStart = text + words[starts + r]
+      const encoding = bytes[encodings + r]
       let source: string
       let base: number
-      if (rowEncodings[r] === ASCII && rowLongest[r] < SLICE_COPIES_BELOW) {
-        source = whole ??= latin1(bytes, chunkStart, rowStarts[to])
+      if (encoding === ASCII && bytes[longest + r] < SLICE_COPIES_BELOW) {
+        source = whole ??= latin1(bytes, chunkStart, text + words[starts + to])
         base = rowStart - chunkStart
       } else {
-        source = recordText(bytes, rowEncodings[r], rowStart, rowStarts[r + 1])
+        source = recordText(bytes, encoding, rowStart, text + words[starts + r + 1])
         base = 0
       }
       if (hasKinds && fromColumns !== null) {
-        records[r - from] = fromColumns(source, ends, v, base, kinds, numbers, cursor, valueGap, JSON.parse)
+        records[r - from] = fromColumns(source, words, v, base, bytes, v + kindShift, doubles, cursor, valueGap, JSON.parse)
         v += width
         continue
       }
       let numberIndex = cursor.next
       let start = base
       for (let k = 0; k < width; k++) {
-        const end = base + ends[v]
-        switch (hasKinds ? kinds[v] : TEXT) {
+        const end = base + words[v]
+        switch (hasKinds ? bytes[v + kindShift] : TEXT) {
           case TEXT:
             values[k] = source.slice(start, end)
             break
           case NUMBER:
-            values[k] = numbers[numberIndex++]
+            values[k] = doubles[numberIndex++]
             break
           case TRUE:
             values[k] = true

@@ -1,4 +1,4 @@
-import type { NativeBatch } from './batch-types'
+import type { ArenaBatch } from './arena-batch'
 import { type BatchChunks, wholeBatch } from './chunks'
 
 /**
@@ -7,6 +7,7 @@ import { type BatchChunks, wholeBatch } from './chunks'
  * ever, so the same records are good; the JS thread builds nothing, and the core encodes no
  * value.
  */
-export function countedBatch(batch: NativeBatch): BatchChunks {
-  return wholeBatch(batch, (count) => new Array<unknown>(count).fill(null))
+export function countedBatch(batch: ArenaBatch): BatchChunks {
+  const positions = { lines: batch.views.doubles, byteOffsets: batch.byteOffsets, first: batch.lines, faults: batch.faults }
+  return wholeBatch(batch.count, positions, (count) => new Array<unknown>(count).fill(null))
 }

@@ -3,7 +3,7 @@ import type { Format } from '../types'
 import type { NativeBatch } from './batch-types'
 import type { BatchChunks } from './chunks'
 import { ColumnarBatchDecoder } from './columnar-batch'
-import { countedBatch } from './counted-batch'
+import type { ExtrasSource } from './arena-batch'
 import { decodeJsonBatch } from './json-batch'
 
 /**
@@ -41,14 +41,24 @@ export function handoffFor(format: Format): Handoff {
 
 /**
  * The batch decoder of one reader: turns its native batches, whichever hand-off they came in,
- * into engine batches, a chunk of records at a time. One per reader, because the columnar decoder keeps the file's record
- * constructor from the batch that carried the header. A batch the core only counted
- * (`countOnly`) comes as `null`s.
+ * into engine batches, a chunk of records at a time. One per reader, because the columnar
+ * decoder keeps the file's record constructor from the batch that carried the header (and the
+ * views of the reader's arenas). A batch the core only counted (`countOnly`) comes as `null`s.
  */
-export function createBatchDecoder(): (batch: NativeBatch) => BatchChunks {
+export function createBatchDecoder(): BatchDecoder {
   let columnar: ColumnarBatchDecoder | null = null
-  return (batch) => {
-    if ('json' in batch) return decodeJsonBatch(batch)
-    return batch.counted ? countedBatch(batch) : (columnar ??= new ColumnarBatchDecoder()).decode(batch)
+  return {
+    decode: (batch, reader) => {
+      if (batch instanceof ArrayBuffer) return (columnar ??= new ColumnarBatchDecoder()).decode(batch, reader)
+      return decodeJsonBatch(batch)
+    },
+    release: () => columnar?.release(),
   }
+}
+
+export interface BatchDecoder {
+  /** The chunks of `batch`, which `reader` handed over. */
+  decode(batch: NativeBatch, reader: ExtrasSource): BatchChunks
+  /** Lets go of the reader's memory: no batch is decoded after. */
+  release(): void
 }

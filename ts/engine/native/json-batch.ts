@@ -7,5 +7,7 @@ import { type BatchChunks, wholeBatch } from './chunks'
  * reference to the batch text.
  */
 export function decodeJsonBatch(batch: NativeJsonBatch): BatchChunks {
-  return wholeBatch(batch, () => JSON.parse(batch.json) as unknown[])
+  const count = batch.positions.length / 2
+  const positions = { lines: batch.positions.subarray(0, count), byteOffsets: batch.positions.subarray(count), first: 0, faults: batch.faults }
+  return wholeBatch(count, positions, () => JSON.parse(batch.json) as unknown[])
 }
