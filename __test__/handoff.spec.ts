@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type ItemError, stream, type StreamOptions } from '../ts/index'
 import { loadNativeEngine } from '../ts/engine/native-engine'
-import { CHUNK_RECORDS, CHUNK_TEXT_BYTES } from '../ts/engine/native/chunks'
+import { CHUNK_RECORDS, CHUNK_TEXT_BYTES, CHUNK_VALUES } from '../ts/engine/native/chunks'
 import { ArenaBatch } from '../ts/engine/native/arena-batch'
 import type { NativeBatch, NativeBatchExtras } from '../ts/engine/native/batch-types'
 import { ENGINES } from './support/engines'
@@ -238,12 +238,18 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
       const native = loadNativeEngine().engine
       if (native === null) throw new Error('the native engine does not load')
       const narrow = ['a,b', ...Array.from({ length: 1000 }, (_, k) => `${k},${k}`)].join('\n')
+      const single = ['a', ...Array.from({ length: 1000 }, (_, k) => `${k}`)].join('\n')
       const wide = ['a,b', ...Array.from({ length: 1000 }, (_, k) => `${k},${'w'.repeat(200)}`)].join('\n')
+      // Two shapes taking turns, of 3 and 9 values: a chunk ends before the value that would pass CHUNK_VALUES.
+      const json = Array.from({ length: 1000 }, (_, k) => (k % 2 === 0 ? `{"a":${k},"b":[1,2]}` : `{"a":${k},"b":[1,2,3,4,5,6,7,8]}`)).join('\n')
       for (const [name, text, most] of [
-        ['narrow', narrow, CHUNK_RECORDS],
-        ['wide', wide, Math.ceil(CHUNK_TEXT_BYTES / 200)],
+        ['narrow.csv', narrow, Math.min(CHUNK_RECORDS, CHUNK_VALUES / 2)],
+        ['single.csv', single, CHUNK_RECORDS],
+        ['wide.csv', wide, Math.ceil(CHUNK_TEXT_BYTES / 200)],
+        ['shapes.jsonl', json, 2 * Math.floor(CHUNK_VALUES / 12) + (CHUNK_VALUES % 12 >= 3 ? 1 : 0)],
       ] as const) {
-        const reader = native.openFile(fileReadRequest(tmp.file(`chunked-${name}.csv`, text), { batchSize: 1000 }))
+        const format = name.endsWith('.csv') ? 'csv' : 'jsonl'
+        const reader = native.openFile(fileReadRequest(tmp.file(`chunked-${name}`, text), { batchSize: 1000, format }))
         const sizes: number[] = []
         const lines: number[] = []
         for (let batch = reader.nextBatchSync(); batch !== null; batch = reader.nextBatchSync()) {
@@ -253,7 +259,8 @@ describe.runIf(ENGINES.includes('native'))('the native hand-offs', () => {
         reader.close()
         expect(Math.max(...sizes), name).toBe(most)
         expect(sizes.length, name).toBeGreaterThan(1000 / most)
-        expect(lines, name).toEqual(Array.from({ length: 1000 }, (_, k) => k + 2))
+        // CSV: the header is line 1.
+        expect(lines, name).toEqual(Array.from({ length: 1000 }, (_, k) => k + (name.endsWith('.csv') ? 2 : 1)))
       }
     })
   })

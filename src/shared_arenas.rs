@@ -504,3 +504,80 @@ fn take_columns(batch: &mut ColumnarBatch) {
     batch.lines = Vec::new();
     batch.byte_offsets = Vec::new();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(out: &[u8], index: usize) -> usize {
+        let at = 4 * index;
+        u32::from_ne_bytes([out[at], out[at + 1], out[at + 2], out[at + 3]]) as usize
+    }
+
+    #[test]
+    fn header_says_where_each_column_lies() {
+        let batch = ColumnarBatch {
+            width: 2,
+            value_gap: 1,
+            names: Some(vec!["a".into(), "b".into()]),
+            text: b"xyzw".to_vec(),
+            row_starts: vec![0, 1, 4],
+            row_encodings: vec![1, 1],
+            row_longest: vec![1, 2],
+            ends: vec![1, 0, 1, 2],
+            kinds: vec![0, 1, 0, 0],
+            numbers: vec![7.5],
+            lines: vec![2.0, 3.0],
+            byte_offsets: vec![4, 9],
+            counted: true,
+            ..ColumnarBatch::default()
+        };
+        let mut out = vec![0u8; ColumnLens::of(&batch).bytes()];
+        assert_eq!(write_columns(&batch, &mut out, true), Some(()));
+        assert_eq!(word(&out, header::RECORDS), 2);
+        assert_eq!(word(&out, header::WIDTH), 2);
+        assert_eq!(word(&out, header::VALUE_GAP), 1);
+        let flags = header::COUNTED | header::EXTRAS | header::LENT;
+        assert_eq!(word(&out, header::FLAGS) as u32, flags);
+        let f64_at = |index: usize| {
+            let at = word(&out, index);
+            assert_eq!(at % 8, 0, "an f64 column starts aligned");
+            at
+        };
+        let positions = f64_at(header::POSITIONS);
+        assert_eq!(positions, HEADER_BYTES);
+        let read_f64 = |at: usize| f64::from_ne_bytes(out[at..at + 8].try_into().unwrap());
+        assert_eq!([read_f64(positions), read_f64(positions + 8)], [2.0, 3.0]);
+        assert_eq!([read_f64(positions + 16), read_f64(positions + 24)], [4.0, 9.0]);
+        assert_eq!(read_f64(f64_at(header::NUMBERS)), 7.5);
+        let u32_at = |index: usize, len: usize| {
+            let at = word(&out, index);
+            assert_eq!(at % 4, 0, "a u32 column starts aligned");
+            (0..len).map(|k| word(&out, at / 4 + k)).collect::<Vec<_>>()
+        };
+        assert_eq!(u32_at(header::ROW_STARTS, 3), [0, 1, 4]);
+        assert_eq!(u32_at(header::ENDS, 4), [1, 0, 1, 2]);
+        assert_eq!(word(&out, header::SHAPE_COUNT), 0);
+        let bytes_at = |index: usize, len: usize| {
+            let at = word(&out, index);
+            out[at..at + len].to_vec()
+        };
+        assert_eq!(bytes_at(header::TEXT, 4), b"xyzw");
+        assert_eq!(bytes_at(header::ROW_ENCODINGS, 2), [1, 1]);
+        assert_eq!(bytes_at(header::ROW_LONGEST, 2), [1, 2]);
+        assert_eq!(word(&out, header::KIND_COUNT), 4);
+        assert_eq!(bytes_at(header::KINDS, 4), [0, 1, 0, 0]);
+        assert_eq!(word(&out, header::KINDS) + 4, out.len(), "the kinds end the arena's used part");
+    }
+
+    #[test]
+    fn a_batch_with_nothing_besides_its_columns_has_no_flags_and_may_not_fit() {
+        let batch =
+            ColumnarBatch { lines: vec![1.0], byte_offsets: vec![0], ..ColumnarBatch::default() };
+        let mut out = vec![0u8; ColumnLens::of(&batch).bytes()];
+        assert_eq!(write_columns(&batch, &mut out, false), Some(()));
+        assert_eq!(word(&out, header::FLAGS), 0);
+        let mut short = vec![0u8; out.len() - 1];
+        assert_eq!(write_columns(&batch, &mut short, false), None);
+    }
+}

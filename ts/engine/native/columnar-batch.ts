@@ -1,5 +1,5 @@
 import type { EngineBatch } from '../types'
-import { type BatchChunks, CHUNK_RECORDS, CHUNK_TEXT_BYTES } from './chunks'
+import { type BatchChunks, CHUNK_RECORDS, CHUNK_TEXT_BYTES, CHUNK_VALUES } from './chunks'
 import { ArenaBatch, type ExtrasSource, NO_FAULTS } from './arena-batch'
 import type { NativeFault } from './batch-types'
 import { countedBatch } from './counted-batch'
@@ -105,7 +105,7 @@ abstract class ColumnarChunks implements BatchChunks {
     const faults = batch.faults
     const n = batch.count
     const from = this.nextRecord
-    const to = from === n ? n : chunkEnd(batch, from, Math.min(n, from + CHUNK_RECORDS))
+    const to = from === n ? n : chunkEnd(batch, from, this.valuesEnd(from, n))
     this.nextRecord = to
     this.done = to === n
     return {
@@ -119,6 +119,16 @@ abstract class ColumnarChunks implements BatchChunks {
 
   /** Builds records `from` to `to` (exclusive); called for consecutive ranges, in order. */
   protected abstract build(from: number, to: number): unknown[]
+
+  /**
+   * Where the chunk starting at record `from` ends at most, by its records' values: after
+   * `CHUNK_VALUES` of them, at least one record and at most `CHUNK_RECORDS`. Every CSV record
+   * has the batch's width.
+   */
+  protected valuesEnd(from: number, n: number): number {
+    const records = Math.min(CHUNK_RECORDS, Math.max(1, Math.floor(CHUNK_VALUES / Math.max(1, this.batch.width))))
+    return Math.min(n, from + records)
+  }
 
   /**
    * The faults of the chunk of records `from` to `to`, indexed within it: those before record
@@ -214,6 +224,20 @@ class TypedChunks extends ColumnarChunks {
     this.numberCursor.next = this.batch.numbers
     this.restart()
     return this
+  }
+
+  /** JSON records have the width of their shape. */
+  protected override valuesEnd(from: number, n: number): number {
+    if (!this.hasIds) return super.valuesEnd(from, n)
+    const { shapes } = this
+    const { words } = this.batch.views
+    const ids = this.batch.shapes
+    const most = Math.min(n, from + CHUNK_RECORDS)
+    let to = from
+    for (let values = 0; to < most && (to === from || values + shapes[words[ids + to]].width <= CHUNK_VALUES); to++) {
+      values += shapes[words[ids + to]].width
+    }
+    return to
   }
 
   protected build(from: number, to: number): unknown[] {
