@@ -40,7 +40,6 @@ interface RecordOrigin {
   byteOffset: number | null
 }
 
-const NO_ORIGIN: RecordOrigin = { path: null, line: null, byteOffset: null }
 
 /** What `pumpSync` and `runSync` return when no item came out for the consumer. */
 const NOTHING: unique symbol = Symbol('ringstream.nothing')
@@ -94,7 +93,7 @@ export class Iteration {
   private errors = 0
   /**
    * Where the record being processed came from, for processing errors: entry `originAt` of the
-   * lines and byte offsets of `origin`, the batch being read, else `pinned`. Only the index is
+   * lines and byte offsets of `origin`, the batch being read, else the `pinned…` fields. Only the index is
    * stored per record (reading each record's line and offset as it passed, and storing them as
    * numbers, was 3% of a `forEach` over narrow.csv); the position is pinned as numbers before the
    * batch goes, because its arrays may then be reused for the next one and its records must not
@@ -102,7 +101,9 @@ export class Iteration {
    */
   private origin: SourceBatch | null = null
   private originAt = -1
-  private pinned: RecordOrigin = NO_ORIGIN
+  private pinnedPath: string | null = null
+  private pinnedLine: number | null = null
+  private pinnedByteOffset: number | null = null
 
   constructor(
     private readonly settings: IterationSettings,
@@ -441,7 +442,7 @@ export class Iteration {
       const fault = batch.faults[this.faultPos++]
       this.records++
       this.origin = null
-      this.pinned = { path: batch.path, line: fault.line, byteOffset: fault.byteOffset }
+      this.pin(batch.path, fault.line, fault.byteOffset)
       const error = sourceItemError(fault, {
         path: batch.path,
         format: batch.format,
@@ -498,8 +499,11 @@ export class Iteration {
 
   private fetch(): Step {
     if (this.cursor === null) this.cursor = this.settings.openCursor()
-    if (this.origin !== null) {
-      this.pinned = this.originOf()
+    const origin = this.origin
+    if (origin !== null) {
+      // Three fields rather than an object: this runs for every chunk of a native batch.
+      const at = this.originAt
+      this.pin(origin.path, origin.lines === null ? null : origin.lines[at], origin.byteOffsets === null ? null : origin.byteOffsets[at])
       this.origin = null
     }
     this.batch = null
@@ -630,9 +634,15 @@ export class Iteration {
   }
 
   /** Where the record being processed came from (see `origin`). */
+  private pin(path: string | null, line: number | null, byteOffset: number | null): void {
+    this.pinnedPath = path
+    this.pinnedLine = line
+    this.pinnedByteOffset = byteOffset
+  }
+
   private originOf(): RecordOrigin {
     const batch = this.origin
-    if (batch === null) return this.pinned
+    if (batch === null) return { path: this.pinnedPath, line: this.pinnedLine, byteOffset: this.pinnedByteOffset }
     const at = this.originAt
     return {
       path: batch.path,

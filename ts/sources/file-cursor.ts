@@ -100,7 +100,7 @@ export class FileCursor implements BatchCursor {
     const file = this.files[this.index]
     // Compressed data whose name does not say so, or UTF-16 text, fails at its first record,
     // once, rather than as one bad record after another.
-    if (file.compression === 'none') {
+    if (file.compression === 'none' && batch.faults.length > 0) {
       const regular = file.size !== null
       refuseSignature(batch.faults, file.path, file.plainByName, regular, () => (regular ? this.engineFor(file).headBytes(file.path, 'none', SIGNATURE_BYTES) : null))
     }
