@@ -405,7 +405,7 @@ pub fn write_columns(batch: &ColumnarBatch, out: &mut [u8], lent: bool) -> Optio
 /// names the same words), so a batch costs it no object and no view of its own. A view per
 /// column and an object per batch were what survived V8's young-generation collections of a
 /// `for…of` besides the records in flight, and what made the young generation grow over long
-/// files (bench/README.md, "Peak RSS at 100 MiB, 1 GiB and 4 GiB").
+/// files (bench/README.md, "Peak RSS at 100 MiB and 1 GiB").
 pub mod header {
     /// Records in the batch.
     pub const RECORDS: usize = 0;

@@ -8,7 +8,7 @@ import type { NativeBatchExtras, NativeFault } from './batch-types'
  * A batch therefore costs no object and no view of its own, on either side of the binding. With
  * an object and a view per column for every batch, those were what survived V8's
  * young-generation collections of a `for…of` besides the records in flight, and they made the
- * young generation grow over long files (bench/README.md, "Peak RSS at 100 MiB, 1 GiB and 4 GiB").
+ * young generation grow over long files (bench/README.md, "Peak RSS at 100 MiB and 1 GiB").
  */
 
 /** The header's words: `header` in src/shared_arenas.rs, which says what each is. */
