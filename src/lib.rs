@@ -62,7 +62,8 @@ pub struct NativeFault {
 /// One batch: the records as one JSON array text, their positions, and the faults between them.
 #[napi(object)]
 pub struct NativeBatch {
-    /// The memory `positions` views (see `NativeColumnarBatch::arena`).
+    /// The memory `positions` views: pass it to the next `nextBatchSync` call once this batch is
+    /// read no more, and the next batch is copied into it when it fits.
     #[napi(ts_type = "ArrayBuffer")]
     pub arena: JsArrayBuffer,
     #[napi(ts_type = "string")]
