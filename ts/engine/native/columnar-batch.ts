@@ -45,6 +45,8 @@ export class ColumnarBatchDecoder {
   private names: string[] | null = null
   /** The CSV records' constructors, made for `names`, the batch width and value gap: from values (`make`) and from text. */
   private csv: (Shape & { gap: number; fromText: TextRecordMaker }) | null = null
+  /** `csv` as the one shape of every record, for typed CSV chunks. */
+  private csvShapes: Shape[] = []
   /** The JSON shapes of the file so far, by id. */
   private readonly shapes: Shape[] = []
   private readonly batch = new ArenaBatch()
@@ -71,8 +73,9 @@ export class ColumnarBatchDecoder {
         fromColumns: csvTypedRecordMaker(this.names, width),
         fromText: csvTextRecordMaker(this.names, width, gap),
       }
+      this.csvShapes = [this.csv]
     }
-    if (batch.kindCount > 0) return this.typedChunks.start([this.csv], false)
+    if (batch.kindCount > 0) return this.typedChunks.start(this.csvShapes, false)
     return this.textChunks.start(this.csv.fromText)
   }
 
