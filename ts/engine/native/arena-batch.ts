@@ -44,10 +44,9 @@ export interface ExtrasSource {
 
 /** The views of one arena, made the first time a batch comes in it. */
 class ArenaViews {
-  readonly header: Uint32Array
   /** Every byte: the text and the one-byte columns. */
   readonly bytes: Buffer
-  /** Every 4-byte word: the `u32` columns. */
+  /** Every 4-byte word: the header and the `u32` columns. */
   readonly words: Uint32Array
   /** Every 8-byte double: the numbers and the positions. */
   readonly doubles: Float64Array
@@ -57,7 +56,6 @@ class ArenaViews {
 
   constructor(private readonly buffer: ArrayBuffer) {
     const length = buffer.byteLength
-    this.header = new Uint32Array(buffer, 0, HEADER_WORDS)
     this.bytes = Buffer.from(buffer, 0, length)
     this.words = new Uint32Array(buffer, 0, Math.floor(length / 4))
     this.doubles = new Float64Array(buffer, 0, Math.floor(length / 8))
@@ -134,12 +132,12 @@ export class ArenaBatch {
     let views = this.views
     if (arena !== this.arena) {
       views = this.lent.get(arena) ?? new ArenaViews(arena)
-      if ((views.header[FLAGS] & LENT) !== 0) this.lent.set(arena, views)
+      if ((views.words[FLAGS] & LENT) !== 0) this.lent.set(arena, views)
       else arena = EMPTY
       this.arena = arena
       this.views = views
     }
-    const h = views.header
+    const h = views.words
     const count = h[RECORDS]
     this.count = count
     this.width = h[WIDTH]
