@@ -14,7 +14,8 @@ use napi_derive::napi;
 mod shared_arenas;
 
 use shared_arenas::{
-    too_large, write_columns, ArenaPool, ColumnLens, PlacedBatch, PlacingEncoder, SharedArenas,
+    has_extras, too_large, write_columns, ArenaPool, ColumnLens, PlacedBatch, PlacingEncoder,
+    SharedArenas,
 };
 
 use ringstream_core::{
@@ -88,7 +89,7 @@ pub struct NativeBatchExtras {
 impl NativeBatchExtras {
     /// What `batch` has besides its columns, taken out of it; `None` when it has nothing.
     fn take_from(batch: &mut ColumnarBatch) -> Option<NativeBatchExtras> {
-        if batch.names.is_none() && batch.new_shapes.is_empty() && batch.faults.is_empty() {
+        if !has_extras(batch) {
             return None;
         }
         let new_shapes = std::mem::take(&mut batch.new_shapes);

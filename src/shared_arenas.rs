@@ -443,6 +443,11 @@ pub mod header {
 /// Bytes of the header at the start of every columnar arena.
 pub const HEADER_BYTES: usize = 4 * header::WORDS;
 
+/// Whether `batch` has header names, new JSON shapes or faults: what `batchExtras()` gives.
+pub fn has_extras(batch: &ColumnarBatch) -> bool {
+    batch.names.is_some() || !batch.new_shapes.is_empty() || !batch.faults.is_empty()
+}
+
 /// Whether `batch` cannot be described in the header's 32-bit words.
 pub fn too_large(batch: &ColumnarBatch) -> bool {
     batch.offsets_overflow || u32::try_from(ColumnLens::of(batch).bytes()).is_err()
@@ -456,14 +461,12 @@ fn header_words(
     lent: bool,
 ) -> Option<[u32; header::WORDS]> {
     let word = |n: usize| u32::try_from(n).ok();
-    let has_extras =
-        batch.names.is_some() || !batch.new_shapes.is_empty() || !batch.faults.is_empty();
     let mut words = [0u32; header::WORDS];
     words[header::RECORDS] = word(lens.positions)?;
     words[header::WIDTH] = word(batch.width)?;
     words[header::VALUE_GAP] = word(batch.value_gap)?;
     words[header::FLAGS] = if batch.counted { header::COUNTED } else { 0 }
-        | if has_extras { header::EXTRAS } else { 0 }
+        | if has_extras(batch) { header::EXTRAS } else { 0 }
         | if lent { header::LENT } else { 0 };
     words[header::POSITIONS] = word(at.positions)?;
     words[header::NUMBERS] = word(at.numbers)?;
