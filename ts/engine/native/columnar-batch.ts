@@ -237,8 +237,11 @@ class TypedChunks extends ColumnarChunks {
     const ids = this.batch.shapes
     const most = Math.min(n, from + CHUNK_RECORDS)
     let to = from
-    for (let values = 0; to < most && (to === from || values + shapes[words[ids + to]].width <= CHUNK_VALUES); to++) {
+    let values = 0
+    while (to < most) {
       values += shapes[words[ids + to]].width
+      if (to > from && values > CHUNK_VALUES) break
+      to++
     }
     return to
   }
