@@ -1,5 +1,6 @@
+import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MIN_PARSE_SLICE_BYTES, PARSE_SLICE_BYTES } from '../../ts/engine/ts/file-reader'
+import { JSON_BYTES_PER_VALUE, MIN_PARSE_SLICE_BYTES, PARSE_SLICE_BYTES, SLICE_RECORDS, SLICE_VALUES } from '../../ts/engine/ts/sliced-parser'
 import { tsEngine } from '../../ts/engine/ts/ts-engine'
 import type { Format } from '../../ts/engine/types'
 import { stream } from '../../ts/index'
@@ -7,9 +8,10 @@ import { fileReadRequest } from '../support/read-request'
 import { makeTempDir } from '../support/temp'
 
 /**
- * The TS engine parses a read a slice at a time (about 128 records, from `MIN_PARSE_SLICE_BYTES`
- * to `PARSE_SLICE_BYTES`), as the iteration reaches it. Slices end after a line break where one is near, else anywhere: inside a quoted field, a
- * CRLF or a UTF-8 sequence. Whatever the cut, the records, the errors and their order must be
+ * The TS engine parses a read a slice at a time (`SLICE_VALUES` values' worth of records once
+ * it knows their length, within `MIN_PARSE_SLICE_BYTES` and `PARSE_SLICE_BYTES`), as the
+ * iteration reaches it. Slices end after a line break where one is near, else anywhere: inside
+ * a quoted field, a CRLF or a UTF-8 sequence. Whatever the cut, the records, the errors and their order must be
  * those of reads too small to be sliced.
  */
 describe('the TS engine reads a large read a slice at a time', () => {
@@ -46,22 +48,52 @@ describe('the TS engine reads a large read a slice at a time', () => {
     expect(sizes.length).toBeGreaterThan(Math.floor(Buffer.byteLength(rows.join('\r\n')) / PARSE_SLICE_BYTES))
   })
 
-  it('slices about 128 records at a time once it knows their length, from 4 to 16 KiB', () => {
-    const row = (k: number, width: number) => `${String(k).padStart(6, '0')},${'y'.repeat(width - 8)}\n`
-    // 9-byte rows: the first slice is 16 KiB, then 128 rows would be 1152 bytes, so 4 KiB.
-    const short = batchSizes(tmp.file('short.csv', `id,v\n${Array.from({ length: 8000 }, (_, k) => row(k, 9)).join('')}`), 'csv')
-    // Slices also end where a read ends, and a row cut by a read comes out with the next slice:
-    // the usual slice (the median) is within a row of the size, and none is larger.
-    const usual = (sizes: number[], expected: number) => {
-      const sorted = [...sizes].sort((x, y) => x - y)
-      expect(Math.abs(sorted[sorted.length >> 1] - expected), `${sizes}`).toBeLessThanOrEqual(1)
-      expect(sorted[sorted.length - 1], `${sizes}`).toBeLessThanOrEqual(expected + 1)
+  // Slices also end where a read (or a decompressed piece) ends, and a row cut there comes out
+  // with the next slice: the usual slice (the median) is within a row of the size, and none is larger.
+  const usual = (sizes: number[], expected: number) => {
+    const sorted = [...sizes].sort((x, y) => x - y)
+    expect(Math.abs(sorted[sorted.length >> 1] - expected), `${sizes}`).toBeLessThanOrEqual(1)
+    expect(sorted[sorted.length - 1], `${sizes}`).toBeLessThanOrEqual(expected + 1)
+  }
+
+  it('slices SLICE_VALUES values\' worth of records at a time once it knows their length', () => {
+    const row = (k: number, width: number, fields: number) => `${String(k).padStart(6, '0')}${',y'.repeat(fields - 1)}${'y'.repeat(width - 5 - 2 * fields)}\n`
+    const csv = (name: string, rows: number, width: number, fields: number) => {
+      const header = Array.from({ length: fields }, (_, k) => `c${k}`).join(',')
+      return batchSizes(tmp.file(name, `${header}\n${Array.from({ length: rows }, (_, k) => row(k, width, fields)).join('')}`), 'csv')
     }
-    expect(short[0]).toBe(Math.floor((PARSE_SLICE_BYTES - 5) / 9))
-    usual(short.slice(1), Math.floor(MIN_PARSE_SLICE_BYTES / 9))
-    // 300-byte rows: 128 would be 37.5 KiB, so every slice stays 16 KiB.
-    const long = batchSizes(tmp.file('long.csv', `id,v\n${Array.from({ length: 2000 }, (_, k) => row(k, 300)).join('')}`), 'csv')
-    usual(long, Math.floor(PARSE_SLICE_BYTES / 300))
+    // Two fields of 12-byte rows: the first slice is 16 KiB, then a slice is SLICE_VALUES / 2 rows.
+    const pairs = csv('pairs.csv', 8000, 12, 2)
+    expect(pairs[0]).toBe(Math.floor((PARSE_SLICE_BYTES - 6) / 12))
+    usual(pairs.slice(1), Math.min(SLICE_RECORDS, SLICE_VALUES / 2))
+    // One field of 8-byte rows: a slice is SLICE_RECORDS rows; of 2-byte rows, the smallest slice.
+    usual(csv('single.csv', 8000, 8, 1).slice(1), SLICE_RECORDS)
+    usual(batchSizes(tmp.file('tiny.csv', `c\n${'y\n'.repeat(40000)}`), 'csv').slice(1), MIN_PARSE_SLICE_BYTES / 2)
+    // Thirteen fields of 140-byte rows, as wide.csv.
+    usual(csv('wide.csv', 2000, 140, 13).slice(1), Math.floor(SLICE_VALUES / 13))
+    // Rows too long for SLICE_VALUES values within the largest slice.
+    usual(csv('long.csv', 400, 1200, 2).slice(1), Math.floor(PARSE_SLICE_BYTES / 1200))
+    // JSON Lines of 100 bytes: a slice is SLICE_VALUES values of JSON_BYTES_PER_VALUE bytes.
+    const line = (k: number) => `${JSON.stringify({ k: String(k).padStart(6, '0'), v: 'y'.repeat(100 - 22) })}\n`
+    const json = batchSizes(tmp.file('lines.jsonl', Array.from({ length: 4000 }, (_, k) => line(k)).join('')), 'jsonl')
+    expect(line(0)).toHaveLength(100)
+    usual(json.slice(1), Math.floor((SLICE_VALUES * JSON_BYTES_PER_VALUE) / 100))
+  })
+
+  it('parses the chunks of a byte stream a slice at a time too, compressed or not', () => {
+    const rows = Array.from({ length: 3000 }, (_, k) => `${String(k).padStart(6, '0')},${'y'.repeat(20)}\n`)
+    const bytes = Buffer.from(`id,v\n${rows.join('')}`)
+    for (const compression of ['none', 'gzip'] as const) {
+      const { path: _path, ...options } = fileReadRequest('', { compression })
+      const parser = tsEngine.openChunks(options)
+      parser.push(compression === 'gzip' ? gzipSync(bytes) : bytes)
+      parser.end()
+      const sizes: number[] = []
+      for (let batch = parser.next(); batch !== null; batch = parser.next()) sizes.push(batch.records.length)
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows.length)
+      // After the first slice, SLICE_VALUES / 2 two-field rows per batch.
+      usual(sizes.slice(1), SLICE_VALUES / 2)
+    }
   })
 
   it('gives JSON Lines with a line longer than a slice, and bad lines, as unsliced reads do', () => {

@@ -52,6 +52,10 @@ class BomSkipper implements FormatParser {
     this.inner.end()
   }
 
+  recordWidth(): number {
+    return this.inner.recordWidth?.() ?? 0
+  }
+
   release(): void {
     this.inner.release?.()
   }

@@ -2,15 +2,17 @@ import type { ChunkParser, ChunkParseRequest, EngineBatch } from '../types'
 import { type Inflater, makeInflater } from './inflater'
 import { ParsedQueue } from './parsed-queue'
 import { parserFor } from './parsers'
+import { SlicedParser } from './sliced-parser'
 
 /**
  * The TS engine's `ChunkParser`: the format's parser over the chunks, decompressed first when
  * they are compressed, a decompressed piece (at most 64 KiB) at a time, so that a chunk that
- * inflates a thousandfold is never held whole.
+ * inflates a thousandfold is never held whole; each chunk or piece is parsed a slice at a time
+ * (`sliced-parser.ts`), as the file reader parses its reads.
  */
 export class TsChunkParser implements ChunkParser {
   private readonly queue = new ParsedQueue()
-  private readonly parser: { push(chunk: Uint8Array): void; end(): void }
+  private readonly slices: SlicedParser
   private readonly inflater: Inflater | null
   /** Chunks pushed and not yet handed to the parser or the inflater. */
   private readonly pending: Uint8Array[] = []
@@ -24,7 +26,7 @@ export class TsChunkParser implements ChunkParser {
   readonly wantsInput = false
 
   constructor(private readonly request: ChunkParseRequest) {
-    this.parser = parserFor(request.format)(request, this.queue)
+    this.slices = new SlicedParser(parserFor(request.format)(request, this.queue), this.queue)
     this.inflater = request.compression === 'none' ? null : makeInflater(request.compression, null)
   }
 
@@ -38,17 +40,22 @@ export class TsChunkParser implements ChunkParser {
 
   next(): EngineBatch | null {
     this.awaitsInput = false
-    const { queue, parser, inflater } = this
-    // What one chunk (or one decompressed piece) completes goes out at once: a byte stream may
-    // be a live feed, whose records must not wait for a batch to fill.
+    const { queue, slices, inflater } = this
+    // What one slice completes goes out at once: a byte stream may be a live feed, whose records
+    // must not wait for a batch to fill.
     while (queue.isEmpty && !this.inputEnded) {
+      if (slices.hasInput) {
+        slices.parseSlice()
+        continue
+      }
+      // The inflater's piece is read until the slices have used it up.
       if (inflater?.hasOutput()) {
-        parser.push(inflater.take())
+        slices.feed(inflater.take())
         continue
       }
       const chunk = this.pending.shift()
       if (chunk !== undefined) {
-        if (inflater === null) parser.push(chunk)
+        if (inflater === null) slices.feed(chunk)
         else inflater.push(chunk)
       } else if (!this.ended) {
         this.awaitsInput = true
@@ -59,7 +66,7 @@ export class TsChunkParser implements ChunkParser {
         inflater?.finish()
       } else {
         this.inputEnded = true
-        parser.end()
+        slices.parser.end()
       }
     }
     return queue.isEmpty ? null : queue.take(this.request.batchSize)
@@ -75,5 +82,6 @@ export class TsChunkParser implements ChunkParser {
 
   close(): void {
     this.pending.length = 0
+    this.slices.clear()
   }
 }

@@ -60,7 +60,12 @@ class CsvParser implements ByteStreamParser {
   private readonly texts: string[] = []
   /** The inferred values of the record being finished, with `types: 'infer'`; reused likewise. */
   private readonly values: unknown[] = []
-  /** The chunk being pushed as text when it is all ASCII (string index = byte index), else `null`. */
+  /** The chunk being pushed is all ASCII, so its text can stand in for its bytes (string index = byte index). */
+  private chunkAscii = false
+  /**
+   * That text, decoded when a record first takes its fields from it (`textOfChunk`): a chunk
+   * whose records all have a long field (wide.csv) never needs it.
+   */
   private chunkText: string | null = null
   /**
    * Raw bytes of the record being read, once it runs past the end of a chunk. When it outgrows
@@ -113,8 +118,10 @@ class CsvParser implements ByteStreamParser {
     if (n === 0) return
     // One decode for the chunk instead of one per record: a native call per record cost as much
     // as the decoding on a narrow file.
-    this.chunkText = isAscii(chunk) ? latin1(chunk, 0, n) : null
-    this.utf8.prepare(chunk)
+    const ascii = isAscii(chunk)
+    this.chunkAscii = ascii
+    if (ascii) this.utf8.prepareAscii(n)
+    else this.utf8.prepare(chunk)
     // A chunk adds at most `n` output bytes, so one reservation covers every write below.
     this.out.reserve(n)
     const out = this.out.bytes
@@ -268,7 +275,12 @@ class CsvParser implements ByteStreamParser {
     this.out.length = outLength
     if (outLength === 0) this.out.clear(4 * n)
     this.offset += n
+    this.chunkAscii = false
     this.chunkText = null
+  }
+
+  recordWidth(): number {
+    return Math.max(0, this.expectedFields)
   }
 
   release(): void {
@@ -378,12 +390,11 @@ class CsvParser implements ByteStreamParser {
       if (this.built === RECORDS_BUILT_WHEN_COUNTING) return this.sink.record(null, this.recordLine, this.recordOffset)
       this.built++
     }
-    const chunkText = this.chunkText
-    if (direct && chunkText !== null && !this.infer && this.slicesAreCopies(count)) {
+    if (direct && this.chunkAscii && !this.infer && this.slicesAreCopies(count)) {
       // The values as `decodeFields` would cut them, sliced by the record's literal itself:
       // storing each in `texts` first (an old array holding new strings) cost a write barrier
       // per value, and narrow.csv's W1 a sixth of its time.
-      this.sink.record((this.makeFromText as TextRecordMaker)(chunkText, this.fieldEnds, 0, rawStart), this.recordLine, this.recordOffset)
+      this.sink.record((this.makeFromText as TextRecordMaker)(this.textOfChunk(raw), this.fieldEnds, 0, rawStart), this.recordLine, this.recordOffset)
       return
     }
     this.decodeFields(raw, rawStart, rawEnd, direct)
@@ -409,9 +420,9 @@ class CsvParser implements ByteStreamParser {
     const ends = this.fieldEnds
     const texts = this.texts
     const count = this.fieldCount
-    if (direct && this.chunkText !== null && this.slicesAreCopies(count)) {
+    if (direct && this.chunkAscii && this.slicesAreCopies(count)) {
       // Copies, so a kept value holds none of the chunk's text.
-      const chunkText = this.chunkText
+      const chunkText = this.textOfChunk(raw)
       let start = 0
       for (let k = 0; k < count; k++) {
         const end = ends[k]
@@ -447,6 +458,12 @@ class CsvParser implements ByteStreamParser {
       }
     }
     return count
+  }
+
+  /** The text of the chunk being pushed, `chunk`, which is all ASCII: decoded once, when first wanted. */
+  private textOfChunk(chunk: Uint8Array): string {
+    if (this.chunkText === null) this.chunkText = latin1(chunk as Buffer, 0, chunk.length)
+    return this.chunkText
   }
 
   /** Whether every field of a record read `direct` is short enough that V8 copies its slice. */

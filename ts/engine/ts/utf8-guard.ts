@@ -20,13 +20,19 @@ export class Utf8Guard {
     while (from < n && chunk[from] >= 0x80) from++
     let to = n
     while (to > from && chunk[to - 1] >= 0x80) to--
-    if (to > from && isUtf8(chunk.subarray(from, to))) {
+    if (to > from && isUtf8(from === 0 && to === n ? chunk : chunk.subarray(from, to))) {
       this.from = from
       this.to = to
     } else {
       this.from = 0
       this.to = 0
     }
+  }
+
+  /** `prepare` for a chunk of `n` bytes already known to be all ASCII, which is valid UTF-8. */
+  prepareAscii(n: number): void {
+    this.from = 0
+    this.to = n
   }
 
   /** Whether `chunk[start, end)` is valid UTF-8; `chunk` must be the last one prepared. */
