@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { JSON_BYTES_PER_VALUE, MIN_PARSE_SLICE_BYTES, PARSE_SLICE_BYTES, SLICE_RECORDS, SLICE_VALUES } from '../../ts/engine/ts/sliced-parser'
+import { JSON_BYTES_PER_VALUE, MIN_PARSE_SLICE_BYTES, PARSE_SLICE_BYTES, RECORD_VALUES, SLICE_VALUES } from '../../ts/engine/ts/sliced-parser'
 import { tsEngine } from '../../ts/engine/ts/ts-engine'
 import type { Format } from '../../ts/engine/types'
 import { stream } from '../../ts/index'
@@ -62,22 +62,24 @@ describe('the TS engine reads a large read a slice at a time', () => {
       const header = Array.from({ length: fields }, (_, k) => `c${k}`).join(',')
       return batchSizes(tmp.file(name, `${header}\n${Array.from({ length: rows }, (_, k) => row(k, width, fields)).join('')}`), 'csv')
     }
-    // Two fields of 12-byte rows: the first slice is 16 KiB, then a slice is SLICE_VALUES / 2 rows.
+    /** Records in a slice of records of `values` values once their length is known. */
+    const perSlice = (values: number) => Math.floor(SLICE_VALUES / (RECORD_VALUES + values))
+    // Two fields of 12-byte rows: the first slice is 16 KiB, then a slice of two-value rows.
     const pairs = csv('pairs.csv', 8000, 12, 2)
     expect(pairs[0]).toBe(Math.floor((PARSE_SLICE_BYTES - 6) / 12))
-    usual(pairs.slice(1), Math.min(SLICE_RECORDS, SLICE_VALUES / 2))
-    // One field of 8-byte rows: a slice is SLICE_RECORDS rows; of 2-byte rows, the smallest slice.
-    usual(csv('single.csv', 8000, 8, 1).slice(1), SLICE_RECORDS)
+    usual(pairs.slice(1), perSlice(2))
+    // One field of 9-byte rows; of 2-byte rows, the smallest slice.
+    usual(csv('single.csv', 8000, 9, 1).slice(1), perSlice(1))
     usual(batchSizes(tmp.file('tiny.csv', `c\n${'y\n'.repeat(40000)}`), 'csv').slice(1), MIN_PARSE_SLICE_BYTES / 2)
     // Thirteen fields of 140-byte rows, as wide.csv.
-    usual(csv('wide.csv', 2000, 140, 13).slice(1), Math.floor(SLICE_VALUES / 13))
-    // Rows too long for SLICE_VALUES values within the largest slice.
+    usual(csv('wide.csv', 2000, 140, 13).slice(1), perSlice(13))
+    // Rows too long for a slice of their values within the largest slice.
     usual(csv('long.csv', 400, 1200, 2).slice(1), Math.floor(PARSE_SLICE_BYTES / 1200))
-    // JSON Lines of 100 bytes: a slice is SLICE_VALUES values of JSON_BYTES_PER_VALUE bytes.
+    // JSON Lines of 100 bytes: a value per JSON_BYTES_PER_VALUE bytes.
     const line = (k: number) => `${JSON.stringify({ k: String(k).padStart(6, '0'), v: 'y'.repeat(100 - 22) })}\n`
     const json = batchSizes(tmp.file('lines.jsonl', Array.from({ length: 4000 }, (_, k) => line(k)).join('')), 'jsonl')
     expect(line(0)).toHaveLength(100)
-    usual(json.slice(1), Math.floor((SLICE_VALUES * JSON_BYTES_PER_VALUE) / 100))
+    usual(json.slice(1), Math.floor(SLICE_VALUES / (RECORD_VALUES + 100 / JSON_BYTES_PER_VALUE)))
   })
 
   it('parses the chunks of a byte stream a slice at a time too, compressed or not', () => {
@@ -91,8 +93,8 @@ describe('the TS engine reads a large read a slice at a time', () => {
       const sizes: number[] = []
       for (let batch = parser.next(); batch !== null; batch = parser.next()) sizes.push(batch.records.length)
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows.length)
-      // After the first slice, SLICE_VALUES / 2 two-field rows per batch.
-      usual(sizes.slice(1), SLICE_VALUES / 2)
+      // After the first slice, a slice of two-field rows per batch.
+      usual(sizes.slice(1), Math.floor(SLICE_VALUES / (RECORD_VALUES + 2)))
     }
   })
 

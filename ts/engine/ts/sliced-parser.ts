@@ -8,22 +8,22 @@ import type { ParsedQueue } from './parsed-queue'
 export const PARSE_SLICE_BYTES = 16384
 
 /**
- * A slice is sized to hold about this many values, and at most `SLICE_RECORDS` records, at the
- * input's average record length so far (a value's heap size varies less than a record's). The
- * native engine's chunks stop at 96
- * values (`CHUNK_VALUES`), but 96 let the TS engine's young generation double twice between
- * 100 MiB and 1 GiB of narrow.csv: it is 4 MiB at 100 MiB, where the native engine's has grown to
- * 8 already, so its first doubling falls within that range too. At 64 values it grows to 8 MiB
- * after 11 M records (270 MiB) and no more through 1 GiB; the JS-thread instructions were level
- * within callgrind's noise.
+ * A slice is sized to hold about this many values at the input's average record length so far;
+ * each record counts `RECORD_VALUES` more for its object (so a slice holds at most 48 records).
+ * The native engine's chunks stop at 96 values too (`CHUNK_VALUES`) without that extra, but
+ * then narrow.csv's slices held 24 records and the TS engine's young generation doubled twice
+ * between 100 MiB and 1 GiB: it is 4 MiB at 100 MiB, where the native engine's has grown to 8
+ * already, so its first doubling falls within that range too. With the extra, narrow.csv (4
+ * values a record) gets 16 records a slice and one doubling, after 11 M records (270 MiB).
  */
-export const SLICE_VALUES = 64
-export const SLICE_RECORDS = 64
+export const SLICE_VALUES = 96
+/** What a record's object costs besides its values, in values: its header and the slot it takes in a batch. */
+export const RECORD_VALUES = 2
 
 /**
  * JSON values are counted as this many bytes of text each when sizing slices (wide.jsonl spends
  * 273 bytes on 14 values, in keys, quotes and separators): counting them would cost a walk of
- * every record, so a JSON slice is at most `SLICE_VALUES` times this many bytes.
+ * every record.
  */
 export const JSON_BYTES_PER_VALUE = 20
 
@@ -36,10 +36,10 @@ const LF = 10
  * A format parser fed a chunk (a read, a decompressed piece, a stream's chunk) a slice at a
  * time, one slice per `parseSlice` call, so that what is alive when a young-generation
  * collection runs is one slice's records, not one chunk's (DESIGN.md, "Records built by the
- * chunk"). A slice holds `SLICE_VALUES` values' worth of records (at most `SLICE_RECORDS`) at
- * the input's average record length so far, within `MIN_PARSE_SLICE_BYTES` and
+ * chunk"). A slice holds `SLICE_VALUES` values' worth of records at the input's average record
+ * length so far, within `MIN_PARSE_SLICE_BYTES` and
  * `PARSE_SLICE_BYTES`: a CSV record has the header's width, a JSON record a value per
- * `JSON_BYTES_PER_VALUE` bytes. A slice ends after its last line break, or
+ * `JSON_BYTES_PER_VALUE` bytes, and each `RECORD_VALUES` more. A slice ends after its last line break, or
  * anywhere when it has none: the parsers take any cut.
  *
  * The chunk is read until `parseSlice` has used it up (`hasInput` false), so its memory must not
@@ -102,8 +102,8 @@ export class SlicedParser {
     if (this.parsedRecords === 0) return
     const recordBytes = this.parsedBytes / this.parsedRecords
     const width = this.parser.recordWidth?.() ?? 0
-    const values = width > 0 ? width : recordBytes / JSON_BYTES_PER_VALUE
-    const group = Math.min(SLICE_RECORDS, Math.max(1, Math.floor(SLICE_VALUES / values)))
+    const values = RECORD_VALUES + (width > 0 ? width : recordBytes / JSON_BYTES_PER_VALUE)
+    const group = Math.max(1, Math.floor(SLICE_VALUES / values))
     this.sliceBytes = Math.round(Math.min(PARSE_SLICE_BYTES, Math.max(MIN_PARSE_SLICE_BYTES, group * recordBytes)))
   }
 }
