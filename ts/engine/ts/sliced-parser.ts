@@ -14,7 +14,7 @@ export const PARSE_SLICE_BYTES = 16384
  * then narrow.csv's slices held 24 records and the TS engine's young generation doubled twice
  * between 100 MiB and 1 GiB: it is 4 MiB at 100 MiB, where the native engine's has grown to 8
  * already, so its first doubling falls within that range too. With the extra, narrow.csv (4
- * values a record) gets 16 records a slice and one doubling, after 11 M records (270 MiB).
+ * values a record) gets 16 records a slice and one doubling, after 11.6 M records (285 MiB).
  */
 export const SLICE_VALUES = 96
 /** What a record's object costs besides its values, in values: its header and the slot it takes in a batch. */
@@ -37,10 +37,10 @@ const LF = 10
  * time, one slice per `parseSlice` call, so that what is alive when a young-generation
  * collection runs is one slice's records, not one chunk's (DESIGN.md, "Records built by the
  * chunk"). A slice holds `SLICE_VALUES` values' worth of records at the input's average record
- * length so far, within `MIN_PARSE_SLICE_BYTES` and
- * `PARSE_SLICE_BYTES`: a CSV record has the header's width, a JSON record a value per
- * `JSON_BYTES_PER_VALUE` bytes, and each `RECORD_VALUES` more. A slice ends after its last line break, or
- * anywhere when it has none: the parsers take any cut.
+ * length so far, within `MIN_PARSE_SLICE_BYTES` and `PARSE_SLICE_BYTES`: a CSV record has the
+ * header's width, a JSON record a value per `JSON_BYTES_PER_VALUE` bytes, and each
+ * `RECORD_VALUES` more. A slice ends after its last line break, or anywhere when it has none:
+ * the parsers take any cut.
  *
  * The chunk is read until `parseSlice` has used it up (`hasInput` false), so its memory must not
  * be reused before then.
