@@ -17,7 +17,7 @@ export interface FormatParser {
   end(): void
   /**
    * Values in each record, where the format fixes it and the parser knows it yet (CSV: the
-   * first record's field count); 0 otherwise. It sizes the slices of a read (`file-reader.ts`).
+   * first record's field count); 0 otherwise. It sizes the slices of a read (`sliced-parser.ts`).
    */
   recordWidth?(): number
   /** Gives memory the parser holds to the next parser (spare-buffers.ts); it is not used again. */
