@@ -40,7 +40,6 @@ interface RecordOrigin {
   byteOffset: number | null
 }
 
-
 /** What `pumpSync` and `runSync` return when no item came out for the consumer. */
 const NOTHING: unique symbol = Symbol('ringstream.nothing')
 
@@ -633,13 +632,14 @@ export class Iteration {
     }
   }
 
-  /** Where the record being processed came from (see `origin`). */
+  /** Keeps a position for processing errors once its batch has gone (see `origin`). */
   private pin(path: string | null, line: number | null, byteOffset: number | null): void {
     this.pinnedPath = path
     this.pinnedLine = line
     this.pinnedByteOffset = byteOffset
   }
 
+  /** Where the record being processed came from (see `origin`). */
   private originOf(): RecordOrigin {
     const batch = this.origin
     if (batch === null) return { path: this.pinnedPath, line: this.pinnedLine, byteOffset: this.pinnedByteOffset }
