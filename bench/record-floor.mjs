@@ -5,7 +5,8 @@
 // W1 through ringstream's `for…of`, as the JS thread's CPU time (Linux's per-thread scheduler
 // statistics; the wall time elsewhere), so the reader thread's work is not counted; and uDSV
 // (which has one thread) for the same records, with a third of its time: what "3× uDSV" leaves a
-// reader, to set beside the floor.
+// reader, to set beside the floor. The last columns are the wall times of the same rounds: ringstream's
+// above its JS thread's CPU is the JS thread waiting for batches (bench/batch-waits.mjs).
 //
 //   node bench/record-floor.mjs [--size-mb 50] [--rounds 5] [--datasets narrow.csv,wide.csv] [--data-dir dir]
 import { readFileSync } from 'node:fs'
@@ -28,13 +29,14 @@ const datasets = pick(listOption(options.datasets), ['narrow.csv', 'wide.csv'], 
 const rounds = Number(options.rounds)
 const { files, cleanup } = await prepareData({ dataDir: options['data-dir'], sizeMb: Number(options['size-mb']), datasets })
 
-/** Runs `fn`, returning its JS-thread CPU time (or wall time) in ms. */
+/** Runs `fn`, returning its JS-thread CPU time (or, where that is not known, its wall time) and its wall time in ms. */
 function timed(fn) {
   const cpu = jsThreadCpuMs()
-  const wall = performance.now()
+  const started = performance.now()
   fn()
+  const wall = performance.now() - started
   const cpuAfter = jsThreadCpuMs()
-  return cpu === null || cpuAfter === null ? performance.now() - wall : cpuAfter - cpu
+  return { cpu: cpu === null || cpuAfter === null ? wall : cpuAfter - cpu, wall }
 }
 
 /** The file's records as chunks: a string of 64 records' values and where each value ends. */
@@ -106,20 +108,36 @@ try {
   for (const dataset of datasets) {
     const records = engine(files[dataset])
     if (udsv(files[dataset]) !== records) throw new Error(`uDSV and ringstream disagree on how many records ${dataset} holds`)
-    const engineNs = []
-    const udsvNs = []
+    const engineRuns = []
+    const udsvRuns = []
     for (let round = 0; round < rounds; round++) {
-      engineNs.push((timed(() => engine(files[dataset])) * 1e6) / records)
-      udsvNs.push((timed(() => udsv(files[dataset])) * 1e6) / records)
+      engineRuns.push(timed(() => engine(files[dataset])))
+      udsvRuns.push(timed(() => udsv(files[dataset])))
     }
     // The floor's input (the whole file, split) is made only now: alive, it slowed uDSV by half.
     const input = chunksOf(files[dataset])
-    const floorNs = []
-    for (let round = 0; round < rounds; round++) floorNs.push((timed(() => floor(input)) * 1e6) / records)
-    const [f, e, u] = [median(floorNs), median(engineNs), median(udsvNs)]
-    rows.push([dataset, records.toLocaleString('en'), f.toFixed(1), e.toFixed(1), (e - f).toFixed(1), u.toFixed(1), (u / 3).toFixed(1)])
+    const floorRuns = []
+    for (let round = 0; round < rounds; round++) floorRuns.push(timed(() => floor(input)))
+    const perRecord = (runs, kind) => (median(runs.map((run) => run[kind])) * 1e6) / records
+    const [f, e, u] = [perRecord(floorRuns, 'cpu'), perRecord(engineRuns, 'cpu'), perRecord(udsvRuns, 'cpu')]
+    const [engineWall, udsvWall] = [perRecord(engineRuns, 'wall'), perRecord(udsvRuns, 'wall')]
+    rows.push([
+      dataset,
+      records.toLocaleString('en'),
+      f.toFixed(1),
+      e.toFixed(1),
+      (e - f).toFixed(1),
+      u.toFixed(1),
+      (u / 3).toFixed(1),
+      engineWall.toFixed(1),
+      udsvWall.toFixed(1),
+      `${(udsvWall / engineWall).toFixed(2)}×`,
+    ])
   }
 } finally {
   cleanup()
 }
-printTable(['dataset', 'records', 'floor ns/record', 'ringstream-native ns/record', 'above the floor', 'udsv ns/record', 'a third of udsv'], rows)
+printTable(
+  ['dataset', 'records', 'floor ns/record', 'ringstream-native ns/record', 'above the floor', 'udsv ns/record', 'a third of udsv', 'ringstream wall ns/record', 'udsv wall ns/record', 'wall: udsv / ringstream'],
+  rows,
+)
