@@ -107,7 +107,7 @@ try {
         `${(baseWall / wall).toFixed(3)}×`,
         cpu,
         median(runs.map((r) => r.waitedMs)).toFixed(1),
-        String(median(runs.map((r) => r.waits))),
+        median(runs.map((r) => r.waits)).toFixed(0),
         String(runs[0].calls),
       ])
     }
