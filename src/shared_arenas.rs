@@ -1,6 +1,6 @@
 //! Arenas that a reader thread copies its batches into, and JavaScript views in place.
 //!
-//! Copying a batch into memory V8 owns on the JS thread (`Arena` in lib.rs) made that thread
+//! Copying a batch into memory V8 owns on the JS thread (`Arena` in handoff.rs) made that thread
 //! read each batch twice, cold from the other core's cache: once to copy it and once to build
 //! its records. Without the copy the JS thread of narrow.csv's W1 took 8–13% less CPU
 //! (bench/HISTORY.md, "What the arena copy costs the JS thread"). So for a file read ahead on
@@ -442,6 +442,10 @@ pub mod header {
 
 /// Bytes of the header at the start of every columnar arena.
 pub const HEADER_BYTES: usize = 4 * header::WORDS;
+
+/// A reader's own arenas are this fraction bigger than the batch they are made for: a file's
+/// batches after its first few differ in size by well under a percent.
+pub const ARENA_HEADROOM: usize = 16;
 
 /// Whether `batch` has header names, new JSON shapes or faults: what `batchExtras()` gives.
 pub fn has_extras(batch: &ColumnarBatch) -> bool {

@@ -17,7 +17,7 @@ export class NativeBatchTaker {
   private chunks: BatchChunks | null = null
   /**
    * The memory the last batch was copied into, handed back for the next one once that batch is
-   * used up (`Arena` in src/lib.rs): every record of it is built by then, and the iteration reads
+   * used up (`Arena` in src/handoff.rs): every record of it is built by then, and the iteration reads
    * a batch's positions only until it asks for the next batch.
    */
   private arena: ArrayBuffer | null = null

@@ -1,7 +1,7 @@
 import type { SourceFault } from '../types'
 
 /**
- * The batches the native binding hands over (`AnyNativeBatch` in `src/lib.rs`), as
+ * The batches the native binding hands over (`AnyNativeBatch` in `src/handoff.rs`), as
  * `native/binding.d.ts` declares them. Every array is a copy in memory V8 owns, the batch's
  * arena, which a later batch reuses.
  */
@@ -20,7 +20,7 @@ export interface NativeJsonBatch {
 }
 
 /**
- * What a columnar batch has besides its columns (`NativeBatchExtras` in `src/lib.rs`): only for a
+ * What a columnar batch has besides its columns (`NativeBatchExtras` in `src/handoff.rs`): only for a
  * batch whose header says so, from `batchExtras()`.
  */
 export interface NativeBatchExtras {
