@@ -18,7 +18,27 @@ import { nodeWritesZstd, nodeZstd, zstdStored } from './support/zstd-frames'
  * sizes must give the same records and the same errors (code, position, excerpt). Only `detail`,
  * a parser's own wording, may differ, so messages are not compared.
  */
-describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engines agree on random input', () => {
+/** Runs of each property below that takes no count of its own: `PARITY_RUNS` searches deeper (README, "Development"). */
+const PARITY_RUNS = Number(process.env.PARITY_RUNS ?? 150)
+/** The suite's 60 s a test is for 150 runs; a deeper search gets as much more time as it has more runs. */
+const TIMEOUT_MS = 60_000 * Math.max(1, PARITY_RUNS / 150)
+/** Runs of a property between two turns of the event loop (see `assertDeep`). */
+const SLICE_RUNS = 500
+
+/**
+ * `fc.assert` of `property` over `runs` runs, a slice of `SLICE_RUNS` at a time with a turn of
+ * the event loop between slices: a vitest worker whose loop is blocked for a minute loses its
+ * link to the runner ("Timeout calling onTaskUpdate"), which a deep search (`PARITY_RUNS`)
+ * reached. Each slice draws its own seed, which a failure reports.
+ */
+async function assertDeep<T>(property: fc.IProperty<T>, runs: number): Promise<void> {
+  for (let done = 0; done < runs; done += SLICE_RUNS) {
+    fc.assert(property, { numRuns: Math.min(SLICE_RUNS, runs - done) })
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engines agree on random input', { timeout: TIMEOUT_MS }, () => {
   const tmp = makeTempDir('ringstream-parity-')
   afterAll(() => tmp.remove())
   let fileNumber = 0
@@ -177,35 +197,33 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     trickyText,
   )
 
-  const runs = { numRuns: Number(process.env.PARITY_RUNS ?? 150) }
-
-  it('JSON Lines', () => {
-    fc.assert(
+  it('JSON Lines', async () => {
+    await assertDeep(
       fc.property(withNoise(jsonLines), bufferSize, maxRecordBytes, (bytes, size, max) => compare(bytes, { format: 'jsonl', bufferSize: size, maxRecordBytes: max })),
-      runs,
+      PARITY_RUNS,
     )
   })
 
-  it('JSON Lines of hand-written JSON: repeated keys, escapes, long arrays, deep nesting', () => {
-    fc.assert(
+  it('JSON Lines of hand-written JSON: repeated keys, escapes, long arrays, deep nesting', async () => {
+    await assertDeep(
       fc.property(shapedJsonLines, bufferSize, fc.integer({ min: 1, max: 9 }), (text, size, batchSize) =>
         compare(encoder.encode(text), { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20, batchSize }),
       ),
-      runs,
+      PARITY_RUNS,
     )
   })
 
-  it('CSV, with and without a header, strings and inferred types, quoting on and off', () => {
+  it('CSV, with and without a header, strings and inferred types, quoting on and off', async () => {
     const quote = fc.constantFrom<string | null | undefined>(undefined, undefined, null)
-    fc.assert(
+    await assertDeep(
       fc.property(withNoise(csvText), bufferSize, maxRecordBytes, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), quote, (bytes, size, max, header, types, q) =>
         compare(bytes, { format: 'csv', bufferSize: size, maxRecordBytes: max, header, types, ...(q === undefined ? {} : { quote: q }) }),
       ),
-      runs,
+      PARITY_RUNS,
     )
   })
 
-  it('CSV with any delimiter and quote character, TSV among them', () => {
+  it('CSV with any delimiter and quote character, TSV among them', async () => {
     // Characters a delimiter or quote may be (any ASCII but a line break), the awkward ones most:
     // what numbers and JSON are made of, a space, a backslash, NUL.
     const special = fc.constantFrom(',', '\t', ';', '|', ' ', "'", '"', '.', '-', '0', 'e', '\\', '\0', '#', 'a')
@@ -220,14 +238,14 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       const rows = fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { maxLength: 10 })
       return fc.tuple(fc.constant(delimiter), fc.constant(quote), rows, fc.constantFrom('\n', '\r\n', '\r'), fc.boolean())
     })
-    fc.assert(
+    await assertDeep(
       fc.property(text, bufferSize, fc.boolean(), fc.constantFrom('string' as const, 'infer' as const), fc.boolean(), ([delimiter, quote, rows, eol, trailing], size, header, types, tsv) => {
         const bytes = encoder.encode(rows.map((row) => row.join(delimiter)).join(eol) + (trailing ? eol : ''))
         // A tab-delimited dialect read as `format: 'tsv'` (its default delimiter) as well as `csv`.
         const format = tsv && delimiter === '\t' ? 'tsv' : 'csv'
         compare(bytes, { format, bufferSize: size, maxRecordBytes: 64 << 20, header, types, ...(format === 'tsv' ? {} : { delimiter }), ...(quote === undefined ? {} : { quote }) })
       }),
-      runs,
+      PARITY_RUNS,
     )
   })
 
@@ -236,7 +254,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
    * the JSON keys (ts/engine/record-makers.ts): any text must come out as that key, with
    * what would break a generated literal among them.
    */
-  it('keys and header names of any text', () => {
+  it('keys and header names of any text', async () => {
     const anyKey = fc.oneof(
       fc.constantFrom('\u2028', '\u2029', '"', '\\', "'", '`', '${k}', '*/', '//', '</script>', '\0', '__proto__', 'constructor', 'toString'),
       fc.constantFrom('0', '01', '-1', '1.5', '4294967294', '4294967295', '9007199254740993', '', ' '),
@@ -249,20 +267,20 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
       .array(fc.object({ key: anyKey, values: [leaf], maxDepth: 2, maxKeys: 5 }), { minLength: 1, maxLength: 3 })
       .chain((shapes) => fc.array(fc.constantFrom(...shapes), { minLength: 1, maxLength: 10 }))
       .map((records) => records.map((r) => JSON.stringify(r)).join('\n') + '\n')
-    fc.assert(
+    await assertDeep(
       fc.property(keyedJsonLines, bufferSize, (text, size) => compare(encoder.encode(text), { format: 'jsonl', bufferSize: size, maxRecordBytes: 64 << 20 })),
-      runs,
+      PARITY_RUNS,
     )
     const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`
     const keyedCsv = fc
       .array(anyKey, { minLength: 1, maxLength: 5 })
       .chain((names) => fc.tuple(fc.constant(names), fc.array(fc.array(fc.string({ maxLength: 4 }), { minLength: names.length, maxLength: names.length }), { maxLength: 6 })))
       .map(([names, rows]) => [names, ...rows].map((row) => row.map(quoted).join(',')).join('\n') + '\n')
-    fc.assert(
+    await assertDeep(
       fc.property(keyedCsv, bufferSize, fc.constantFrom('string' as const, 'infer' as const), (text, size, types) =>
         compare(encoder.encode(text), { format: 'csv', bufferSize: size, maxRecordBytes: 64 << 20, header: true, types }),
       ),
-      runs,
+      PARITY_RUNS,
     )
   })
 
@@ -404,12 +422,12 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
   })
 
-  it('count the same decoded bytes of compressed data cut anywhere (what metadata() estimates records from)', () => {
+  it('count the same decoded bytes of compressed data cut anywhere (what metadata() estimates records from)', async () => {
     const native = loadNativeEngine().engine as Engine
     const compressions = fc.constantFrom(
       ...(['gzip-1', 'gzip-9', 'zstd-stored', ...(nodeWritesZstd ? ['zstd-3', 'zstd-19'] : [])] as const),
     )
-    fc.assert(
+    await assertDeep(
       fc.property(withNoise(jsonLines), fc.array(fc.nat(), { maxLength: 3 }), compressions, fc.nat(), fc.nat(), (bytes, cuts, kind, cut, limit) => {
         const [compression, level] = kind.split('-') as ['gzip' | 'zstd', string]
         const pack = (part: Uint8Array) =>
@@ -424,11 +442,11 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         // All of it, whatever the read sizes, when nothing stops the count.
         if (head.length === packed.length && max === Number.MAX_SAFE_INTEGER) expect(ts).toBe(bytes.length)
       }),
-      runs,
+      PARITY_RUNS,
     )
   })
 
-  it('chunks of bytes cut anywhere, compressed or not, read by either engine as the same file', () => {
+  it('chunks of bytes cut anywhere, compressed or not, read by either engine as the same file', async () => {
     const input = fc.oneof(
       withNoise(jsonLines).map((bytes) => ({ bytes, format: 'jsonl' as const })),
       withNoise(shapedJsonLines).map((bytes) => ({ bytes, format: 'jsonl' as const })),
@@ -437,7 +455,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
     const compressions = fc.constantFrom('none' as const, 'gzip' as const, 'zstd' as const)
     const withoutMessage = ({ message: _, ...rest }: Reading['errors'][number]) => rest
-    fc.assert(
+    await assertDeep(
       fc.property(input, fc.array(fc.nat(), { maxLength: 8 }), compressions, maxRecordBytes, ({ bytes, format }, cuts, compression, max) => {
         const options: ReadOptions = { format, bufferSize: 64 << 10, maxRecordBytes: max }
         const file = read(tmp.file(`input-${fileNumber++}.${format}`, bytes), 'ts', options)
@@ -453,7 +471,7 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
         expect(native.errors).toEqual(ts.errors)
         expect(native.records.map((r) => JSON.stringify(r))).toEqual(ts.records.map((r) => JSON.stringify(r)))
       }),
-      runs,
+      PARITY_RUNS,
     )
   })
 
@@ -489,10 +507,10 @@ describe.runIf(ENGINES.includes('native') && ENGINES.includes('ts'))('the engine
     )
   })
 
-  it('JSON arrays, complete, cut short and not arrays at all', () => {
-    fc.assert(
+  it('JSON arrays, complete, cut short and not arrays at all', async () => {
+    await assertDeep(
       fc.property(withNoise(jsonArray), bufferSize, maxRecordBytes, (bytes, size, max) => compare(bytes, { format: 'json', bufferSize: size, maxRecordBytes: max })),
-      runs,
+      PARITY_RUNS,
     )
   })
 })
