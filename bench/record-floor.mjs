@@ -5,8 +5,8 @@
 // W1 through ringstream's `for…of`, as the JS thread's CPU time (Linux's per-thread scheduler
 // statistics; the wall time elsewhere), so the reader thread's work is not counted; and uDSV
 // (which has one thread) for the same records, with a third of its time: what "3× uDSV" leaves a
-// reader, to set beside the floor. The last columns are the wall times of the same rounds: ringstream's
-// above its JS thread's CPU is the JS thread waiting for batches (bench/batch-waits.mjs).
+// reader, to set beside the floor. The last columns are the wall times of the same rounds:
+// ringstream's above its JS thread's CPU is that thread waiting for batches (batch-waits.mjs).
 //
 //   node bench/record-floor.mjs [--size-mb 50] [--rounds 5] [--datasets narrow.csv,wide.csv] [--data-dir dir]
 import { readFileSync } from 'node:fs'
