@@ -217,10 +217,10 @@ impl Arena {
 
 /// An arena this small is reused for any batch that fits it, so the short batches of a file's
 /// start and end do not each make a new one.
-pub(crate) const SMALL_ARENA_BYTES: usize = 1 << 20;
+const SMALL_ARENA_BYTES: usize = 1 << 20;
 
 /// A record's position in the arena: its line and its byte offset, as `f64` each.
-pub(crate) const POSITION_BYTES: usize = 16;
+const POSITION_BYTES: usize = 16;
 
 /// The smallest arena made: room for the first batches of most files.
 pub(crate) const MIN_NEW_ARENA_BYTES: usize = 64 << 10;

@@ -8,6 +8,8 @@
 //! - `metadata`: what `metadata()` asks of a file without a reader;
 //! - `options`, `errors`: the options coming in and the errors going out.
 
+// The modules that define `#[napi]` items are public: their items are reached only through
+// napi's registration, which a test build does not generate, so private ones would be dead code.
 mod errors;
 pub mod handoff;
 pub mod metadata;
